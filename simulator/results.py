@@ -1,0 +1,229 @@
+"""Results of a run as tidy tables, one per level of detail.
+
+* ``kpis`` — one row per replication, one column per KPI;
+* ``monthly`` — one row per replication × arm (``with``/``without``) × month;
+* ``districts`` — one row per replication × district (evaluation window);
+* ``visits`` — the team-visit log (by default of the first replication only).
+
+``summary()`` gives one row per KPI (mean, sd, p05, p50, p95). ``save(dir)`` writes
+every table as CSV and Parquet with a manifest; ``Results.load(dir)`` reads it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .declarations import ARMS, DISTRICT_FIELDS, FIELDS, months_of
+
+if TYPE_CHECKING:
+    from .model import ReplicationOutput
+    from .scenario import Scenario
+
+KPI_UNITS = {
+    "uplift": "share of tax without the campaign",
+    "uplift_before_after": "share of tax in the same months before",
+    "extra_tax": "VND",
+    "tax_with": "VND",
+    "tax_without": "VND",
+    "tax_before": "VND",
+    "completion_days": "days",
+    "completed": "share of replications",
+    "pumps_sealed": "dispensers",
+    "share_sealed": "share of dispensers",
+    "stations": "stations",
+    "pumps": "dispensers",
+    "visits": "visits",
+    "team_days": "team-days",
+    "cost": "VND",
+    "benefit_cost_ratio": "VND of tax per VND spent",
+    "annual_growth": "per year",
+}
+TABLES = ("kpis", "summary", "monthly", "districts", "visits")
+DEPENDENCIES = ("numpy", "pandas", "simpy", "pydantic", "matplotlib", "pyarrow")
+
+
+def summarise(kpis: pd.DataFrame) -> pd.DataFrame:
+    """One row per KPI: mean, sd, p05, p50, p95 and the number of finite values."""
+    cols = [c for c in kpis.columns if c != "replication"]
+    rows = []
+    for c in cols:
+        x = kpis[c].to_numpy(dtype=float)
+        x = x[np.isfinite(x)]
+        if x.size:
+            q = np.quantile(x, [0.05, 0.5, 0.95])
+            rows.append((c, x.mean(), x.std(ddof=1) if x.size > 1 else 0.0, *q, x.size))
+        else:
+            rows.append((c, *([np.nan] * 5), 0))
+    out = pd.DataFrame(rows, columns=["kpi", "mean", "sd", "p05", "p50", "p95", "n"]).set_index("kpi")
+    out["unit"] = [KPI_UNITS.get(k, "") for k in out.index]
+    return out
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version(), "fuelseal": _version("fuelseal")}
+    out.update({name: _version(name) for name in DEPENDENCIES})
+    return out
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+class Results:
+    """What a run produced; see the module docstring for the tables."""
+
+    def __init__(self, kpis: pd.DataFrame, monthly: pd.DataFrame, districts: pd.DataFrame,
+                 visits: pd.DataFrame, manifest: dict, scenario: Scenario | None = None):
+        self.kpis = kpis
+        self.monthly = monthly
+        self.districts = districts
+        self.visits = visits
+        self.manifest = manifest
+        self.scenario = scenario
+
+    # ---- construction ----------------------------------------------------------
+    @classmethod
+    def from_outputs(cls, sc: Scenario, seed: int, outputs: list[ReplicationOutput], timings: dict) -> Results:
+        reps = np.array([o.replication for o in outputs])
+        kpis = pd.DataFrame([o.kpis for o in outputs])
+        kpis.insert(0, "replication", reps)
+
+        months = months_of(sc)
+        first = pd.to_datetime([m.first for m in months])
+        cube = np.stack([o.monthly for o in outputs]) if outputs else np.zeros((0, len(months), 2, len(FIELDS)))
+        n_r, n_m, n_a, _ = cube.shape
+        monthly = pd.DataFrame({
+            "replication": np.repeat(reps, n_a * n_m),
+            "arm": np.tile(np.repeat(np.array(ARMS), n_m), n_r),
+            "month": np.tile(first, n_r * n_a),
+        })
+        flat = cube.transpose(0, 2, 1, 3).reshape(-1, len(FIELDS))
+        for i, f in enumerate(FIELDS):
+            monthly[f] = flat[:, i]
+        monthly["pumps_sealed"] = monthly["pumps_sealed"].astype(np.int64)
+
+        drows = []
+        for o in outputs:
+            d = pd.DataFrame(o.districts, columns=list(DISTRICT_FIELDS))
+            d.insert(0, "district", list(o.district_names))
+            d.insert(0, "replication", o.replication)
+            d.insert(2, "pumps", o.district_pumps.astype(np.int64))
+            d.insert(3, "pumps_sealed", o.district_sealed.astype(np.int64))
+            drows.append(d)
+        districts = pd.concat(drows, ignore_index=True) if drows else pd.DataFrame()
+        if len(districts):
+            districts["extra_tax"] = districts["tax_with"] - districts["tax_without"]
+
+        origin = pd.Timestamp(sc.scenario.start)
+        vrows = [(o.replication, *v) for o in outputs for v in o.visits]
+        visits = pd.DataFrame(vrows, columns=["replication", "team", "station", "district", "pumps", "start_day", "end_day"])
+        visits["start"] = origin + pd.to_timedelta(visits["start_day"], unit="D")
+        visits["end"] = origin + pd.to_timedelta(visits["end_day"], unit="D")
+
+        manifest = {
+            "scenario": sc.name,
+            "scenario_file": sc.source,
+            "scenario_sha256": sc.digest(),
+            "seed": int(seed),
+            "replications": len(outputs),
+            "reference_uplift": sc.scenario.reference_uplift,
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "versions": versions(),
+            "timings": timings,
+            "resolved_scenario": sc.raw,
+        }
+        return cls(kpis, monthly, districts, visits, manifest, sc)
+
+    # ---- reading ---------------------------------------------------------------
+    @property
+    def replications(self) -> int:
+        return len(self.kpis)
+
+    @property
+    def seed(self) -> int:
+        return int(self.manifest["seed"])
+
+    def summary(self) -> pd.DataFrame:
+        """One row per KPI: mean, sd, p05, p50, p95, n (finite values), unit."""
+        return summarise(self.kpis)
+
+    def summary_json(self) -> dict:
+        """The ``--json`` shape: ``{"kpis": {name: {mean, sd, p05, p50, p95}}, "scenario", "replications", "seed"}``."""
+        s = self.summary()
+        kpis = {
+            k: {c: _num(s.at[k, c]) for c in ("mean", "sd", "p05", "p50", "p95")}
+            for k in s.index
+        }
+        return {"kpis": kpis, "scenario": self.manifest["scenario"], "replications": self.replications,
+                "seed": self.seed}
+
+    def __repr__(self) -> str:
+        return f"<Results {self.manifest['scenario']!r}: {self.replications} replications, seed {self.seed}>"
+
+    # ---- saving and loading ----------------------------------------------------
+    def save(self, folder: str | os.PathLike, *, overwrite: bool = False, extra: dict | None = None) -> Path:
+        """Write the run folder: tables as CSV and Parquet, ``summary``, ``manifest.json``
+        and the resolved ``scenario.toml``. The folder appears complete or not at all."""
+        out = Path(folder)
+        if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
+            raise FileExistsError(f"{out}: exists and is not empty (use --overwrite to replace it)")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            self._write(tmp, extra or {})
+            if out.exists():
+                shutil.rmtree(out)
+            os.replace(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return out
+
+    def _write(self, folder: Path, extra: dict) -> None:
+        tables = {"kpis": self.kpis, "summary": self.summary().reset_index(), "monthly": self.monthly,
+                  "districts": self.districts, "visits": self.visits}
+        for name, df in tables.items():
+            df.to_csv(folder / f"{name}.csv", index=False)
+            df.to_parquet(folder / f"{name}.parquet", index=False)
+        if self.scenario is not None:
+            (folder / "scenario.toml").write_text(self.scenario.to_toml(), encoding="utf-8")
+        manifest = {**self.manifest, **extra, "tables": list(tables)}
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False),
+                                             encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike) -> Results:
+        """Read a run folder written by :meth:`save` (tables from Parquet)."""
+        f = Path(folder)
+        manifest = json.loads((f / "manifest.json").read_text(encoding="utf-8"))
+        t = {name: pd.read_parquet(f / f"{name}.parquet") for name in ("kpis", "monthly", "districts", "visits")}
+        scenario = None
+        if (f / "scenario.toml").exists():
+            from .scenario import load_scenario
+
+            try:
+                scenario = load_scenario(f / "scenario.toml")
+            except Exception:  # a register path may not resolve from the run folder
+                scenario = None
+        return cls(t["kpis"], t["monthly"], t["districts"], t["visits"], manifest, scenario)
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else x

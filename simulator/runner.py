@@ -1,0 +1,71 @@
+"""Monte Carlo: many replications from one seed, sequentially or on a process pool.
+
+Replication *i* draws only from ``SeedSequence(seed, spawn_key=(i, …))``, so its numbers
+do not depend on how many replications run, on how they are split between workers, or
+on the order in which they finish: the same scenario and seed give the same tables on
+any machine and any number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from .model import ReplicationOutput, run_replication
+from .progress import Progress
+from .results import Results
+from .scenario import Scenario
+
+
+def _chunk(scenario: Scenario, reps: list[int], seed: int, keep: str) -> list[ReplicationOutput]:
+    return [run_replication(scenario, r, seed, keep == "all" or (keep == "first" and r == 0)) for r in reps]
+
+
+def _chunks(reps: list[int], workers: int) -> list[list[int]]:
+    size = max(1, min(25, len(reps) // (4 * workers) or 1))
+    return [reps[i:i + size] for i in range(0, len(reps), size)]
+
+
+def iter_replications(scenario: Scenario, reps: Iterable[int], seed: int, workers: int = 1,
+                      ) -> Iterable[list[ReplicationOutput]]:
+    """Yield finished replications in batches, in completion order."""
+    reps = list(reps)
+    keep = scenario.run.visit_log
+    if workers <= 1 or len(reps) <= 1:
+        for r in reps:
+            yield _chunk(scenario, [r], seed, keep)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_chunk, scenario, c, seed, keep) for c in _chunks(reps, workers)]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+
+def run(scenario: Scenario, replications: int | None = None, seed: int | None = None, *,
+        workers: int | None = 1, progress: bool | Callable[[int], None] | None = False) -> Results:
+    """Run ``replications`` replications (default: ``run.replications``) from ``seed``
+    (default: ``run.seed``) and return their :class:`~simulator.results.Results`.
+
+    ``workers`` processes share the work (None: all cores); the numbers do not depend on it.
+    """
+    n = scenario.run.replications if replications is None else int(replications)
+    s = scenario.run.seed if seed is None else int(seed)
+    if n < 1:
+        raise ValueError("replications: expected at least 1")
+    w = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
+    t0 = time.perf_counter()
+    outputs: list[ReplicationOutput] = []
+    bar = Progress(n, enabled=None if progress is True else False) if not callable(progress) else None
+    for batch in iter_replications(scenario, range(n), s, min(w, n)):
+        outputs.extend(batch)
+        if callable(progress):
+            progress(len(batch))
+        elif bar is not None:
+            bar.update(len(batch))
+    if bar is not None:
+        bar.close()
+    outputs.sort(key=lambda o: o.replication)
+    wall = time.perf_counter() - t0
+    return Results.from_outputs(scenario, s, outputs, timings={"simulate_seconds": wall, "workers": w})

@@ -1,0 +1,511 @@
+"""Scenarios: the one pipeline from a TOML file to frozen, validated parameters.
+
+TOML text → dict (standard-library ``tomllib``, data only, nothing evaluated) →
+dotted overrides → pydantic validation → a frozen :class:`Scenario`. Every error on
+the way is a :class:`~simulator.errors.ScenarioError` naming the file and the dotted
+key (or the register row) and what was expected.
+
+Units: litres (L), Vietnamese đồng (VND), hours for work, days for model time.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import math
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from .errors import ScenarioError
+from .quantities import CountQ, NonNegQ, Quantity, RealQ, ShareQ
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+BUILTIN = "hanam_2017.toml"
+MAX_DISPENSERS = 2_000_000  # guard: beyond this a replication would not fit in memory comfortably
+
+
+class _Section(BaseModel):
+    model_config = _STRICT
+
+
+class ScenarioInfo(_Section):
+    """``[scenario]``: what is simulated and over which dates (inclusive)."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    start: dt.date
+    end: dt.date
+    reference_uplift: float | None = None
+    """A published before/after uplift to compare with (Hà Nam: 0.165)."""
+    reference_source: str = ""
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.end <= self.start:
+            raise ValueError(f"end: expected a date after scenario.start ({self.start}), got {self.end}")
+        return self
+
+
+class Network(_Section):
+    """``[network]``: a station register CSV, or station counts per district."""
+
+    register_file: str | None = Field(None, alias="register")
+    """Path of a CSV (id, district, operator, pumps, litres_per_day), relative to the scenario file."""
+    districts: dict[str, CountQ] | None = None
+    """Stations per district (a count or a Poisson draw per replication)."""
+    pumps_per_station: CountQ = 2
+    """Dispensers per generated station (at least 1)."""
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.register_file is None) == (self.districts is None):
+            raise ValueError("register: expected exactly one of network.register or network.districts")
+        if self.pumps_per_station.support()[0] < 1:
+            raise ValueError("pumps_per_station: expected at least 1 dispenser per station")
+        return self
+
+
+class PricePoint(_Section):
+    date: dt.date
+    price: float = Field(gt=0)
+
+
+class Demand(_Section):
+    """``[demand]``: true sales, before any declaration."""
+
+    litres_per_pump_day: NonNegQ
+    """Mean litres a dispenser sells per day; drawn once per station."""
+    daily_cv: float = Field(0.3, ge=0, le=5)
+    """Day-to-day coefficient of variation of a dispenser's sales (gamma noise)."""
+    annual_growth: RealQ = 0.0
+    """Growth of volumes per year; drawn once per replication."""
+    seasonality: list[float] = Field(default_factory=lambda: [1.0] * 12)
+    """Twelve monthly multipliers, January first."""
+    price_per_litre: float = Field(gt=0)
+    """Retail price, VND/L, until the first point of ``price_path``."""
+    price_path: list[PricePoint] = Field(default_factory=list)
+    """Dated retail prices (a step function): each applies from its date on."""
+
+    @field_validator("seasonality")
+    @classmethod
+    def _twelve(cls, v):
+        if len(v) != 12 or any(not (math.isfinite(x) and x >= 0) for x in v):
+            raise ValueError("expected 12 monthly multipliers ≥ 0, January first")
+        return v
+
+    @model_validator(mode="after")
+    def _growth(self):
+        if self.annual_growth.support()[0] <= -1:
+            raise ValueError("annual_growth: expected growth above -1 (for a normal, add min = -0.5 or similar)")
+        dates = [p.date for p in self.price_path]
+        if dates != sorted(dates):
+            raise ValueError("price_path: expected dates in increasing order")
+        return self
+
+
+class Tax(_Section):
+    """``[tax]``: the retail-stage tax on what a station declares."""
+
+    rate: float = Field(ge=0, le=1)
+    """Tax as a share of declared sales value."""
+    per_litre: float = Field(0.0, ge=0)
+    """Optional amount per declared litre, VND/L."""
+
+
+class Behaviour(_Section):
+    """``[behaviour]``: how much of its true sales a station leaves undeclared."""
+
+    undeclared_share: ShareQ
+    """Share undeclared before the station's pumps are sealed; drawn per station."""
+    residual_share: ShareQ = 0.0
+    """Share still undeclared after sealing; drawn per station."""
+
+
+class Campaign(_Section):
+    """``[campaign]``: the verification-and-sealing campaign and its teams."""
+
+    enabled: bool = True
+    start: dt.date
+    teams: int = Field(ge=1, le=10_000)
+    order: Literal["route", "largest_first", "random"] = "route"
+    district_order: list[str] = Field(default_factory=list)
+    """For ``route``: the order districts are visited in (default: as listed)."""
+    work_hours_per_day: float = Field(8.0, gt=0, le=24)
+    day_start_hour: float = Field(8.0, ge=0, lt=24)
+    working_weekdays: list[Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]] = Field(
+        default_factory=lambda: ["Mon", "Tue", "Wed", "Thu", "Fri"], min_length=1
+    )
+    holidays: list[dt.date] = Field(default_factory=list)
+    travel_hours: NonNegQ = 1.0
+    """Travel to each station, hours; drawn per visit."""
+    minutes_per_pump: NonNegQ = 45.0
+    """Time to verify and seal one dispenser, minutes; drawn per dispenser."""
+
+    @model_validator(mode="after")
+    def _day(self):
+        if self.day_start_hour + self.work_hours_per_day > 24:
+            raise ValueError("work_hours_per_day: the working day must end by midnight (day_start_hour + hours ≤ 24)")
+        return self
+
+
+class Costs(_Section):
+    """``[costs]``: what the campaign costs, VND."""
+
+    per_team_day: float = Field(0.0, ge=0)
+    per_seal: float = Field(0.0, ge=0)
+    per_visit: float = Field(0.0, ge=0)
+    fixed: float = Field(0.0, ge=0)
+
+
+class Run(_Section):
+    """``[run]``: Monte Carlo settings."""
+
+    replications: int = Field(100, ge=1, le=1_000_000)
+    seed: int = Field(0, ge=0, lt=2**63)
+    evaluation_months: int = Field(12, ge=1, le=600)
+    visit_log: Literal["first", "all", "none"] = "first"
+    """Keep the team-visit log of the first replication, of all, or of none."""
+
+
+class Scenario(_Section):
+    """A validated scenario. Build it with :func:`load_scenario`; change it with
+    :meth:`with_overrides`."""
+
+    scenario: ScenarioInfo
+    network: Network
+    demand: Demand
+    tax: Tax
+    behaviour: Behaviour
+    campaign: Campaign
+    costs: Costs = Field(default_factory=Costs)
+    run: Run = Field(default_factory=Run)
+
+    _raw: dict = PrivateAttr(default_factory=dict)
+    _source: str | None = PrivateAttr(default=None)
+    _register: Register | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _horizon(self):
+        s, c, r = self.scenario, self.campaign, self.run
+        if not s.start <= c.start <= s.end:
+            raise ValueError(f"campaign.start: expected a date within the horizon {s.start} – {s.end}, got {c.start}")
+        first = month_start(c.start)
+        last = add_months(first, r.evaluation_months) - dt.timedelta(days=1)
+        if last > s.end:
+            raise ValueError(
+                f"run.evaluation_months: the {r.evaluation_months}-month window from {first} ends {last}, "
+                f"after scenario.end ({s.end})"
+            )
+        if self.network.districts is not None and c.district_order:
+            unknown = set(c.district_order) - set(self.network.districts)
+            if unknown:
+                raise ValueError(f"campaign.district_order: unknown district {sorted(unknown)[0]!r}")
+        return self
+
+    # ---- convenience -------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @property
+    def source(self) -> str | None:
+        return self._source
+
+    @property
+    def register(self) -> Register | None:
+        return self._register
+
+    @property
+    def raw(self) -> dict:
+        """The scenario as plain data (after overrides), suitable for TOML or JSON."""
+        return json.loads(json.dumps(self._raw, default=str))
+
+    def digest(self) -> str:
+        """SHA-256 of the resolved scenario (and register rows), for manifests."""
+        payload = {"scenario": self.raw, "register": self._register.rows() if self._register else None}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+    def with_overrides(self, overrides: dict[str, Any] | None = None, **kw: Any) -> Scenario:
+        """A new scenario with dotted keys replaced, e.g. ``{"campaign.teams": 5}``."""
+        changes = {**(overrides or {}), **kw}
+        raw = apply_overrides(self._raw, changes, source=self._source)
+        return _build(raw, self._source, self._base)
+
+    _base: str | None = PrivateAttr(default=None)
+
+    def to_toml(self) -> str:
+        """The resolved scenario as TOML text (loads back to an equal scenario)."""
+        return dumps_toml(self._raw)
+
+
+# ---- month arithmetic -----------------------------------------------------------
+def month_start(d: dt.date) -> dt.date:
+    return d.replace(day=1)
+
+
+def add_months(d: dt.date, n: int) -> dt.date:
+    y, m = divmod(d.month - 1 + n, 12)
+    return d.replace(year=d.year + y, month=m + 1, day=1)
+
+
+# ---- the station register -------------------------------------------------------
+REGISTER_COLUMNS = ("id", "district", "operator", "pumps", "litres_per_day")
+
+
+@dataclass(frozen=True)
+class Register:
+    """Stations read from a register CSV: one row per station."""
+
+    ids: tuple[str, ...]
+    districts: tuple[str, ...]
+    operators: tuple[str, ...]
+    pumps: np.ndarray  # dispensers per station
+    litres_per_day: np.ndarray  # station mean litres/day; NaN = draw from demand
+
+    def rows(self) -> list[list]:
+        return [
+            [i, d, o, int(p), None if math.isnan(v) else float(v)]
+            for i, d, o, p, v in zip(self.ids, self.districts, self.operators, self.pumps, self.litres_per_day)
+        ]
+
+
+def read_register(path: Path) -> Register:
+    """Read and check a station register; errors name the file and the row."""
+    src = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ScenarioError("file not found", source=src) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read as UTF-8 text ({exc.__class__.__name__})", source=src) from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REGISTER_COLUMNS if c not in header]
+    if missing:
+        raise ScenarioError(f"missing column {missing[0]!r}; expected columns {', '.join(REGISTER_COLUMNS)}", source=src)
+    ids, districts, operators, pumps, litres = [], [], [], [], []
+    seen: dict[str, int] = {}
+    for n, row in enumerate(reader, start=2):  # row 1 is the header
+        row = {(k or "").strip(): (v or "").strip() if isinstance(v, str) else v for k, v in row.items()}
+        where = f"row {n}"
+        if None in row or "" in row and row[""]:
+            raise ScenarioError("more fields than columns", source=src, key=where)
+        sid = row["id"]
+        if not sid:
+            raise ScenarioError("id: expected a station id, got an empty value", source=src, key=where)
+        if sid in seen:
+            raise ScenarioError(f"id: duplicate id {sid!r} (first on row {seen[sid]})", source=src, key=where)
+        seen[sid] = n
+        if not row["district"]:
+            raise ScenarioError("district: expected a district name, got an empty value", source=src, key=where)
+        try:
+            p = int(row["pumps"])
+            if p < 1:
+                raise ValueError
+        except ValueError:
+            raise ScenarioError(f"pumps: expected a whole number ≥ 1, got {row['pumps']!r}", source=src, key=where) from None
+        raw_l = row["litres_per_day"]
+        if raw_l == "":
+            v = math.nan
+        else:
+            try:
+                v = float(raw_l)
+                if not (math.isfinite(v) and v >= 0):
+                    raise ValueError
+            except ValueError:
+                raise ScenarioError(
+                    f"litres_per_day: expected a number ≥ 0 (or empty to draw it), got {raw_l!r}", source=src, key=where
+                ) from None
+        ids.append(sid)
+        districts.append(row["district"])
+        operators.append(row["operator"] or "default")
+        pumps.append(p)
+        litres.append(v)
+    if len(ids) == 0:
+        raise ScenarioError("expected at least one station row", source=src)
+    if sum(pumps) > MAX_DISPENSERS:
+        raise ScenarioError(f"{sum(pumps):,} dispensers is more than this tool handles ({MAX_DISPENSERS:,})", source=src)
+    return Register(tuple(ids), tuple(districts), tuple(operators), np.array(pumps, dtype=np.int64), np.array(litres))
+
+
+# ---- overrides ------------------------------------------------------------------
+def parse_value(text: str) -> Any:
+    """A command-line value as TOML would read it (``5``, ``0.2``, ``2017-02-01``,
+    ``true``, ``{ dist = "beta", mean = 0.1, sd = 0.05 }``); anything else is a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(raw: dict, overrides: dict[str, Any], source: str | None = None) -> dict:
+    """A deep copy of ``raw`` with each dotted key set; the key must be a path of tables."""
+    out = _deepcopy(raw)
+    for key, value in overrides.items():
+        parts = str(key).split(".")
+        if not all(parts):
+            raise ScenarioError(f"expected a dotted key like campaign.teams, got {key!r}", source="override")
+        node = out
+        for i, part in enumerate(parts[:-1]):
+            nxt = node.get(part)
+            if nxt is None:
+                nxt = node[part] = {}
+            elif not isinstance(nxt, dict):
+                where = ".".join(parts[: i + 1])
+                raise ScenarioError(
+                    f"{where} is a plain value, not a table; set {where} itself "
+                    f"(for example {where}={{ dist = \"beta\", mean = 0.1, sd = 0.05 }})",
+                    source="override",
+                    key=key,
+                )
+            node = nxt
+        node[parts[-1]] = value.model_dump() if isinstance(value, Quantity) else value
+    return out
+
+
+def _deepcopy(x):
+    if isinstance(x, dict):
+        return {k: _deepcopy(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_deepcopy(v) for v in x]
+    return x
+
+
+# ---- loading --------------------------------------------------------------------
+def _format_error(err: dict) -> tuple[str, str]:
+    loc = [str(p) for p in err["loc"]]
+    msg = err["msg"].removeprefix("Value error, ")
+    head, sep, rest = msg.partition(": ")
+    if sep and head.replace("_", "").replace(".", "").isalnum() and " " not in head:
+        loc.append(head)
+        msg = rest
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    elif err["type"] not in ("value_error", "assertion_error"):
+        got = repr(err.get("input"))
+        msg = f"{msg[0].lower()}{msg[1:]} (got {got if len(got) <= 60 else got[:57] + '...'})"
+    return ".".join(loc), msg
+
+
+def _build(raw: dict, source: str | None, base: str | None) -> Scenario:
+    src = source or "<scenario>"
+    try:
+        sc = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        key, msg = _format_error(exc.errors()[0])
+        raise ScenarioError(msg, source=src, key=key or None) from None
+    sc._raw = _deepcopy(raw)
+    sc._source = source
+    sc._base = base
+    if sc.network.register_file is not None:
+        sc._register = read_register(_resolve(sc.network.register_file, source, base))
+        if sc.campaign.district_order:
+            unknown = set(sc.campaign.district_order) - set(sc._register.districts)
+            if unknown:
+                raise ScenarioError(f"unknown district {sorted(unknown)[0]!r}", source=src, key="campaign.district_order")
+    else:
+        # counts are drawn per replication; the largest possible network must fit in memory
+        expected = sum(q.expected() for q in sc.network.districts.values()) * sc.network.pumps_per_station.expected()
+        if expected > MAX_DISPENSERS:
+            raise ScenarioError(
+                f"about {expected:,.0f} dispensers is more than this tool handles ({MAX_DISPENSERS:,})",
+                source=src, key="network.districts",
+            )
+    return sc
+
+
+def _resolve(rel: str, source: str | None, base: str | None) -> Path:
+    folder = Path(source).parent if source and not source.startswith("<") else Path.cwd()
+    path = (folder / rel).resolve()
+    if base is not None:
+        root = Path(base).resolve()
+        if root != path and root not in path.parents:
+            raise ScenarioError(f"path {rel!r} leaves the allowed folder {root}", source=source, key="network.register")
+    return path
+
+
+def builtin_path() -> Path:
+    """Where the built-in Hà Nam 2017 scenario lives inside the package."""
+    return Path(str(resources.files("simulator") / "data" / BUILTIN))
+
+
+def load_scenario(
+    path: str | Path | None = None, overrides: dict[str, Any] | None = None, *, base: str | Path | None = None
+) -> Scenario:
+    """Load and validate a scenario file (None: the built-in Hà Nam 2017 scenario).
+
+    ``overrides`` maps dotted keys to values (``{"campaign.teams": 5}``). ``base``, when
+    given, is a folder that paths inside the scenario may not leave.
+    """
+    p = builtin_path() if path is None else Path(path)
+    src = str(p)
+    try:
+        raw_bytes = p.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError("file not found", source=src) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read file ({exc.strerror or exc.__class__.__name__})", source=src) from None
+    try:
+        raw = tomllib.loads(raw_bytes.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError("expected UTF-8 text", source=src) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"not valid TOML: {exc}", source=src) from None
+    if overrides:
+        raw = apply_overrides(raw, overrides, source=src)
+    return _build(raw, src, None if base is None else str(base))
+
+
+def scenario_from_dict(raw: dict, source: str = "<dict>") -> Scenario:
+    """Validate a scenario given as a plain dict (as a TOML file would give)."""
+    return _build(raw, source, None)
+
+
+# ---- a small TOML writer for resolved scenarios ---------------------------------
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        if isinstance(v, float) and not math.isfinite(v):
+            return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
+        return repr(v)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    raise TypeError(f"cannot write {type(v).__name__} as TOML")
+
+
+def _toml_key(k: str) -> str:
+    return k if k.replace("_", "").replace("-", "").isalnum() and k.isascii() else json.dumps(k, ensure_ascii=False)
+
+
+def dumps_toml(raw: dict) -> str:
+    """TOML text for a scenario dict: top-level tables as sections, the rest inline."""
+    lines: list[str] = []
+    for key, value in raw.items():
+        if isinstance(value, dict):
+            continue
+        lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    for key, value in raw.items():
+        if not isinstance(value, dict):
+            continue
+        lines.append(f"\n[{_toml_key(key)}]")
+        for k, v in value.items():
+            lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
+    return "\n".join(lines).lstrip("\n") + "\n"

@@ -23,7 +23,7 @@ from .sales import DemandProfile, daily_noise
 from .scenario import Scenario, add_months, month_start
 
 ARMS = ("with", "without")
-FIELDS = ("true_litres", "true_value", "declared_litres", "declared_value", "tax", "pumps_sealed")
+FIELDS = ("true_litres", "true_value", "declared_litres", "declared_value", "tax", "pumps_sealed", "cost")
 DISTRICT_FIELDS = ("tax_with", "tax_without", "declared_litres_with", "declared_litres_without", "true_litres")
 
 
@@ -92,7 +92,7 @@ class Ledger:
         tax_wo = self._tax(self.keep_before * litres, self.keep_before * value)
         row = self.table[month.index]
         row[1] = (litres.sum(), value.sum(), (self.keep_before * litres).sum(), (self.keep_before * value).sum(),
-                  tax_wo.sum(), 0.0)
+                  tax_wo.sum(), 0.0, 0.0)
         if self.campaign:
             full = seal_time <= d0
             sealed_l = np.where(full, litres, 0.0)
@@ -107,7 +107,7 @@ class Ledger:
             decl_v = self.keep_before * (value - sealed_v) + self.keep_after * sealed_v
             tax_w = self._tax(decl_l, decl_v)
             row[0] = (row[1, 0], row[1, 1], decl_l.sum(), decl_v.sum(), tax_w.sum(),
-                      np.count_nonzero(seal_time <= d1))
+                      np.count_nonzero(seal_time <= d1), 0.0)
         else:
             decl_l, tax_w = self.keep_before * litres, tax_wo
             row[0] = row[1]

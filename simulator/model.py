@@ -16,7 +16,7 @@ import numpy as np
 import simpy
 
 from .campaign import Campaign, Visit
-from .declarations import Ledger, months_of, windows_of
+from .declarations import FIELDS, Ledger, months_of, windows_of
 from .network import Network, build_network
 from .sales import demand_profile
 from .scenario import Scenario
@@ -71,6 +71,23 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
     return _outputs(sc, replication, net, ledger, campaign, profile.volume.size, growth, keep_visits)
 
 
+def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, net: Network, horizon_days: int) -> float:
+    """Book the campaign's cost in the month it is incurred (``cost`` field of the ``with`` arm)."""
+    if campaign is None:
+        return 0.0
+    c = sc.costs
+    bounds = np.array([m.d1 for m in ledger.months])  # month i covers days [d0, d1)
+    col = ledger.table[:, 0, FIELDS.index("cost")]
+    col[np.searchsorted(bounds, campaign.start_day, side="right")] += c.fixed
+    for days in campaign.days_worked:
+        d = np.fromiter(days, dtype=float, count=len(days))
+        d = d[d < horizon_days]
+        np.add.at(col, np.searchsorted(bounds, d, side="right"), c.per_team_day)
+    for v in campaign.visits:
+        col[np.searchsorted(bounds, v.end, side="right")] += c.per_visit + c.per_seal * net.pumps[v.station]
+    return float(col.sum())
+
+
 def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campaign: Campaign | None,
              horizon_days: int, growth: float, keep_visits: bool) -> ReplicationOutput:
     w = ledger.windows
@@ -89,8 +106,7 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         sealed_station = np.zeros(net.n_stations, dtype=bool)
         pumps_sealed = visits = team_days = 0
         done, completion = False, np.nan
-    c = sc.costs
-    cost = c.fixed + c.per_team_day * team_days + c.per_seal * pumps_sealed + c.per_visit * visits
+    cost = _monthly_costs(sc, ledger, campaign, net, horizon_days)
     extra = tax_with - tax_without
     kpis = {
         "uplift": extra / tax_without if tax_without > 0 else np.nan,

@@ -202,7 +202,14 @@ class Results:
             df.to_csv(folder / f"{name}.csv", index=False)
             df.to_parquet(folder / f"{name}.parquet", index=False)
         if self.scenario is not None:
-            (folder / "scenario.toml").write_text(self.scenario.to_toml(), encoding="utf-8")
+            sc = self.scenario
+            if sc.register is not None:  # keep the run folder self-contained
+                (folder / "register.csv").write_text(sc.register.to_csv(), encoding="utf-8")
+                sc = sc.with_overrides({"network.register": str((folder / "register.csv").resolve())})
+                (folder / "scenario.toml").write_text(
+                    sc.to_toml().replace(str((folder / "register.csv").resolve()), "register.csv"), encoding="utf-8")
+            else:
+                (folder / "scenario.toml").write_text(sc.to_toml(), encoding="utf-8")
         manifest = {**self.manifest, **extra, "tables": list(tables)}
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False),
                                              encoding="utf-8")

@@ -271,11 +271,24 @@ class Register:
     pumps: np.ndarray  # dispensers per station
     litres_per_day: np.ndarray  # station mean litres/day; NaN = draw from demand
 
+    def to_csv(self) -> str:
+        out = [",".join(REGISTER_COLUMNS)]
+        for row in self.rows():
+            out.append(",".join(_csv_cell(x) for x in row))
+        return "\n".join(out) + "\n"
+
     def rows(self) -> list[list]:
         return [
             [i, d, o, int(p), None if math.isnan(v) else float(v)]
             for i, d, o, p, v in zip(self.ids, self.districts, self.operators, self.pumps, self.litres_per_day)
         ]
+
+
+def _csv_cell(x) -> str:
+    if x is None:
+        return ""
+    text = str(x)
+    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\n') else text
 
 
 def read_register(path: Path) -> Register:

@@ -1,0 +1,170 @@
+"""The ``fuelseal`` command line.
+
+``fuelseal run [SCENARIO]`` runs a scenario (the built-in Hà Nam 2017 one by default),
+prints a summary a planner can read and writes a run folder; ``fuelseal validate``
+checks a file. Bad input ends with one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import ScenarioError
+from .formatting import KPI_DISPLAY, days, number, pct
+from .scenario import Scenario, load_scenario, parse_value
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, like every other bad input
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _overrides(pairs: list[str] | None) -> dict:
+    out = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ScenarioError(f"expected key=value (for example campaign.teams=3), got {pair!r}", source="--set")
+        out[key.strip()] = parse_value(value.strip())
+    return out
+
+
+def _load(args) -> Scenario:
+    return load_scenario(args.scenario, _overrides(args.set), base=getattr(args, "safe", None))
+
+
+def _default_out(sc: Scenario) -> Path:
+    slug = re.sub(r"[^a-z0-9]+", "-", sc.name.lower().encode("ascii", "ignore").decode()).strip("-")[:40] or "run"
+    return Path("runs") / f"{slug}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+
+
+def summary_text(res, sc: Scenario) -> str:
+    """The planner's summary: a headline sentence and a table of KPIs with 90% intervals."""
+    s = res.summary()
+    w0 = sc.campaign.start.replace(day=1)
+    lines = [sc.name, f"{res.replications} replications, seed {res.seed}; evaluation window: "
+             f"{sc.run.evaluation_months} months from {w0:%Y-%m}", ""]
+    lines.append(headline(s, sc))
+    lines.append("")
+    lines.append(f"{'':32} {'mean':>18} {'90% interval':>30}")
+    for key, (label, fmt) in KPI_DISPLAY.items():
+        if key not in s.index:
+            continue
+        r = s.loc[key]
+        lines.append(f"{label:32} {fmt(r['mean']):>18} {fmt(r['p05']) + ' – ' + fmt(r['p95']):>30}")
+    if sc.scenario.reference_uplift is not None:
+        lines.append("")
+        lines.append(f"Published before/after figure: {pct(sc.scenario.reference_uplift)}"
+                     + (f" ({sc.scenario.reference_source})" if sc.scenario.reference_source else ""))
+    return "\n".join(lines)
+
+
+def headline(s, sc: Scenario) -> str:
+    """One sentence with the answer, e.g. "Sealing all 450 dispensers with 2 teams takes …"."""
+    c = sc.campaign
+    pumps = s.loc["pumps", "mean"]
+    if not c.enabled:
+        return (f"No campaign: the {number(pumps)} dispensers stay unsealed; tax in the window is "
+                f"{pct(s.loc['uplift_before_after', 'mean'])} above the months before.")
+    done = s.loc["completed", "mean"]
+    parts = []
+    if done == 1:
+        parts.append(f"Sealing all {number(pumps)} dispensers with {c.teams} team{'s' if c.teams > 1 else ''} takes "
+                     f"{days(s.loc['completion_days', 'p50'])} (90%: {number(s.loc['completion_days', 'p05'])}–"
+                     f"{number(s.loc['completion_days', 'p95'])} days)")
+    else:
+        parts.append(f"With {c.teams} team{'s' if c.teams > 1 else ''} the campaign finishes within the horizon in "
+                     f"only {pct(done, 0)} of replications, sealing {pct(s.loc['share_sealed', 'mean'])} of "
+                     f"{number(pumps)} dispensers on average")
+    parts.append(f"raises tax by {pct(s.loc['uplift', 'mean'])} (90%: {pct(s.loc['uplift', 'p05'])}–"
+                 f"{pct(s.loc['uplift', 'p95'])}) against no campaign, and by "
+                 f"{pct(s.loc['uplift_before_after', 'mean'])} ({pct(s.loc['uplift_before_after', 'p05'])}–"
+                 f"{pct(s.loc['uplift_before_after', 'p95'])}) against the months before")
+    return ", and ".join(parts[:1]) + " " + "; it ".join([""] + parts[1:]).strip() + "."
+
+
+def cmd_run(args) -> int:
+    from .runner import run
+
+    sc = _load(args)
+    out = Path(args.out) if args.out else _default_out(sc)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not args.overwrite:
+        raise ScenarioError("exists and is not empty (choose another --out or add --overwrite)", source=str(out))
+    quiet = args.quiet or args.json
+    res = run(sc, args.replications, args.seed, workers=args.workers, progress=not quiet)
+    res.save(out, overwrite=args.overwrite)
+    if args.json:
+        print(json.dumps(res.summary_json(), ensure_ascii=False))
+    else:
+        print(summary_text(res, sc))
+        print(f"\nRun folder: {out}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    sc = _load(args)
+    n = sc.network
+    where = (f"register {n.register_file} ({len(sc.register.ids)} stations)" if sc.register is not None
+             else f"{len(n.districts)} districts")
+    print(f"{args.scenario}: ok — {sc.name}; {where}; {sc.scenario.start} to {sc.scenario.end}; "
+          f"campaign {'from ' + str(sc.campaign.start) + ' with ' + str(sc.campaign.teams) + ' teams' if sc.campaign.enabled else 'disabled'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="fuelseal", description=__doc__.split("\n\n")[0])
+    p.add_argument("--version", action="version", version=f"fuelseal {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    r = sub.add_parser("run", help="run a scenario and write a run folder")
+    r.add_argument("scenario", nargs="?", default=None, help="scenario TOML file (default: built-in Hà Nam 2017)")
+    r.add_argument("-n", "--replications", type=int, default=None, help="number of replications")
+    r.add_argument("--seed", type=int, default=None, help="random seed")
+    r.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a dotted key, e.g. campaign.teams=3")
+    r.add_argument("--out", default=None, help="run folder to write (default: runs/<scenario>-<time>)")
+    r.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
+    r.add_argument("--json", action="store_true", help="print only the summary as one JSON object")
+    r.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--safe", metavar="DIR", default=None, help="paths inside the scenario may not leave DIR")
+    r.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("validate", help="check a scenario file")
+    v.add_argument("scenario", help="scenario TOML file")
+    v.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a dotted key")
+    v.add_argument("--safe", metavar="DIR", default=None, help="paths inside the scenario may not leave DIR")
+    v.set_defaults(func=cmd_validate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in ("replications", "workers"):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            parser.error(f"--{name}: expected a whole number ≥ 1, got {value}")
+    try:
+        return args.func(args)
+    except ScenarioError as exc:
+        print(f"fuelseal: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("fuelseal: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

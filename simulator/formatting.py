@@ -1,0 +1,56 @@
+"""Numbers as a planner reads them: percentages, VND in millions or billions, days."""
+
+from __future__ import annotations
+
+import math
+
+
+def _ok(x) -> bool:
+    return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def pct(x, digits: int = 1) -> str:
+    return f"{100 * x:.{digits}f}%" if _ok(x) else "n/a"
+
+
+def vnd(x) -> str:
+    """VND with a unit that keeps three significant figures (bn = 10⁹, m = 10⁶)."""
+    if not _ok(x):
+        return "n/a"
+    a = abs(x)
+    if a >= 1e9:
+        return f"{x / 1e9:,.2f} bn VND"
+    if a >= 1e6:
+        return f"{x / 1e6:,.1f} m VND"
+    return f"{x:,.0f} VND"
+
+
+def number(x, digits: int = 0) -> str:
+    return f"{x:,.{digits}f}" if _ok(x) else "n/a"
+
+
+def days(x) -> str:
+    if not _ok(x):
+        return "n/a"
+    return f"{x:,.0f} days ({x / 30.44:.1f} months)"
+
+
+def ratio(x) -> str:
+    return f"{x:,.1f}×" if _ok(x) else "n/a"
+
+
+# KPI name → (label, formatter) for tables printed to planners
+KPI_DISPLAY = {
+    "uplift": ("Tax uplift against no campaign", pct),
+    "uplift_before_after": ("Tax uplift, before/after", pct),
+    "extra_tax": ("Extra tax in the window", vnd),
+    "tax_with": ("Tax with the campaign", vnd),
+    "tax_without": ("Tax without the campaign", vnd),
+    "tax_before": ("Tax in the months before", vnd),
+    "completion_days": ("Start to last seal", days),
+    "share_sealed": ("Dispensers sealed", pct),
+    "pumps_sealed": ("Dispensers sealed (count)", number),
+    "team_days": ("Team-days worked", number),
+    "cost": ("Campaign cost", vnd),
+    "benefit_cost_ratio": ("Extra tax per VND spent", ratio),
+}

@@ -264,6 +264,8 @@ def parse_quantity(value: Any, domain: Domain = "real") -> Quantity:
             msg = err["msg"].removeprefix("Value error, ")
             raise ValueError(f"{where}: {msg}" if where else msg) from None
     low, high = q.support()
+    if isinstance(q, Fixed) and domain in ("nonneg", "share") and not (0 <= q.value <= (1 if domain == "share" else math.inf)):
+        raise ValueError(f"expected {_DOMAIN_TEXT[domain]}, got {q.value:g}")
     if domain == "nonneg" and low < 0:
         raise ValueError(f"expected {_DOMAIN_TEXT[domain]}; {q.dist} can go below 0 (set min = 0)")
     if domain == "share" and (low < 0 or high > 1):

@@ -105,7 +105,7 @@ class Results:
         kpis.insert(0, "replication", reps)
 
         months = months_of(sc)
-        first = pd.to_datetime([m.first for m in months])
+        first = pd.to_datetime([m.first for m in months]).astype("datetime64[ns]")
         cube = np.stack([o.monthly for o in outputs]) if outputs else np.zeros((0, len(months), 2, len(FIELDS)))
         n_r, n_m, n_a, _ = cube.shape
         monthly = pd.DataFrame({
@@ -133,8 +133,8 @@ class Results:
         origin = pd.Timestamp(sc.scenario.start)
         vrows = [(o.replication, *v) for o in outputs for v in o.visits]
         visits = pd.DataFrame(vrows, columns=["replication", "team", "station", "district", "pumps", "start_day", "end_day"])
-        visits["start"] = origin + pd.to_timedelta(visits["start_day"], unit="D")
-        visits["end"] = origin + pd.to_timedelta(visits["end_day"], unit="D")
+        visits["start"] = (origin + pd.to_timedelta(visits["start_day"], unit="D")).dt.round("s")
+        visits["end"] = (origin + pd.to_timedelta(visits["end_day"], unit="D")).dt.round("s")
 
         manifest = {
             "scenario": sc.name,

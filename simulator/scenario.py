@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from .errors import ScenarioError
 from .quantities import CountQ, NonNegQ, Quantity, RealQ, ShareQ
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+_STRICT = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 BUILTIN = "hanam_2017.toml"
 MAX_DISPENSERS = 2_000_000  # guard: beyond this a replication would not fit in memory comfortably
@@ -422,7 +422,10 @@ def _build(raw: dict, source: str | None, base: str | None) -> Scenario:
     sc._source = source
     sc._base = base
     if sc.network.register_file is not None:
-        sc._register = read_register(_resolve(sc.network.register_file, source, base))
+        reg_path = _resolve(sc.network.register_file, source, base)
+        if not reg_path.is_file():
+            raise ScenarioError(f"file not found: {reg_path}", source=src, key="network.register")
+        sc._register = read_register(reg_path)
         if sc.campaign.district_order:
             unknown = set(sc.campaign.district_order) - set(sc._register.districts)
             if unknown:

@@ -10,6 +10,13 @@ The visiting order is a small strategy chosen by name (``campaign.order``):
 * ``largest_first`` — stations with the largest expected sales first;
 * ``random`` — a random order drawn from the campaign stream.
 
+Teams take work from one priority queue ordered by due date: first-pass visits are
+due at the campaign start in the visiting order; each sealed station comes due again
+``campaign.reverification_months`` later (periodic re-verification, 12 months by law in
+Vietnam). A dispenser failing verification (see :mod:`simulator.metrology`) takes
+``metrology.adjust_minutes`` more; a deliberately set one is reported and fined. A
+re-verification also finds a broken seal (see :mod:`simulator.enforcement`).
+
 Every random duration is drawn up front, per station and per dispenser, from the
 ``campaign`` sub-stream, so a scenario with more teams or another order sees the same
 durations (common random numbers across sweep points).
@@ -17,7 +24,8 @@ durations (common random numbers across sweep points).
 
 from __future__ import annotations
 
-from collections import deque
+import calendar as _cal
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +33,8 @@ import numpy as np
 import simpy
 
 from .calendar import WorkCalendar
+from .enforcement import Enforcement
+from .metrology import Dispensers
 from .network import Network
 from .scenario import Scenario
 
@@ -50,6 +60,13 @@ ORDERS: dict[str, Callable[[Scenario, Network, np.random.Generator], np.ndarray]
 }
 
 
+def months_later(d: dt.date, n: int) -> dt.date:
+    """The same day ``n`` months later (the month's last day if it is shorter)."""
+    y, m = divmod(d.month - 1 + n, 12)
+    year, month = d.year + y, m + 1
+    return dt.date(year, month, min(d.day, _cal.monthrange(year, month)[1]))
+
+
 def calendar_for(sc: Scenario) -> WorkCalendar:
     c = sc.campaign
     return WorkCalendar(sc.scenario.start, c.work_hours_per_day, c.day_start_hour, c.working_weekdays, c.holidays)
@@ -61,40 +78,68 @@ class Visit:
     station: int
     start: float  # model days
     end: float  # model days: the station's dispensers are sealed at this moment
+    kind: str  # "first" or "reverification"
 
 
 class Campaign:
-    """The teams' SimPy processes and what they leave: a seal time per station."""
+    """The teams' SimPy processes and what they leave: a first seal time per station."""
 
-    def __init__(self, env: simpy.Environment, sc: Scenario, net: Network, rng: np.random.Generator):
-        self.env = env
+    def __init__(self, env: simpy.Environment, sc: Scenario, net: Network, rng: np.random.Generator,
+                 dispensers: Dispensers, enforcement: Enforcement):
+        self.env, self.sc, self.net, self.enforcement = env, sc, net, enforcement
         self.calendar = calendar_for(sc)
         self.start_day = float((sc.campaign.start - sc.scenario.start).days)
         n = net.n_stations
         # durations first, in station/dispenser order, then the order: see module docstring
         self.travel_hours = sc.campaign.travel_hours.sample(rng, n)
         minutes = sc.campaign.minutes_per_pump.sample(rng, net.n_dispensers)
-        self.work_hours = np.bincount(net.dispenser_station, weights=minutes, minlength=n) / 60.0
+        ds = net.dispenser_station
+        self.work_hours = np.bincount(ds, weights=minutes, minlength=n) / 60.0
+        self.failed = np.bincount(ds, weights=dispensers.failed, minlength=n).astype(np.int64)
+        self.deliberate = np.bincount(ds, weights=dispensers.deliberate, minlength=n).astype(np.int64)
+        self.adjust_hours = self.failed * sc.metrology.adjust_minutes / 60.0
         self.order = ORDERS[sc.campaign.order](sc, net, rng)
-        self.seal_time = np.full(n, np.inf)
+        self.seal_time = np.full(n, np.inf)  # first seal
         self.visits: list[Visit] = []
         self.days_worked: list[set[int]] = [set() for _ in range(sc.campaign.teams)]
-        self._queue = deque(int(s) for s in self.order)
+        self._queue = simpy.PriorityStore(env)
+        self._seq = 0
+        for s in self.order:
+            self._put(self.start_day, int(s))
         for team in range(sc.campaign.teams):
             env.process(self._team(team))
+
+    def _put(self, due: float, station: int) -> None:
+        self._seq += 1
+        self._queue.put(simpy.PriorityItem((due, self._seq), station))
 
     def _team(self, team: int):
         env, cal, days = self.env, self.calendar, self.days_worked[team]
         yield env.timeout(self.start_day)
-        while self._queue:
-            s = self._queue.popleft()
-            hours = self.travel_hours[s] + self.work_hours[s]
+        while True:
+            s = (yield self._queue.get()).item
+            first = not np.isfinite(self.seal_time[s])
+            work = self.work_hours[s] + (self.adjust_hours[s] if first else 0.0)
+            hours = self.travel_hours[s] + work
             begin = cal.next_working_time(env.now) if hours > 0 else env.now
             arrive = cal.advance(env.now, self.travel_hours[s], days)
-            done = cal.advance(arrive, self.work_hours[s], days)
+            done = cal.advance(arrive, work, days)
             yield env.timeout(done - env.now)
-            self.seal_time[s] = env.now
-            self.visits.append(Visit(team, s, begin, done))
+            if first:
+                self.seal_time[s] = env.now
+                self.enforcement.fine_found_at_verification(int(self.deliberate[s]))
+            else:
+                self.enforcement.check(s)
+            self.visits.append(Visit(team, s, begin, done, "first" if first else "reverification"))
+            if self.sc.campaign.reverification_months > 0:
+                env.process(self._due_again(s, done))
+
+    def _due_again(self, station: int, done: float):
+        """Put the station back in the queue on the same day ``reverification_months`` later."""
+        visited = self.sc.scenario.start + dt.timedelta(days=int(done))
+        due = float((months_later(visited, self.sc.campaign.reverification_months) - self.sc.scenario.start).days)
+        yield self.env.timeout(max(due - self.env.now, 0.0))
+        self._put(due, station)
 
     def team_days(self, horizon_days: int) -> int:
         """Working days on which a team did some work, summed over teams, within the horizon."""

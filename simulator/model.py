@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from .campaign import Campaign, Visit
-from .declarations import FIELDS, Ledger, months_of, windows_of
+from .campaign import Campaign, calendar_for
+from .declarations import FIELDS, Ledger, months_of, station_terms, windows_of
+from .enforcement import Enforcement
+from .metrology import Dispensers, draw_dispensers
 from .network import Network, build_network
 from .sales import demand_profile
 from .scenario import Scenario
@@ -41,34 +43,40 @@ class ReplicationOutput:
     district_names: tuple[str, ...]
     district_pumps: np.ndarray
     district_sealed: np.ndarray
-    visits: list[tuple] = field(default_factory=list)  # (team, station id, district, pumps, start, end)
+    visits: list[tuple] = field(default_factory=list)  # (team, station id, district, pumps, start, end, kind)
 
 
 def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool = False) -> ReplicationOutput:
     rng = streams(seed, replication)
     net = build_network(sc, rng["network"])
-    undeclared = sc.behaviour.undeclared_share.sample(rng["behaviour"], net.n_stations)
-    # sealing never makes a station hide more than before
-    residual = np.minimum(sc.behaviour.residual_share.sample(rng["behaviour"], net.n_stations), undeclared)
+    terms = station_terms(sc, net, rng["behaviour"])
+    dispensers = draw_dispensers(sc, net.n_dispensers, rng["metrology"])
     growth = float(sc.demand.annual_growth.sample(rng["demand"], 1)[0])
     profile = demand_profile(sc, growth)
     months = months_of(sc)
     windows = windows_of(sc, months)
-    ledger = Ledger(sc, net, profile, undeclared, residual, rng["demand"], months, windows)
+    ledger = Ledger(sc, net, profile, terms, dispensers, rng["demand"], months, windows)
 
     env = simpy.Environment()
-    campaign = Campaign(env, sc, net, rng["campaign"]) if sc.campaign.enabled else None
+    enforcement = Enforcement(env, sc, net.n_stations, rng["enforcement"], calendar_for(sc))
+    campaign = Campaign(env, sc, net, rng["campaign"], dispensers, enforcement) if sc.campaign.enabled else None
     dispenser_station = net.dispenser_station
     unsealed = np.full(net.n_dispensers, np.inf)
+    detail = enforcement.can_tamper or sc.enforcement.selection == "risk"
 
     def month_ends():
         for month in months:
+            during = enforcement.tampering.copy()  # decided at the end of last month
             yield env.timeout(month.d1 - env.now)
             seal = campaign.seal_time[dispenser_station] if campaign is not None else unsealed
-            ledger.close_month(month, seal)
+            ledger.close_month(month, seal, during, station_detail=detail)
+            if campaign is not None:
+                enforcement.gap = ledger.station_gap
+                enforcement.decide(np.isfinite(campaign.seal_time), ledger.station_gain)
 
     env.run(until=env.process(month_ends()))
-    return _outputs(sc, replication, net, ledger, campaign, profile.volume.size, growth, keep_visits)
+    return _outputs(sc, replication, net, ledger, campaign, enforcement, dispensers, profile.volume.size, growth,
+                    keep_visits)
 
 
 def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, net: Network, horizon_days: int) -> float:
@@ -89,25 +97,37 @@ def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, net:
 
 
 def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campaign: Campaign | None,
-             horizon_days: int, growth: float, keep_visits: bool) -> ReplicationOutput:
+             enforcement: Enforcement, dispensers: Dispensers, horizon_days: int, growth: float,
+             keep_visits: bool) -> ReplicationOutput:
     w = ledger.windows
     tax_with = ledger.window_sum(w.evaluation, "with", "tax")
     tax_without = ledger.window_sum(w.evaluation, "without", "tax")
+    tax_no_metrology = ledger.window_sum(w.evaluation, "with", "tax_no_metrology")
     tax_before = ledger.window_sum(w.before, "with", "tax")
+    first_day = ledger.months[w.evaluation.start].d0
+    last_day = ledger.months[w.evaluation.stop - 1].d1
+    events = enforcement.totals(first_day, last_day)
+    short_with = ledger.window_sum(w.evaluation, "with", "short_delivered_litres")
+    short_without = ledger.window_sum(w.evaluation, "without", "short_delivered_litres")
+    saved_value = (ledger.window_sum(w.evaluation, "without", "short_delivered_value")
+                   - ledger.window_sum(w.evaluation, "with", "short_delivered_value"))
     n_pumps = net.n_dispensers
     if campaign is not None:
         sealed_station = np.isfinite(campaign.seal_time)
         pumps_sealed = int(net.pumps[sealed_station].sum())
         visits = len(campaign.visits)
+        reverifications = sum(v.kind == "reverification" for v in campaign.visits)
+        failed = int(campaign.failed[sealed_station].sum())
         team_days = campaign.team_days(horizon_days)
         done = bool(sealed_station.all())
         completion = float(campaign.seal_time.max() - campaign.start_day) if done and net.n_stations else np.nan
     else:
         sealed_station = np.zeros(net.n_stations, dtype=bool)
-        pumps_sealed = visits = team_days = 0
+        pumps_sealed = visits = team_days = reverifications = failed = 0
         done, completion = False, np.nan
     cost = _monthly_costs(sc, ledger, campaign, net, horizon_days)
     extra = tax_with - tax_without
+    base = tax_before if tax_before > 0 else np.nan
     kpis = {
         "uplift": extra / tax_without if tax_without > 0 else np.nan,
         "uplift_before_after": tax_with / tax_before - 1 if tax_before > 0 else np.nan,
@@ -126,11 +146,26 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         "cost": cost,
         "benefit_cost_ratio": extra / cost if cost > 0 else np.nan,
         "annual_growth": growth,
+        # decomposition of uplift_before_after: the three parts add up to it
+        "uplift_growth": tax_without / base - 1,
+        "uplift_compliance": (tax_no_metrology - tax_without) / base,
+        "uplift_metrology": (tax_with - tax_no_metrology) / base,
+        # enforcement and metrology, over the evaluation window
+        "seals_broken": events["seal_broken"],
+        "detections": events["detection"],
+        "fines": events["fine"],
+        "audits": events["audit"],
+        "reverification_visits": float(reverifications),
+        "dispensers_failed": float(failed),
+        "tampered_dispensers_found": events["tampered_dispenser_found"],
+        "short_delivered_litres_with": short_with,
+        "short_delivered_litres_without": short_without,
+        "consumer_savings": saved_value,
     }
     visit_rows = []
     if keep_visits and campaign is not None:
         visit_rows = [(v.team, net.station_ids[v.station], net.district_names[net.district[v.station]],
-                       int(net.pumps[v.station]), v.start, v.end) for v in campaign.visits]
+                       int(net.pumps[v.station]), v.start, v.end, v.kind) for v in campaign.visits]
     nd = len(net.district_names)
     return ReplicationOutput(
         replication=replication,

@@ -46,7 +46,7 @@ def build_network(sc: Scenario, rng: np.random.Generator) -> Network:
     reg = sc.register
     if reg is not None:
         names = tuple(dict.fromkeys(reg.districts))
-        ops = tuple(dict.fromkeys(reg.operators))
+        ops = tuple(sc.operators) or tuple(dict.fromkeys(reg.operators))
         pumps = reg.pumps.copy()
         drawn = sc.demand.litres_per_pump_day.sample(rng, len(pumps))
         given = reg.litres_per_day / pumps
@@ -66,12 +66,18 @@ def build_network(sc: Scenario, rng: np.random.Generator) -> Network:
     n = int(counts.sum())
     pumps = sc.network.pumps_per_station.sample(rng, n).astype(np.int64)
     level = sc.demand.litres_per_pump_day.sample(rng, n)
+    if sc.operators:  # drawn last, so that declaring operators does not shift the other draws
+        ops = tuple(sc.operators)
+        shares = np.array([o.share for o in sc.operators.values()])
+        operator = rng.choice(len(ops), size=n, p=shares / shares.sum())
+    else:
+        ops, operator = ("default",), np.zeros(n, dtype=np.int64)
     return Network(
         station_ids=tuple(f"S{i + 1:05d}" for i in range(n)),
         district_names=names,
         district=district,
-        operator_names=("default",),
-        operator=np.zeros(n, dtype=np.int64),
+        operator_names=ops,
+        operator=operator.astype(np.int64),
         pumps=pumps,
         level=level,
     )

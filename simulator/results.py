@@ -50,6 +50,19 @@ KPI_UNITS = {
     "cost": "VND",
     "benefit_cost_ratio": "VND of tax per VND spent",
     "annual_growth": "per year",
+    "uplift_growth": "share of tax before (demand growth and prices)",
+    "uplift_compliance": "share of tax before (declarations)",
+    "uplift_metrology": "share of tax before (dispenser correction)",
+    "seals_broken": "seal breaks",
+    "detections": "broken seals found",
+    "fines": "VND",
+    "audits": "audits",
+    "reverification_visits": "visits",
+    "dispensers_failed": "dispensers",
+    "tampered_dispensers_found": "dispensers",
+    "short_delivered_litres_with": "litres",
+    "short_delivered_litres_without": "litres",
+    "consumer_savings": "VND",
 }
 TABLES = ("kpis", "summary", "monthly", "districts", "visits")
 DEPENDENCIES = ("numpy", "pandas", "simpy", "pydantic", "matplotlib", "pyarrow")
@@ -132,7 +145,8 @@ class Results:
 
         origin = pd.Timestamp(sc.scenario.start)
         vrows = [(o.replication, *v) for o in outputs for v in o.visits]
-        visits = pd.DataFrame(vrows, columns=["replication", "team", "station", "district", "pumps", "start_day", "end_day"])
+        visits = pd.DataFrame(vrows, columns=["replication", "team", "station", "district", "pumps", "start_day", "end_day",
+                                              "kind"])
         visits["start"] = (origin + pd.to_timedelta(visits["start_day"], unit="D")).dt.round("s")
         visits["end"] = (origin + pd.to_timedelta(visits["end_day"], unit="D")).dt.round("s")
 
@@ -172,6 +186,13 @@ class Results:
         }
         return {"kpis": kpis, "scenario": self.manifest["scenario"], "replications": self.replications,
                 "seed": self.seed}
+
+    def plot(self, name: str | None = None, **kw):
+        """A chart as a matplotlib ``Figure`` (``name`` from :data:`simulator.charts.CHARTS`), or
+        ``{name: Figure}`` for all of them; ``kw`` goes to the chart (e.g. ``number_style="vi"``)."""
+        from . import charts  # matplotlib loads only when a chart is asked for
+
+        return charts.all_charts(self, **kw) if name is None else charts.chart(self, name, **kw)
 
     def __repr__(self) -> str:
         return f"<Results {self.manifest['scenario']!r}: {self.replications} replications, seed {self.seed}>"

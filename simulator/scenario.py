@@ -130,6 +130,59 @@ class Behaviour(_Section):
     """Share still undeclared after sealing; drawn per station."""
 
 
+class Operator(_Section):
+    """``[operators.NAME]``: a class of station operator (state distributor, private
+    enterprise, household business …) with its own behaviour and tax regime. Keys left
+    out fall back to ``[behaviour]`` and ``[tax]``."""
+
+    share: float = Field(0.0, ge=0, le=1)
+    """Share of generated stations run by this operator type (ignored with a register)."""
+    label: str = ""
+    undeclared_share: ShareQ | None = None
+    residual_share: ShareQ | None = None
+    tax_rate: float | None = Field(None, ge=0, le=1)
+    tax_per_litre: float | None = Field(None, ge=0)
+
+
+class Metrology(_Section):
+    """``[metrology]``: how far dispensers' indicated litres are from what they deliver."""
+
+    mpe: float = Field(0.005, gt=0, le=0.5)
+    """Maximum permissible error at verification (a share: 0.005 = ±0.5%)."""
+    error_sd: float = Field(0.0, ge=0, le=0.5)
+    """Spread of honest dispensers' errors (indicated/delivered − 1); some fall outside the MPE."""
+    short_delivery_share: float = Field(0.0, ge=0, le=1)
+    """Share of dispensers deliberately set to short-deliver before the campaign."""
+    short_delivery_error: NonNegQ = 0.03
+    """How much a deliberately set dispenser over-indicates (0.03 = 3%); drawn per dispenser."""
+    adjust_minutes: float = Field(30.0, ge=0)
+    """Extra team time to adjust a dispenser that fails verification."""
+
+
+class Enforcement(_Section):
+    """``[enforcement]``: audits, fines and the stations' decision to break a seal."""
+
+    audits_per_year: float = Field(0.0, ge=0, le=365)
+    """Audits requested per station per year (before capacity limits)."""
+    detection_probability: float = Field(0.8, ge=0, le=1)
+    """Chance that an audit or a re-verification finds a broken seal."""
+    fine: float = Field(0.0, ge=0)
+    """Fine per detection, VND (collected; reported apart from tax)."""
+    licence_loss: float = Field(0.0, ge=0)
+    """What a detected station also loses (licence suspension), VND-equivalent; not collected."""
+    inspectors: int = Field(2, ge=0, le=100_000)
+    """Audits that can run at the same time (inspection teams)."""
+    audit_hours: float = Field(4.0, gt=0, le=1000)
+    selection: Literal["random", "risk"] = "random"
+    """Which stations are audited: at random, or by risk (declared-to-metered gap, past detections)."""
+    honest_share: float = Field(1.0, ge=0, le=1)
+    """Share of stations that never break a seal, whatever the odds."""
+    risk_aversion: NonNegQ = 0.0
+    """Premium ρ on the expected penalty: break a seal when gain > (1 + ρ) × p × penalty; per station."""
+    priority_multiplier: float = Field(3.0, ge=1, le=1000)
+    """After a detection the station is audited this many times more often."""
+
+
 class Campaign(_Section):
     """``[campaign]``: the verification-and-sealing campaign and its teams."""
 
@@ -149,6 +202,12 @@ class Campaign(_Section):
     """Travel to each station, hours; drawn per visit."""
     minutes_per_pump: NonNegQ = 45.0
     """Time to verify and seal one dispenser, minutes; drawn per dispenser."""
+    reverification_months: int = Field(12, ge=0, le=600)
+    """Dispensers are re-verified this many months after their last verification (0: never)."""
+    announcement: dt.date | None = None
+    """When the campaign is announced; unvisited stations may comply a little from then on."""
+    announcement_effect: float = Field(0.0, ge=0, le=1)
+    """Fraction by which unvisited stations cut their undeclared share after the announcement."""
 
     @model_validator(mode="after")
     def _day(self):
@@ -186,6 +245,9 @@ class Scenario(_Section):
     tax: Tax
     behaviour: Behaviour
     campaign: Campaign
+    operators: dict[str, Operator] = Field(default_factory=dict)
+    metrology: Metrology = Field(default_factory=Metrology)
+    enforcement: Enforcement = Field(default_factory=Enforcement)
     costs: Costs = Field(default_factory=Costs)
     run: Run = Field(default_factory=Run)
 
@@ -205,6 +267,13 @@ class Scenario(_Section):
                 f"run.evaluation_months: the {r.evaluation_months}-month window from {first} ends {last}, "
                 f"after scenario.end ({s.end})"
             )
+        if c.announcement is not None and not s.start <= c.announcement <= c.start:
+            raise ValueError(f"campaign.announcement: expected a date between scenario.start and campaign.start, "
+                             f"got {c.announcement}")
+        if self.operators and self.network.districts is not None:
+            total = sum(o.share for o in self.operators.values())
+            if abs(total - 1) > 1e-6:
+                raise ValueError(f"operators: expected the operators' shares to add up to 1, got {total:g}")
         if self.network.districts is not None and c.district_order:
             unknown = set(c.district_order) - set(self.network.districts)
             if unknown:
@@ -426,6 +495,11 @@ def _build(raw: dict, source: str | None, base: str | None) -> Scenario:
         if not reg_path.is_file():
             raise ScenarioError(f"file not found: {reg_path}", source=src, key="network.register")
         sc._register = read_register(reg_path)
+        if sc.operators:
+            for row, op in enumerate(sc._register.operators, start=2):
+                if op not in sc.operators:
+                    raise ScenarioError(f"operator: {op!r} is not defined in the scenario's [operators] "
+                                        f"(defined: {', '.join(sc.operators)})", source=str(reg_path), key=f"row {row}")
         if sc.campaign.district_order:
             unknown = set(sc.campaign.district_order) - set(sc._register.districts)
             if unknown:

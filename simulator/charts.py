@@ -135,9 +135,9 @@ class NumberFormatter(ticker.Formatter):
 
     def format_ticks(self, values):
         v = np.asarray(values, dtype=float) * self.scale
-        steps = np.abs(np.diff(np.unique(v)))
-        step = steps[steps > 0].min() if np.any(steps > 0) else 1.0
-        self._decimals = int(min(6, max(0, -math.floor(math.log10(step) + 1e-9))))
+        # the fewest decimals that still write every tick exactly (2.5 needs one, 2 needs none)
+        tol = 1e-6 * max(float(np.abs(v).max()) if v.size else 0.0, 1e-12)
+        self._decimals = next((d for d in range(7) if np.all(np.abs(np.round(v, d) - v) <= tol)), 6)
         return [self(x) for x in values]
 
     def __call__(self, x, pos=None):
@@ -234,6 +234,22 @@ def _x_numbers(ax: Axes, style: str, label: str, scale: float = 1.0, suffix: str
     ax.set_xlabel(label)
 
 
+def _zero_axis(ax: Axes, which: str, values) -> None:
+    """An axis whose data are all zero gets one tick at 0, not ±0.04 of nothing."""
+    a = np.asarray(values, dtype=float)
+    if a.size and np.all(np.nan_to_num(a) == 0):
+        if which == "y":
+            ax.set_ylim(-1, 1)
+            ax.set_yticks([0])
+        else:
+            ax.set_xlim(-1, 1)
+            ax.set_xticks([0])
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _day(ts: pd.Timestamp, style: str) -> str:
     # "3 Jan 2017", not "03 Jan 2017": %-d is not portable, so the day is written by hand
     return f"{ts.day} {ts:%b %Y}" if style == "en" else ts.strftime(_DAY[style])
@@ -318,7 +334,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
 
 
 def _reps_note(n: int) -> str:
-    return "median of 1 replication (no band)" if n == 1 else f"median and 90% band of {n} replications"
+    return "1 replication, so no band" if n == 1 else f"median and 90% band of {n} replications"
 
 
 def _campaign_line(ax: Axes, results: Results, style: str, label: bool = True) -> None:
@@ -419,6 +435,8 @@ def campaign_progress(results: Results, *, number_style: str = "en") -> Figure:
             cy = np.concatenate([[0.0], 100 * vr["pumps"].cumsum().to_numpy(float) / max(float(pumps[r]), 1.0)])
             ax.step(cx, cy, where="post", color=OKABE_ITO["sky_blue"], lw=1.5,
                     label=f"replication {r}, visit by visit")
+        if n == 1:
+            how = ""
 
     ax.axvline(_num(start)[0], color=REFERENCE, lw=1, ls="--", label=f"campaign starts {_day(start, style)}")
     done = done_days[np.isfinite(done_days)]
@@ -434,13 +452,14 @@ def campaign_progress(results: Results, *, number_style: str = "en") -> Figure:
         ax.axvline(_num(t50)[0], color=OKABE_ITO["bluish_green"], lw=2,
                    label=f"100% sealed: {_day(t50, style)}, median{extra}")
         hi_x = _num(start + pd.Timedelta(days=float(d95) + 12))[0]
+        spread = (f" (90% of replications: {format_number(d05, 0, style)}–{format_number(d95, 0, style)} days)"
+                  if n > 1 else "")
         cap = (f"Read: the share of dispensers with a sealed totaliser; it reaches 100% "
-               f"about {format_number(d50, 0, style)} days after the campaign starts "
-               f"(90% of replications: {format_number(d05, 0, style)}–{format_number(d95, 0, style)} days). "
-               f"Band: {how}.")
+               f"about {format_number(d50, 0, style)} days after the campaign starts{spread}.")
     else:
-        cap = (f"Read: the share of dispensers with a sealed totaliser; no replication reaches 100% within the "
-               f"horizon. Band: {how}.")
+        cap = "Read: the share of dispensers with a sealed totaliser; no replication reaches 100% within the horizon."
+    if n > 1:
+        cap += f" Band: {how}."
     lo_x = _num(start - pd.Timedelta(days=7))[0]
     ax.set_xlim(lo_x, min(max(hi_x, lo_x + 30), _num(end + pd.Timedelta(days=1))[0]))
     ax.set_ylim(0, 105)
@@ -544,11 +563,17 @@ def monthly_tax(results: Results, *, number_style: str = "en") -> Figure:
     _y_numbers(bx, style, f"Extra tax ({d_unit})", d_div)
     bx.set_title("Extra tax per month: with minus without the campaign", loc="left", fontsize=11)
     _date_axis(bx, style, "Month")
+    _zero_axis(bx, "y", diff)
+    best = float(np.nanmax(mid)) if np.isfinite(mid).any() else 0.0
     if not _campaign_on(results):
         _note(bx, "Campaign disabled: both worlds are the same")
-    cap = ("Read: the gap between the blue and orange lines is the tax the campaign adds; the lower panel shows it "
-           f"directly, about {_money(float(np.nanmax(mid)) if np.isfinite(mid).any() else 0.0, style)} "
-           "in the best month.")
+        cap = "Read: the campaign is disabled, so tax is the same with and without it."
+    elif best <= 0:
+        _note(bx, "No dispensers sealed: no extra tax")
+        cap = "Read: no dispenser was sealed within the horizon, so tax is the same with and without the campaign."
+    else:
+        cap = ("Read: the gap between the blue and orange lines is the tax the campaign adds; the lower panel shows "
+               f"it directly, up to about {_money(best, style)} a month (median).")
     return _frame(fig, "Monthly tax with and without the campaign", cap)
 
 
@@ -631,7 +656,8 @@ def uplift_distribution(results: Results, *, number_style: str = "en") -> Figure
                "growth and price changes alone.")
     else:
         cap = ("Read: a before/after comparison (orange) also counts demand growth and price changes; only the "
-               f"blue uplift is due to the campaign. Bars count the {format_number(n, 0, style)} replications.")
+               f"blue uplift is due to the campaign. Bars count replications ({format_number(n, 0, style)} in "
+               "all); solid lines are the means.")
     return _frame(fig, "Tax uplift across replications", cap)
 
 
@@ -741,9 +767,9 @@ def district_breakdown(results: Results, *, number_style: str = "en") -> Figure:
     _x_numbers(bx, style, "Dispensers (count, median)")
     bx.set_title("Dispensers: sealed (blue) / all (grey)", loc="left", fontsize=11)
     bx.grid(axis="y", visible=False)
+    _zero_axis(ax, "x", d["extra_tax"])
     if not _campaign_on(results):
-        _note(ax, "Campaign disabled:\nno extra tax")
-        _note(bx, "Campaign disabled:\nno dispensers sealed")
+        _note(ax, "Campaign disabled:\nno extra tax")  # the grey bars on the right already say 0 sealed
     cap = (f"Read: which districts bring the extra tax, and whether all their dispensers were sealed "
            f"({_reps_note(n)}; sums over the evaluation window).")
     return _frame(fig, title, cap)
@@ -772,7 +798,8 @@ def cost_benefit(results: Results, *, number_style: str = "en") -> Figure:
     div, unit = _scale(np.concatenate([cum_cost.ravel(), cum_extra.ravel()]), "VND")
     _y_numbers(ax, style, f"Cumulative amount ({unit})", div)
     if not _campaign_on(results) or not np.any(cum_cost[-1] > 0):
-        ax.set_xlim(x[0], x[-1])
+        s0, s1 = _horizon(results)
+        ax.set_xlim(_num(s0)[0], _num(s1 + pd.Timedelta(days=1))[0])
         why = "Campaign disabled: no cost and no extra tax" if not _campaign_on(results) else \
             "No campaign cost recorded in this run"
         _note(ax, why)

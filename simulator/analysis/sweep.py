@@ -1,0 +1,380 @@
+"""Sweeps: the same scenario at many settings, and the planners' questions they answer.
+
+A sweep runs a grid of points — every combination of the values given for each dotted
+name (``{"campaign.teams": [1, 2, 3], "campaign.order": ["route", "largest_first"]}``),
+or a list of points written out one by one — each with the same replications from the
+same seed. Because every point sees the same stations, demand and durations (common
+random numbers), the differences along a sweep are the parameters' effect, not noise:
+adding a team can only bring the last seal forward, never back.
+
+Two helpers answer a planner directly: :func:`fewest_teams` (the fewest teams that seal
+every dispenser before a date with a given probability) and :func:`earliest_break_even`
+(the visiting order whose extra tax covers the campaign's cost soonest).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..campaign import ORDERS
+from ..errors import ScenarioError
+from ..results import KPI_UNITS, summarise
+from ..scenario import Scenario, month_start
+from .points import PointRun, describe, is_number, resolve, run_points
+
+# KPIs drawn by :func:`plot_sweep` when none are named: the ones a planner asks about.
+MAIN_KPIS = ("completion_days", "uplift", "uplift_before_after", "extra_tax", "cost", "benefit_cost_ratio")
+STAT_COLUMNS = ("mean", "sd", "p05", "p50", "p95", "n")
+
+Grid = Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]
+
+
+# ---- the grid ----------------------------------------------------------------------
+def grid_points(grid: Grid, source: str = "sweep") -> list[dict[str, Any]]:
+    """The points of a sweep: the full factorial of a ``{name: [values]}`` mapping (first
+    name varying slowest), or a list of ``{name: value}`` points as given."""
+    if isinstance(grid, Mapping):
+        if not grid:
+            raise ScenarioError("expected at least one dotted name with values to sweep", source=source)
+        names, lists = [], []
+        for name, values in grid.items():
+            if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
+                values = [values]  # one value: a fixed setting shown as a column
+            values = list(values)
+            if not values:
+                raise ScenarioError("expected at least one value to sweep", source=source, key=str(name))
+            names.append(str(name))
+            lists.append(values)
+        return [dict(zip(names, combo)) for combo in itertools.product(*lists)]
+    points = [dict(p) for p in grid]
+    if not points:
+        raise ScenarioError("expected at least one point", source=source)
+    for i, p in enumerate(points):
+        if not isinstance(p, dict) or not p:
+            raise ScenarioError(f"point {i + 1}: expected a non-empty {{name: value}} mapping", source=source)
+        if set(p) != set(points[0]):
+            raise ScenarioError(f"point {i + 1}: sets {sorted(p)}, but point 1 sets {sorted(points[0])}; "
+                                "every listed point must set the same names", source=source)
+    return points
+
+
+def _check_names(scenario: Scenario, points: list[dict[str, Any]], source: str) -> None:
+    for name in points[0]:
+        resolve(scenario, name, source)
+
+
+# ---- the sweep -----------------------------------------------------------------------
+def sweep(scenario: Scenario, grid: Grid, replications: int | None = None, seed: int | None = None, *,
+          kpis: Sequence[str] | None = None, workers: int = 1, progress: bool = False) -> pd.DataFrame:
+    """Run every point of ``grid`` from the same ``seed`` and summarise each KPI.
+
+    Returns a tidy table, one row per point and KPI: ``point`` (1, 2, …), one column per
+    swept dotted name, ``kpi``, ``mean``, ``sd``, ``p05``, ``p50``, ``p95`` and ``n``
+    (replications with a finite value). ``replications`` and ``seed`` default to the
+    scenario's ``[run]`` settings; ``kpis`` keeps only the named KPIs.
+    """
+    table, _ = sweep_runs(scenario, grid, replications, seed, kpis=kpis, workers=workers, progress=progress)
+    return table
+
+
+def sweep_runs(scenario: Scenario, grid: Grid, replications: int | None = None, seed: int | None = None, *,
+               kpis: Sequence[str] | None = None, workers: int = 1, progress: bool = False,
+               keep_monthly: bool = False) -> tuple[pd.DataFrame, list[PointRun]]:
+    """Like :func:`sweep`, and also the per-replication tables of each point."""
+    n = scenario.run.replications if replications is None else int(replications)
+    s = scenario.run.seed if seed is None else int(seed)
+    if n < 1:
+        raise ScenarioError(f"expected at least 1 replication, got {n}", source="sweep", key="replications")
+    points = grid_points(grid)
+    _check_names(scenario, points, "sweep")
+    runs = run_points(scenario, points, n, s, workers=workers, progress=progress, keep_monthly=keep_monthly,
+                      source="sweep")
+    return summarise_points(runs, kpis), runs
+
+
+def summarise_points(runs: Sequence[PointRun], kpis: Sequence[str] | None = None) -> pd.DataFrame:
+    """The tidy sweep table (see :func:`sweep`) from the runs of each point."""
+    frames = []
+    for i, r in enumerate(runs, start=1):
+        s = summarise(r.kpis)
+        if kpis is not None:
+            unknown = [k for k in kpis if k not in s.index]
+            if unknown:
+                raise ScenarioError(f"unknown KPI; expected one of {', '.join(s.index)}", source="sweep",
+                                    key=unknown[0])
+            s = s.loc[list(kpis)]
+        s = s.reset_index()[["kpi", *STAT_COLUMNS]]
+        s.insert(0, "point", i)
+        for j, (name, value) in enumerate(r.values.items(), start=1):
+            s.insert(j, name, [value] * len(s))
+        frames.append(s)
+    out = pd.concat(frames, ignore_index=True)
+    out["n"] = out["n"].astype(np.int64)
+    return out
+
+
+def swept_names(table: pd.DataFrame) -> list[str]:
+    """The dotted-name columns of a sweep table, in the order they were given."""
+    cols = list(table.columns)
+    return cols[cols.index("point") + 1: cols.index("kpi")]
+
+
+def table_json(table: pd.DataFrame) -> dict:
+    """The ``--json`` shape: ``{"rows": [{name: value, …, "kpi", "mean", "sd", "p05", "p50", "p95", "n"}]}``."""
+    names = swept_names(table)
+    rows = []
+    for rec in table.to_dict("records"):
+        row: dict[str, Any] = {"point": int(rec["point"])}
+        row.update({k: _json_value(rec[k]) for k in names})
+        row["kpi"] = rec["kpi"]
+        row.update({c: _json_value(rec[c]) for c in STAT_COLUMNS})
+        rows.append(row)
+    return {"rows": rows}
+
+
+def _json_value(x: Any) -> Any:
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return None if not math.isfinite(float(x)) else float(x)
+    if isinstance(x, (dt.date, pd.Timestamp)):
+        return x.isoformat()
+    return x
+
+
+# ---- chart -----------------------------------------------------------------------------
+def plot_sweep(table: pd.DataFrame, kpis: Sequence[str] | None = None, x: str | None = None) -> Figure:
+    """One panel per KPI: its mean (line) and 90% interval (band) against the first swept
+    name (or ``x``), one line per combination of the other swept names."""
+    names = swept_names(table)
+    x = x or (names[0] if names else None)
+    if x is None:
+        raise ValueError("the table has no swept names to plot against")
+    present = list(dict.fromkeys(table["kpi"]))
+    chosen = [k for k in (kpis or MAIN_KPIS) if k in present] or present[:4]
+    others = [n for n in names if n != x]
+    xs = list(dict.fromkeys(table[x].map(_key)))
+    numeric = all(is_number(v) for v in table[x])
+    ncols = min(3, len(chosen))
+    nrows = math.ceil(len(chosen) / ncols)
+    fig = Figure(figsize=(4.2 * ncols, 3.3 * nrows + 0.5), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    groups = table.groupby([table[o].map(_key) for o in others], sort=False) if others else [((), table)]
+    for ax, kpi in zip(axes, chosen):
+        for key, g in groups:
+            g = g[g["kpi"] == kpi]
+            pos = [float(v) if numeric else xs.index(_key(v)) for v in g[x]]
+            order = np.argsort(pos, kind="stable")
+            p = np.asarray(pos)[order]
+            label = ", ".join(f"{o.rsplit('.', 1)[-1]}={k}" for o, k in zip(others, np.atleast_1d(key))) or None
+            line, = ax.plot(p, g["mean"].to_numpy()[order], marker="o", label=label)
+            ax.fill_between(p, g["p05"].to_numpy()[order], g["p95"].to_numpy()[order], alpha=0.2,
+                            color=line.get_color(), linewidth=0)
+        ax.set_title(kpi)
+        ax.set_xlabel(x)
+        unit = KPI_UNITS.get(kpi, "")
+        ax.set_ylabel(unit if len(unit) < 30 else unit[:27] + "…")
+        if not numeric:
+            ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+        ax.grid(alpha=0.3)
+    for ax in axes[len(chosen):]:
+        ax.set_visible(False)
+    if others:
+        axes[0].legend(fontsize="small")
+    fig.suptitle("Sweep: mean and 90% interval across replications (same seed at every point)")
+    return fig
+
+
+def _key(v: Any) -> Any:
+    # values such as distribution tables are not hashable; group them by their text
+    return describe(v) if isinstance(v, (dict, list)) else v
+
+
+# ---- planners' answers -----------------------------------------------------------------
+@dataclass
+class TeamsAnswer:
+    """The fewest teams that finish by ``deadline`` with probability ≥ ``probability``."""
+
+    teams: int | None
+    """None when even ``max_teams`` teams do not reach the probability."""
+    deadline: dt.date
+    probability: float
+    table: pd.DataFrame
+    """One row per number of teams tried: ``teams``, ``p_done`` (share of replications
+    sealing every dispenser before the deadline), ``completion_days`` p50 and p95."""
+
+    def __str__(self) -> str:
+        if self.teams is None:
+            best = self.table["p_done"].max()
+            return (f"No number of teams up to {int(self.table['teams'].max())} seals every dispenser before "
+                    f"{self.deadline} with probability {self.probability:.0%} (best: {best:.0%}).")
+        p = float(self.table.loc[self.table["teams"] == self.teams, "p_done"].iloc[0])
+        return (f"{self.teams} team{'s' if self.teams > 1 else ''} seal every dispenser before {self.deadline} "
+                f"in {p:.0%} of replications (needed: {self.probability:.0%}).")
+
+
+def fewest_teams(scenario: Scenario, deadline: dt.date | str, probability: float = 0.9, *,
+                 replications: int | None = None, seed: int | None = None, max_teams: int = 64,
+                 workers: int = 1, progress: bool = False) -> TeamsAnswer:
+    """The fewest ``campaign.teams`` that seal every dispenser before ``deadline`` (the
+    last seal strictly before that day begins) in at least ``probability`` of replications.
+
+    With common random numbers the last seal never comes later when a team is added, so
+    the search doubles the teams until the probability is reached and then bisects:
+    about 2·log₂(answer) runs.
+    """
+    if isinstance(deadline, str):
+        try:
+            deadline = dt.date.fromisoformat(deadline)
+        except ValueError:
+            raise ScenarioError(f"expected a date like 2017-06-30, got {deadline!r}", source="fewest_teams",
+                                key="deadline") from None
+    start, end = scenario.campaign.start, scenario.scenario.end
+    if not deadline > start:
+        raise ScenarioError(f"expected a date after campaign.start ({start}), got {deadline}", source="fewest_teams",
+                            key="deadline")
+    if deadline > end + dt.timedelta(days=1):
+        raise ScenarioError(f"{deadline} is after scenario.end ({end}); campaigns are only simulated up to the end "
+                            "of the horizon (extend scenario.end)", source="fewest_teams", key="deadline")
+    if not 0 < probability <= 1:
+        raise ScenarioError(f"expected a probability in (0, 1], got {probability}", source="fewest_teams",
+                            key="probability")
+    if not scenario.campaign.enabled:
+        raise ScenarioError("the campaign is disabled (campaign.enabled = false)", source="fewest_teams")
+    n = scenario.run.replications if replications is None else int(replications)
+    s = scenario.run.seed if seed is None else int(seed)
+    budget = (deadline - start).days  # completion_days counts from campaign.start
+    tried: dict[int, dict] = {}
+
+    def p_done(teams: int) -> float:
+        if teams not in tried:
+            (r,) = run_points(scenario, [{"campaign.teams": teams}], n, s, workers=workers, progress=progress,
+                              source="fewest_teams")
+            k = r.kpis
+            ok = (k["completed"] == 1) & (k["completion_days"] < budget)
+            c = k["completion_days"].to_numpy(dtype=float)
+            tried[teams] = {"teams": teams, "p_done": float(ok.mean()),
+                            "completion_days_p50": _quantile(c, 0.5), "completion_days_p95": _quantile(c, 0.95)}
+        return tried[teams]["p_done"]
+
+    lo, hi = 0, 1  # lo fails (0 teams never finish), hi is the candidate
+    while p_done(hi) < probability:
+        lo = hi
+        if hi >= max_teams:
+            hi = 0
+            break
+        hi = min(2 * hi, max_teams)
+    if hi:
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if p_done(mid) >= probability:
+                hi = mid
+            else:
+                lo = mid
+    table = pd.DataFrame(sorted(tried.values(), key=lambda r: r["teams"]))
+    return TeamsAnswer(hi or None, deadline, probability, table)
+
+
+def _quantile(x: np.ndarray, q: float) -> float:
+    # an unfinished campaign has no completion time: it counts as later than any finished one
+    x = np.where(np.isfinite(x), x, np.inf)
+    v = float(np.quantile(x, q, method="higher"))
+    return v if math.isfinite(v) else math.nan
+
+
+@dataclass
+class BreakEvenAnswer:
+    """The visiting order whose cumulative extra tax covers the cumulative cost soonest."""
+
+    order: str | None
+    """None when no order breaks even within the horizon."""
+    month: pd.Timestamp | None
+    table: pd.DataFrame
+    """One row per order: ``break_even_month`` (from the mean curves), ``surplus_then``
+    (mean cumulative extra tax − cost at the end of that month, VND), ``p_by_end`` (share of
+    replications breaking even within the horizon), ``median_month`` (per replication),
+    ``cost`` and ``extra_tax`` (means from the campaign month to the end of the horizon)."""
+    curves: pd.DataFrame = field(repr=False)
+    """``order``, ``month``, ``cumulative_cost``, ``cumulative_extra_tax`` (means, VND)."""
+
+    def __str__(self) -> str:
+        if self.order is None:
+            return "No visiting order pays for itself within the horizon."
+        return f"Order {self.order!r} breaks even first, in {self.month:%Y-%m}."
+
+
+def break_even(monthly: pd.DataFrame, campaign_month: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per replication and on average: the first month from which the cumulative extra tax
+    (tax with − tax without) covers the cumulative campaign cost for good, counting from the
+    campaign's first month. Returns (per-replication months, mean curves)."""
+    m = monthly[monthly["month"] >= campaign_month]
+    wide = m.pivot_table(index=["replication", "month"], columns="arm", values=["tax", "cost"], aggfunc="sum")
+    extra = (wide[("tax", "with")] - wide[("tax", "without")]).unstack("month")
+    cost = wide[("cost", "with")].unstack("month")
+    cum_extra, cum_cost = extra.cumsum(axis=1), cost.cumsum(axis=1)
+    per_rep = pd.DataFrame({"replication": cum_extra.index,
+                            "month": [_first_for_good(e, c, cum_extra.columns)
+                                      for e, c in zip(cum_extra.to_numpy(), cum_cost.to_numpy())]})
+    curves = pd.DataFrame({"month": cum_extra.columns, "cumulative_cost": cum_cost.mean().to_numpy(),
+                           "cumulative_extra_tax": cum_extra.mean().to_numpy()})
+    return per_rep, curves
+
+
+def _first_for_good(extra: np.ndarray, cost: np.ndarray, months: pd.Index) -> pd.Timestamp:
+    covered = (extra >= cost) & (extra > 0)
+    if not covered.size or not covered[-1]:
+        return pd.NaT
+    # the last month not covered, plus one: from there on it stays covered
+    bad = np.flatnonzero(~covered)
+    return months[bad[-1] + 1 if bad.size else 0]
+
+
+def earliest_break_even(scenario: Scenario, orders: Sequence[str] | None = None, *,
+                        replications: int | None = None, seed: int | None = None, workers: int = 1,
+                        progress: bool = False) -> BreakEvenAnswer:
+    """Run each visiting order (default: every registered order) from the same seed and
+    find the one whose mean cumulative extra tax covers its mean cumulative cost soonest.
+    Months are whole calendar months, so orders often tie; a tie goes to the order with
+    the larger surplus (extra tax − cost, cumulative) at the end of that month."""
+    orders = list(ORDERS) if orders is None else list(orders)
+    if not orders:
+        raise ScenarioError("expected at least one visiting order", source="earliest_break_even")
+    if not scenario.campaign.enabled:
+        raise ScenarioError("the campaign is disabled (campaign.enabled = false)", source="earliest_break_even")
+    n = scenario.run.replications if replications is None else int(replications)
+    s = scenario.run.seed if seed is None else int(seed)
+    runs = run_points(scenario, [{"campaign.order": o} for o in orders], n, s, workers=workers, progress=progress,
+                      keep_monthly=True, source="earliest_break_even")
+    first = pd.Timestamp(month_start(scenario.campaign.start))
+    rows, curves = [], []
+    for order, r in zip(orders, runs):
+        per_rep, curve = break_even(r.monthly, first)
+        mean_month = _first_for_good(curve["cumulative_extra_tax"].to_numpy(), curve["cumulative_cost"].to_numpy(),
+                                     pd.Index(curve["month"]))
+        months = per_rep["month"]
+        reached = months.notna()
+        median = months.sort_values(na_position="last").iloc[(len(months) - 1) // 2] if len(months) else pd.NaT
+        at = curve["month"] == mean_month
+        surplus = float((curve["cumulative_extra_tax"] - curve["cumulative_cost"])[at].sum()) if at.any() else math.nan
+        rows.append({"order": order, "break_even_month": mean_month, "surplus_then": surplus,
+                     "p_by_end": float(reached.mean()),
+                     "median_month": median, "cost": float(curve["cumulative_cost"].iloc[-1]),
+                     "extra_tax": float(curve["cumulative_extra_tax"].iloc[-1])})
+        curves.append(curve.assign(order=order))
+    table = pd.DataFrame(rows)
+    table["net"] = table["extra_tax"] - table["cost"]
+    ranked = table[table["break_even_month"].notna()].sort_values(["break_even_month", "surplus_then"],
+                                                                  ascending=[True, False])
+    best = ranked.iloc[0] if len(ranked) else None
+    curves_df = pd.concat(curves, ignore_index=True)[["order", "month", "cumulative_cost", "cumulative_extra_tax"]]
+    return BreakEvenAnswer(None if best is None else str(best["order"]),
+                           None if best is None else pd.Timestamp(best["break_even_month"]), table, curves_df)

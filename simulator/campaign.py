@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,8 +42,8 @@ from .scenario import Scenario
 
 def route_order(sc: Scenario, net: Network, rng: np.random.Generator) -> np.ndarray:
     ranks = {name: i for i, name in enumerate(sc.campaign.district_order)}
-    key = np.array([ranks.get(net.district_names[d], len(ranks) + d) for d in net.district])
-    return np.argsort(key, kind="stable")
+    rank_of = np.array([ranks.get(name, len(ranks) + d) for d, name in enumerate(net.district_names)])
+    return np.argsort(rank_of[net.district], kind="stable")
 
 
 def largest_first_order(sc: Scenario, net: Network, rng: np.random.Generator) -> np.ndarray:
@@ -102,22 +103,27 @@ class Campaign:
         self.seal_time = np.full(n, np.inf)  # first seal
         self.visits: list[Visit] = []
         self.days_worked: list[set[int]] = [set() for _ in range(sc.campaign.teams)]
-        self._queue = simpy.PriorityStore(env)
+        # first visits are all due at the start, before any re-verification: a plain list
+        # serves them; re-verifications wait in a store ordered by due date
+        self._first = deque(int(s) for s in self.order)
+        self._due = simpy.PriorityStore(env)
         self._seq = 0
-        for s in self.order:
-            self._put(self.start_day, int(s))
+        months = sc.campaign.reverification_months
+        start, n_days = sc.scenario.start, (sc.scenario.end - sc.scenario.start).days + 1
+        self._due_day = np.array([(months_later(start + dt.timedelta(days=d), months) - start).days
+                                  for d in range(n_days)]) if months > 0 else np.zeros(0)
         for team in range(sc.campaign.teams):
             env.process(self._team(team))
 
     def _put(self, due: float, station: int) -> None:
         self._seq += 1
-        self._queue.put(simpy.PriorityItem((due, self._seq), station))
+        self._due.put(simpy.PriorityItem((due, self._seq), station))
 
     def _team(self, team: int):
         env, cal, days = self.env, self.calendar, self.days_worked[team]
         yield env.timeout(self.start_day)
         while True:
-            s = (yield self._queue.get()).item
+            s = self._first.popleft() if self._first else (yield self._due.get()).item
             first = not np.isfinite(self.seal_time[s])
             work = self.work_hours[s] + (self.adjust_hours[s] if first else 0.0)
             hours = self.travel_hours[s] + work
@@ -132,14 +138,15 @@ class Campaign:
                 self.enforcement.check(s)
             self.visits.append(Visit(team, s, begin, done, "first" if first else "reverification"))
             if self.sc.campaign.reverification_months > 0:
-                env.process(self._due_again(s, done))
+                self._due_again(s, done)
 
-    def _due_again(self, station: int, done: float):
+    def _due_again(self, station: int, done: float) -> None:
         """Put the station back in the queue on the same day ``reverification_months`` later."""
-        visited = self.sc.scenario.start + dt.timedelta(days=int(done))
-        due = float((months_later(visited, self.sc.campaign.reverification_months) - self.sc.scenario.start).days)
-        yield self.env.timeout(max(due - self.env.now, 0.0))
-        self._put(due, station)
+        day = int(done)
+        if day >= len(self._due_day):  # after the horizon: never due within it
+            return
+        due = float(self._due_day[day])
+        self.env.timeout(max(due - self.env.now, 0.0)).callbacks.append(lambda _: self._put(due, station))
 
     def team_days(self, horizon_days: int) -> int:
         """Working days on which a team did some work, summed over teams, within the horizon."""

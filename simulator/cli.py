@@ -100,7 +100,8 @@ def cmd_run(args) -> int:
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not args.overwrite:
         raise ScenarioError("exists and is not empty (choose another --out or add --overwrite)", source=str(out))
     quiet = args.quiet or args.json
-    res = run(sc, args.replications, args.seed, workers=args.workers, progress=not quiet)
+    res = run(sc, args.replications, args.seed, workers=args.workers, progress=not quiet,
+              executor=args.executor, scheduler=args.scheduler)
     res.save(out, overwrite=args.overwrite)
     if args.json:
         print(json.dumps(res.summary_json(), ensure_ascii=False))
@@ -134,6 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
     r.add_argument("--json", action="store_true", help="print only the summary as one JSON object")
     r.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    r.add_argument("--executor", choices=("process", "dask"), default="process",
+                   help="where replications run: a local process pool, or a Dask cluster")
+    r.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler address, e.g. tcp://host:8786 (default: start a LocalCluster)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--safe", metavar="DIR", default=None, help="paths inside the scenario may not leave DIR")
     r.set_defaults(func=cmd_run)

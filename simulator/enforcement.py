@@ -47,7 +47,8 @@ class Enforcement:
         self.rho = e.risk_aversion.sample(stations, n_stations)
         self.tampering = np.zeros(n_stations, dtype=bool)
         self.priority = np.ones(n_stations)
-        self.gap = np.zeros(n_stations)  # last month's 1 − declared/metered, for risk-based selection
+        self._gap = np.zeros(n_stations)  # last month's 1 − declared/metered, for risk-based selection
+        self._cumulative: np.ndarray | None = None
         self.events: list[tuple[float, str, float]] = []  # (day, kind, amount)
         months = sc.campaign.reverification_months
         self._reverify_rate = 1.0 / months if months > 0 and sc.campaign.enabled else 0.0
@@ -64,12 +65,21 @@ class Enforcement:
             self.env.process(self._audit(self._choose()))
 
     def _choose(self) -> int:
-        rng, n = self._selection_rng, len(self.priority)
-        if self.params.selection == "risk":
-            weight = self.priority * (self.gap + 0.01)
-        else:
-            weight = self.priority
-        return int(np.searchsorted(np.cumsum(weight), rng.random() * weight.sum(), side="right").clip(0, n - 1))
+        if self._cumulative is None:  # weights change only on detections and at month ends
+            weight = self.priority * (self.gap + 0.01) if self.params.selection == "risk" else self.priority
+            self._cumulative = np.cumsum(weight)
+        cum = self._cumulative
+        pick = np.searchsorted(cum, self._selection_rng.random() * cum[-1], side="right")
+        return int(min(pick, len(cum) - 1))
+
+    @property
+    def gap(self) -> np.ndarray:
+        return self._gap
+
+    @gap.setter
+    def gap(self, value: np.ndarray) -> None:
+        self._gap = value
+        self._cumulative = None
 
     def _audit(self, station: int):
         with self._inspectors.request() as turn:
@@ -86,6 +96,7 @@ class Enforcement:
         if self.tampering[station] and self._detection_rng.random() < self.params.detection_probability:
             self.tampering[station] = False
             self.priority[station] *= self.params.priority_multiplier
+            self._cumulative = None
             self.events.append((self.env.now, "detection", 1.0))
             self.events.append((self.env.now, "fine", self.params.fine))
 

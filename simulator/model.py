@@ -34,6 +34,17 @@ def streams(seed: int, replication: int) -> dict[str, np.random.Generator]:
     }
 
 
+class CountingEnvironment(simpy.Environment):
+    """A SimPy environment that counts the events it schedules (a built-in monitor: the
+    count should grow with visits, audits and month ends, not with dispensers)."""
+
+    scheduled = 0
+
+    def schedule(self, event, priority=simpy.core.NORMAL, delay=0):
+        self.scheduled += 1
+        super().schedule(event, priority, delay)
+
+
 @dataclass
 class ReplicationOutput:
     replication: int
@@ -57,7 +68,7 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
     windows = windows_of(sc, months)
     ledger = Ledger(sc, net, profile, terms, dispensers, rng["demand"], months, windows)
 
-    env = simpy.Environment()
+    env = CountingEnvironment()
     enforcement = Enforcement(env, sc, net.n_stations, rng["enforcement"], calendar_for(sc))
     campaign = Campaign(env, sc, net, rng["campaign"], dispensers, enforcement) if sc.campaign.enabled else None
     dispenser_station = net.dispenser_station
@@ -75,8 +86,10 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
                 enforcement.decide(np.isfinite(campaign.seal_time), ledger.station_gain)
 
     env.run(until=env.process(month_ends()))
-    return _outputs(sc, replication, net, ledger, campaign, enforcement, dispensers, profile.volume.size, growth,
-                    keep_visits)
+    out = _outputs(sc, replication, net, ledger, campaign, enforcement, dispensers, profile.volume.size, growth,
+                   keep_visits)
+    out.kpis["simpy_events"] = float(env.scheduled)
+    return out
 
 
 def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, net: Network, horizon_days: int) -> float:

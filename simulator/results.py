@@ -63,6 +63,7 @@ KPI_UNITS = {
     "short_delivered_litres_with": "litres",
     "short_delivered_litres_without": "litres",
     "consumer_savings": "VND",
+    "simpy_events": "events (diagnostic)",
 }
 TABLES = ("kpis", "summary", "monthly", "districts", "visits")
 DEPENDENCIES = ("numpy", "pandas", "simpy", "pydantic", "matplotlib", "pyarrow")

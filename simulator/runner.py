@@ -28,11 +28,25 @@ def _chunks(reps: list[int], workers: int) -> list[list[int]]:
     return [reps[i:i + size] for i in range(0, len(reps), size)]
 
 
+EXECUTORS = ("process", "dask")
+
+
 def iter_replications(scenario: Scenario, reps: Iterable[int], seed: int, workers: int = 1,
-                      ) -> Iterable[list[ReplicationOutput]]:
-    """Yield finished replications in batches, in completion order."""
+                      executor: str = "process", scheduler: str | None = None) -> Iterable[list[ReplicationOutput]]:
+    """Yield finished replications in batches, in completion order.
+
+    ``executor="process"`` uses a local process pool of ``workers`` processes (none when
+    ``workers`` is 1); ``executor="dask"`` sends batches to the Dask scheduler at
+    ``scheduler`` (``tcp://host:8786``), or to a ``LocalCluster`` of ``workers``
+    processes started for the run when no address is given.
+    """
     reps = list(reps)
     keep = scenario.run.visit_log
+    if executor == "dask":
+        yield from _dask(scenario, reps, seed, keep, workers, scheduler)
+        return
+    if executor != "process":
+        raise ValueError(f"executor: expected one of {', '.join(EXECUTORS)}, got {executor!r}")
     if workers <= 1 or len(reps) <= 1:
         for r in reps:
             yield _chunk(scenario, [r], seed, keep)
@@ -43,12 +57,35 @@ def iter_replications(scenario: Scenario, reps: Iterable[int], seed: int, worker
             yield fut.result()
 
 
+def _dask(scenario: Scenario, reps: list[int], seed: int, keep: str, workers: int, scheduler: str | None):
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed as dask_completed
+    except ImportError:
+        raise RuntimeError("the dask executor needs dask.distributed: pip install 'fuelseal[dask]'") from None
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+    client = Client(cluster if cluster is not None else scheduler)
+    try:
+        sc_future = client.scatter(scenario, broadcast=True)
+        futures = [client.submit(_chunk, sc_future, c, seed, keep, pure=False) for c in _chunks(reps, max(workers, 2))]
+        for fut in dask_completed(futures):
+            yield fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
 def run(scenario: Scenario, replications: int | None = None, seed: int | None = None, *,
-        workers: int | None = 1, progress: bool | Callable[[int], None] | None = False) -> Results:
+        workers: int | None = 1, progress: bool | Callable[[int], None] | None = False,
+        executor: str = "process", scheduler: str | None = None) -> Results:
     """Run ``replications`` replications (default: ``run.replications``) from ``seed``
     (default: ``run.seed``) and return their :class:`~simulator.results.Results`.
 
-    ``workers`` processes share the work (None: all cores); the numbers do not depend on it.
+    ``workers`` processes share the work (None: all cores), locally or on Dask
+    (``executor="dask"``, ``scheduler`` address); the numbers depend on neither.
     """
     n = scenario.run.replications if replications is None else int(replications)
     s = scenario.run.seed if seed is None else int(seed)
@@ -58,7 +95,7 @@ def run(scenario: Scenario, replications: int | None = None, seed: int | None = 
     t0 = time.perf_counter()
     outputs: list[ReplicationOutput] = []
     bar = Progress(n, enabled=None if progress is True else False) if not callable(progress) else None
-    for batch in iter_replications(scenario, range(n), s, min(w, n)):
+    for batch in iter_replications(scenario, range(n), s, min(w, n), executor, scheduler):
         outputs.extend(batch)
         if callable(progress):
             progress(len(batch))
@@ -68,4 +105,5 @@ def run(scenario: Scenario, replications: int | None = None, seed: int | None = 
         bar.close()
     outputs.sort(key=lambda o: o.replication)
     wall = time.perf_counter() - t0
-    return Results.from_outputs(scenario, s, outputs, timings={"simulate_seconds": wall, "workers": w})
+    return Results.from_outputs(scenario, s, outputs,
+                                timings={"simulate_seconds": wall, "workers": w, "executor": executor})

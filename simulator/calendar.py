@@ -25,6 +25,7 @@ class WorkCalendar:
         day_start_hour: float = 8.0,
         weekdays: Iterable[str] = ("Mon", "Tue", "Wed", "Thu", "Fri"),
         holidays: Iterable[dt.date] = (),
+        limit: float = math.inf,
     ):
         self.origin = origin
         self.hours_per_day = float(hours_per_day)
@@ -33,6 +34,7 @@ class WorkCalendar:
         self._weekdays = frozenset(WEEKDAY_INDEX[w] for w in weekdays)
         self._holidays = frozenset((h - origin).days for h in holidays)
         self._origin_weekday = origin.weekday()
+        self.limit = limit  # work that would end after this time is reported as never ending (inf)
         if not self._weekdays:
             raise ValueError("a calendar needs at least one working weekday")
 
@@ -43,9 +45,13 @@ class WorkCalendar:
         return self.origin + dt.timedelta(days=math.floor(t))
 
     def next_working_time(self, t: float) -> float:
-        """The first moment ≥ t at which a team can work."""
+        """The first moment ≥ t at which a team can work (inf if none before the limit)."""
+        if t > self.limit:
+            return math.inf
         day = math.floor(t)
         while True:
+            if day > self.limit:
+                return math.inf
             if self.is_working_day(day):
                 start = max(t, day + self._open)
                 if start < day + self._close:
@@ -57,13 +63,16 @@ class WorkCalendar:
         """When ``hours`` of work started at time ``t`` are finished.
 
         Zero hours take no time (and need no working time). Each day on which some of
-        the work is done is added to ``days_worked``.
+        the work is done is added to ``days_worked``. Work that would end after the
+        calendar's ``limit`` ends at ``inf`` (it is beyond the simulated horizon).
         """
         if hours <= 0:
             return t
         left = hours / 24.0
         while True:
             t = self.next_working_time(t)
+            if t == math.inf:
+                return t
             day = math.floor(t)
             if days_worked is not None:
                 days_worked.add(day)

@@ -70,7 +70,9 @@ def months_later(d: dt.date, n: int) -> dt.date:
 
 def calendar_for(sc: Scenario) -> WorkCalendar:
     c = sc.campaign
-    return WorkCalendar(sc.scenario.start, c.work_hours_per_day, c.day_start_hour, c.working_weekdays, c.holidays)
+    horizon = (sc.scenario.end - sc.scenario.start).days + 1
+    return WorkCalendar(sc.scenario.start, c.work_hours_per_day, c.day_start_hour, c.working_weekdays, c.holidays,
+                        limit=horizon)
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,8 @@ class Ledger:
         self.station_gain = np.zeros(net.n_stations)
         self.station_gap = np.zeros(net.n_stations)
         self._tax_share = behaviour.tax_rate * (behaviour.undeclared - behaviour.residual)
+        # optional per-station detail: months × arms × stations × (true, declared, undeclared) litres
+        self.stations = (np.zeros((len(months), len(ARMS), net.n_stations, 3)) if sc.run.station_detail else None)
 
     def close_month(self, month: Month, seal_time: np.ndarray, tampering: np.ndarray | None = None,
                     station_detail: bool = False) -> None:
@@ -159,6 +161,7 @@ class Ledger:
         if not self.campaign:
             row[0] = row[1]
             decl_l, tax_w, ind_l = kb * wo_l, tax_wo, wo_l
+            undecl_l = (1.0 - kb) * wo_l
         else:
             verified = seal_time <= d0
             sealed = verified.copy()
@@ -185,6 +188,7 @@ class Ledger:
             decl_l = kb * open_l * (1 + e_open) + ka * sealed_l * (1 + self.e1)
             decl_v = kb * open_v * (1 + e_open) + ka * sealed_v * (1 + self.e1)
             tax_w = self._tax(decl_l, decl_v)
+            undecl_l = (1.0 - kb) * open_l * (1 + e_open) + (1.0 - ka) * sealed_l * (1 + self.e1)
             tax_nm = self._tax((kb * open_l + ka * sealed_l) * e0, (kb * open_v + ka * sealed_v) * e0)
             short_open, short_sealed = np.maximum(e_open, 0.0), np.maximum(self.e1, 0.0)
             row[0] = (ind_l.sum(), ind_v.sum(), decl_l.sum(), decl_v.sum(), tax_w.sum(),
@@ -198,6 +202,12 @@ class Ledger:
                 self.station_gap = np.divide(st_ind - st_decl, st_ind, out=np.zeros(n), where=st_ind > 0)
                 skim = np.bincount(self.station, weights=value * np.where(self.deliberate, self.e0, 0.0), minlength=n)
                 self.station_gain = self._tax_share * np.bincount(self.station, weights=value, minlength=n) + skim
+        if self.stations is not None:
+            n, st = self.n_stations, self.station
+            for arm, (t, d, u) in enumerate(((ind_l, decl_l, undecl_l),
+                                             (wo_l, self.keep_before * wo_l, self.undeclared * wo_l))):
+                self.stations[month.index, arm] = np.column_stack(
+                    [np.bincount(st, weights=x, minlength=n) for x in (t, d, u)])
         if month.index in self._eval:
             nd = self.n_districts
             self.by_district += np.column_stack([

@@ -55,6 +55,8 @@ class ReplicationOutput:
     district_pumps: np.ndarray
     district_sealed: np.ndarray
     visits: list[tuple] = field(default_factory=list)  # (team, station id, district, pumps, start, end, kind)
+    station_ids: tuple[str, ...] = ()
+    stations: np.ndarray | None = None  # months × arms × stations × (true, declared, undeclared) litres
 
 
 def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool = False) -> ReplicationOutput:
@@ -189,4 +191,6 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         district_pumps=np.bincount(net.district, weights=net.pumps, minlength=nd),
         district_sealed=np.bincount(net.district, weights=net.pumps * sealed_station, minlength=nd),
         visits=visit_rows,
+        station_ids=net.station_ids if ledger.stations is not None else (),
+        stations=ledger.stations,
     )

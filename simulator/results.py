@@ -65,7 +65,26 @@ KPI_UNITS = {
     "consumer_savings": "VND",
     "simpy_events": "events (diagnostic)",
 }
-TABLES = ("kpis", "summary", "monthly", "districts", "visits")
+TABLES = ("kpis", "summary", "monthly", "districts", "visits", "stations")
+STATION_COLUMNS = ["replication", "arm", "month", "station", "true_litres", "declared_litres", "undeclared_litres"]
+
+
+def _station_table(outputs, first) -> pd.DataFrame:
+    """Per station and month (only when ``run.station_detail`` is on)."""
+    frames = []
+    for o in outputs:
+        if o.stations is None:
+            continue
+        n_m, n_a, n_s, _ = o.stations.shape
+        frames.append(pd.DataFrame({
+            "replication": o.replication,
+            "arm": np.repeat(np.array(ARMS), n_m * n_s),
+            "month": np.tile(np.repeat(first, n_s), n_a),
+            "station": np.tile(np.array(o.station_ids), n_a * n_m),
+            **{c: o.stations.transpose(1, 0, 2, 3)[..., i].ravel()
+               for i, c in enumerate(("true_litres", "declared_litres", "undeclared_litres"))},
+        }))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=STATION_COLUMNS)
 DEPENDENCIES = ("numpy", "pandas", "simpy", "pydantic", "matplotlib", "pyarrow")
 
 
@@ -103,7 +122,9 @@ class Results:
     """What a run produced; see the module docstring for the tables."""
 
     def __init__(self, kpis: pd.DataFrame, monthly: pd.DataFrame, districts: pd.DataFrame,
-                 visits: pd.DataFrame, manifest: dict, scenario: Scenario | None = None):
+                 visits: pd.DataFrame, manifest: dict, scenario: Scenario | None = None,
+                 stations: pd.DataFrame | None = None):
+        self.stations = stations if stations is not None else pd.DataFrame(columns=STATION_COLUMNS)
         self.kpis = kpis
         self.monthly = monthly
         self.districts = districts
@@ -151,6 +172,8 @@ class Results:
         visits["start"] = (origin + pd.to_timedelta(visits["start_day"], unit="D")).dt.round("s")
         visits["end"] = (origin + pd.to_timedelta(visits["end_day"], unit="D")).dt.round("s")
 
+        stations = _station_table(outputs, first)
+
         manifest = {
             "scenario": sc.name,
             "scenario_file": sc.source,
@@ -163,7 +186,7 @@ class Results:
             "timings": timings,
             "resolved_scenario": sc.raw,
         }
-        return cls(kpis, monthly, districts, visits, manifest, sc)
+        return cls(kpis, monthly, districts, visits, manifest, sc, stations)
 
     # ---- reading ---------------------------------------------------------------
     @property
@@ -220,6 +243,8 @@ class Results:
     def _write(self, folder: Path, extra: dict) -> None:
         tables = {"kpis": self.kpis, "summary": self.summary().reset_index(), "monthly": self.monthly,
                   "districts": self.districts, "visits": self.visits}
+        if len(self.stations):
+            tables["stations"] = self.stations
         for name, df in tables.items():
             df.to_csv(folder / f"{name}.csv", index=False)
             df.to_parquet(folder / f"{name}.parquet", index=False)
@@ -242,6 +267,7 @@ class Results:
         f = Path(folder)
         manifest = json.loads((f / "manifest.json").read_text(encoding="utf-8"))
         t = {name: pd.read_parquet(f / f"{name}.parquet") for name in ("kpis", "monthly", "districts", "visits")}
+        stations = pd.read_parquet(f / "stations.parquet") if (f / "stations.parquet").exists() else None
         scenario = None
         if (f / "scenario.toml").exists():
             from .scenario import load_scenario
@@ -250,7 +276,7 @@ class Results:
                 scenario = load_scenario(f / "scenario.toml")
             except Exception:  # a register path may not resolve from the run folder
                 scenario = None
-        return cls(t["kpis"], t["monthly"], t["districts"], t["visits"], manifest, scenario)
+        return cls(t["kpis"], t["monthly"], t["districts"], t["visits"], manifest, scenario, stations)
 
 
 def _num(x) -> float | None:

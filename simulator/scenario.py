@@ -31,6 +31,7 @@ _STRICT = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 BUILTIN = "hanam_2017.toml"
 MAX_DISPENSERS = 2_000_000  # guard: beyond this a replication would not fit in memory comfortably
+MAX_HORIZON_DAYS = 50 * 366  # guard: a longer horizon is a typo, not a plan
 
 
 class _Section(BaseModel):
@@ -52,6 +53,9 @@ class ScenarioInfo(_Section):
     def _dates(self):
         if self.end <= self.start:
             raise ValueError(f"end: expected a date after scenario.start ({self.start}), got {self.end}")
+        if (self.end - self.start).days > MAX_HORIZON_DAYS:
+            raise ValueError(f"end: expected a horizon of at most {MAX_HORIZON_DAYS // 365} years, "
+                             f"got {(self.end - self.start).days / 365.25:.0f} years")
         return self
 
 
@@ -233,6 +237,8 @@ class Run(_Section):
     evaluation_months: int = Field(12, ge=1, le=600)
     visit_log: Literal["first", "all", "none"] = "first"
     """Keep the team-visit log of the first replication, of all, or of none."""
+    station_detail: bool = False
+    """Also keep a per-station monthly table (``Results.stations``): large for big networks."""
 
 
 class Scenario(_Section):

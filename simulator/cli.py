@@ -93,21 +93,104 @@ def headline(s, sc: Scenario) -> str:
 
 
 def cmd_run(args) -> int:
-    from .runner import run
+    from .runfolder import RunFolder
 
-    sc = _load(args)
-    out = Path(args.out) if args.out else _default_out(sc)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not args.overwrite:
-        raise ScenarioError("exists and is not empty (choose another --out or add --overwrite)", source=str(out))
-    quiet = args.quiet or args.json
-    res = run(sc, args.replications, args.seed, workers=args.workers, progress=not quiet,
-              executor=args.executor, scheduler=args.scheduler)
-    res.save(out, overwrite=args.overwrite)
+    if args.resume:
+        if args.scenario or args.set or args.seed is not None or args.replications is not None:
+            raise ScenarioError("--resume takes the scenario, seed and replications from the run folder; "
+                                "give only the folder", source="--resume")
+        folder = RunFolder.open(args.resume)
+        sc = folder.scenario
+    else:
+        sc = _load(args)
+        out = Path(args.out) if args.out else _default_out(sc)
+        n = sc.run.replications if args.replications is None else args.replications
+        seed = sc.run.seed if args.seed is None else args.seed
+        folder = RunFolder.create(out, sc, seed, n, overwrite=args.overwrite)
+    res = _fill(folder, args, quiet=args.quiet or args.json)
     if args.json:
         print(json.dumps(res.summary_json(), ensure_ascii=False))
     else:
         print(summary_text(res, sc))
-        print(f"\nRun folder: {out}")
+        print(f"\nRun folder: {folder.path}")
+    return 0
+
+
+def _fill(folder, args, quiet: bool):
+    """Run the folder's missing replications, saving each as it finishes, then the tables."""
+    import time
+
+    from .progress import Progress
+    from .runner import iter_replications
+
+    todo = folder.missing()
+    workers = args.workers or os.cpu_count() or 1
+    t0 = time.perf_counter()
+    bar = Progress(folder.replications, enabled=None if not quiet else False)
+    bar.update(folder.replications - len(todo))
+    try:
+        for batch in iter_replications(folder.scenario, todo, folder.seed, min(workers, max(len(todo), 1)),
+                                       args.executor, args.scheduler):
+            for output in batch:
+                folder.save_replication(output)
+            bar.update(len(batch))
+    except KeyboardInterrupt:
+        bar.close()
+        done = len(folder.done())
+        raise Interrupted(f"interrupted: {done} of {folder.replications} replications are saved in "
+                          f"{folder.path}; finish with: fuelseal run --resume {folder.path}") from None
+    bar.close()
+    return folder.finish({"simulate_seconds": time.perf_counter() - t0, "workers": workers,
+                          "executor": args.executor, "resumed": len(todo) < folder.replications})
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a run: what was finished is saved."""
+
+
+def cmd_verify(args) -> int:
+    """Re-run a sample of a run folder's replications and compare them bit for bit."""
+    import numpy as np
+
+    from .results import Results
+    from .runfolder import RunFolder
+    from .runner import run
+
+    folder = RunFolder.open(args.run_dir)
+    if folder.manifest.get("status") != "complete":
+        raise ScenarioError("the run is incomplete: finish it with fuelseal run --resume first", source=args.run_dir)
+    stored = Results.load(folder.path)
+    n = folder.replications
+    k = min(args.sample, n)
+    sample = sorted({int(round(x)) for x in np.linspace(0, n - 1, k)})
+    fresh = run(folder.scenario, replications=max(sample) + 1, seed=folder.seed, workers=args.workers or 1)
+    problems = []
+    for table in ("kpis", "monthly", "districts"):
+        a = getattr(stored, table)
+        b = getattr(fresh, table)
+        a, b = a[a.replication.isin(sample)].reset_index(drop=True), b[b.replication.isin(sample)].reset_index(drop=True)
+        if a.shape != b.shape or list(a.columns) != list(b.columns):
+            problems.append(f"{table}: shape or columns differ ({a.shape} vs {b.shape})")
+            continue
+        for col in a.columns:
+            x, y = a[col].to_numpy(), b[col].to_numpy()
+            same = (np.array_equal(x, y, equal_nan=True) if x.dtype.kind == "f" and y.dtype.kind == "f"
+                    else bool((x == y).all()))
+            if not same:
+                problems.append(f"{table}.{col} differs")
+    versions_then = folder.manifest.get("versions", {})
+    from .results import versions
+
+    changed = {k: (v, versions().get(k)) for k, v in versions_then.items() if versions().get(k) != v}
+    if changed:
+        print("versions changed since the run: " + ", ".join(f"{k} {a} → {b}" for k, (a, b) in changed.items()))
+    if problems:
+        print(f"DIFFERENT: replications {sample} of {folder.path} do not reproduce:")
+        for p in problems:
+            print(f"  {p}")
+        return 1
+    print(f"identical: replications {sample} of {n} re-run bit for bit (seed {folder.seed}, "
+          f"scenario {folder.manifest['scenario_sha256'][:12]})")
     return 0
 
 
@@ -141,7 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Dask scheduler address, e.g. tcp://host:8786 (default: start a LocalCluster)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--safe", metavar="DIR", default=None, help="paths inside the scenario may not leave DIR")
+    r.add_argument("--resume", metavar="RUN_DIR", default=None, help="finish an interrupted run folder")
     r.set_defaults(func=cmd_run)
+
+    ver = sub.add_parser("verify", help="re-run a sample of a run folder's replications and compare")
+    ver.add_argument("run_dir", help="a complete run folder")
+    ver.add_argument("--sample", type=int, default=3, help="how many replications to re-run (default 3)")
+    ver.add_argument("--workers", type=int, default=None, help="worker processes")
+    ver.set_defaults(func=cmd_verify)
 
     v = sub.add_parser("validate", help="check a scenario file")
     v.add_argument("scenario", help="scenario TOML file")
@@ -154,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name in ("replications", "workers"):
+    for name in ("replications", "workers", "sample"):
         value = getattr(args, name, None)
         if value is not None and value < 1:
             parser.error(f"--{name}: expected a whole number ≥ 1, got {value}")
@@ -163,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"fuelseal: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Interrupted as exc:
+        print(f"fuelseal: {exc}", file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print("fuelseal: interrupted", file=sys.stderr)
         return 130

@@ -241,25 +241,35 @@ class Results:
         return out
 
     def _write(self, folder: Path, extra: dict) -> None:
+        self.write_tables(folder)
+        if self.scenario is not None:
+            Results.write_scenario(folder, self.scenario)
+        manifest = {**self.manifest, **extra, "status": "complete"}
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False),
+                                             encoding="utf-8")
+
+    def write_tables(self, folder: Path) -> None:
+        """Every table as CSV and Parquet in ``folder`` (each file written, then renamed)."""
         tables = {"kpis": self.kpis, "summary": self.summary().reset_index(), "monthly": self.monthly,
                   "districts": self.districts, "visits": self.visits}
         if len(self.stations):
             tables["stations"] = self.stations
         for name, df in tables.items():
-            df.to_csv(folder / f"{name}.csv", index=False)
-            df.to_parquet(folder / f"{name}.parquet", index=False)
-        if self.scenario is not None:
-            sc = self.scenario
-            if sc.register is not None:  # keep the run folder self-contained
-                (folder / "register.csv").write_text(sc.register.to_csv(), encoding="utf-8")
-                sc = sc.with_overrides({"network.register": str((folder / "register.csv").resolve())})
-                (folder / "scenario.toml").write_text(
-                    sc.to_toml().replace(str((folder / "register.csv").resolve()), "register.csv"), encoding="utf-8")
-            else:
-                (folder / "scenario.toml").write_text(sc.to_toml(), encoding="utf-8")
-        manifest = {**self.manifest, **extra, "tables": list(tables)}
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False),
-                                             encoding="utf-8")
+            for ext in ("csv", "parquet"):
+                tmp = folder / f".{name}.{ext}.tmp"
+                df.to_csv(tmp, index=False) if ext == "csv" else df.to_parquet(tmp, index=False)
+                os.replace(tmp, folder / f"{name}.{ext}")
+
+    @staticmethod
+    def write_scenario(folder: Path, sc: Scenario) -> None:
+        """The resolved scenario as ``scenario.toml`` (with its register copied beside it)."""
+        if sc.register is not None:  # keep the run folder self-contained
+            (folder / "register.csv").write_text(sc.register.to_csv(), encoding="utf-8")
+            local = str((folder / "register.csv").resolve())
+            text = sc.with_overrides({"network.register": local}).to_toml().replace(local, "register.csv")
+        else:
+            text = sc.to_toml()
+        (folder / "scenario.toml").write_text(text, encoding="utf-8")
 
     @classmethod
     def load(cls, folder: str | os.PathLike) -> Results:

@@ -51,10 +51,13 @@ def iter_replications(scenario: Scenario, reps: Iterable[int], seed: int, worker
         for r in reps:
             yield _chunk(scenario, [r], seed, keep)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
         futures = [pool.submit(_chunk, scenario, c, seed, keep) for c in _chunks(reps, workers)]
         for fut in as_completed(futures):
             yield fut.result()
+    finally:  # on Ctrl-C, don't wait for the queued batches
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _dask(scenario: Scenario, reps: list[int], seed: int, keep: str, workers: int, scheduler: str | None):

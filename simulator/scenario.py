@@ -306,7 +306,10 @@ class Scenario(_Section):
 
     def digest(self) -> str:
         """SHA-256 of the resolved scenario (and register rows), for manifests."""
-        payload = {"scenario": self.raw, "register": self._register.rows() if self._register else None}
+        raw = self.raw
+        if self._register is not None:  # the register's rows count, not where the file lies
+            raw["network"].pop("register", None)
+        payload = {"scenario": raw, "register": self._register.rows() if self._register else None}
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
     def with_overrides(self, overrides: dict[str, Any] | None = None, **kw: Any) -> Scenario:

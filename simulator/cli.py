@@ -72,24 +72,22 @@ def headline(s, sc: Scenario) -> str:
     """One sentence with the answer, e.g. "Sealing all 450 dispensers with 2 teams takes …"."""
     c = sc.campaign
     pumps = s.loc["pumps", "mean"]
+    teams = f"{c.teams} team{'s' if c.teams > 1 else ''}"
+    ba = (f"{pct(s.loc['uplift_before_after', 'mean'])} ({pct(s.loc['uplift_before_after', 'p05'])}–"
+          f"{pct(s.loc['uplift_before_after', 'p95'])})")
     if not c.enabled:
-        return (f"No campaign: the {number(pumps)} dispensers stay unsealed; tax in the window is "
-                f"{pct(s.loc['uplift_before_after', 'mean'])} above the months before.")
-    done = s.loc["completed", "mean"]
-    parts = []
-    if done == 1:
-        parts.append(f"Sealing all {number(pumps)} dispensers with {c.teams} team{'s' if c.teams > 1 else ''} takes "
-                     f"{days(s.loc['completion_days', 'p50'])} (90%: {number(s.loc['completion_days', 'p05'])}–"
-                     f"{number(s.loc['completion_days', 'p95'])} days)")
+        return (f"No campaign: the {number(pumps)} dispensers stay unsealed; tax in the window is {ba} "
+                f"above the same months before.")
+    cd = s.loc["completion_days"]
+    if s.loc["completed", "mean"] == 1:
+        first = (f"Sealing all {number(pumps)} dispensers with {teams} takes {number(cd['p50'])} days "
+                 f"({cd['p50'] / 30.44:.1f} months; 90%: {number(cd['p05'])}–{number(cd['p95'])} days)")
     else:
-        parts.append(f"With {c.teams} team{'s' if c.teams > 1 else ''} the campaign finishes within the horizon in "
-                     f"only {pct(done, 0)} of replications, sealing {pct(s.loc['share_sealed', 'mean'])} of "
-                     f"{number(pumps)} dispensers on average")
-    parts.append(f"raises tax by {pct(s.loc['uplift', 'mean'])} (90%: {pct(s.loc['uplift', 'p05'])}–"
-                 f"{pct(s.loc['uplift', 'p95'])}) against no campaign, and by "
-                 f"{pct(s.loc['uplift_before_after', 'mean'])} ({pct(s.loc['uplift_before_after', 'p05'])}–"
-                 f"{pct(s.loc['uplift_before_after', 'p95'])}) against the months before")
-    return ", and ".join(parts[:1]) + " " + "; it ".join([""] + parts[1:]).strip() + "."
+        first = (f"With {teams} the campaign finishes within the horizon in only "
+                 f"{pct(s.loc['completed', 'mean'], 0)} of replications, sealing {pct(s.loc['share_sealed', 'mean'])} "
+                 f"of {number(pumps)} dispensers on average,")
+    return (f"{first} and raises tax by {pct(s.loc['uplift', 'mean'])} (90%: {pct(s.loc['uplift', 'p05'])}–"
+            f"{pct(s.loc['uplift', 'p95'])}) against no campaign, or by {ba} against the same months before.")
 
 
 def cmd_run(args) -> int:

@@ -35,6 +35,10 @@ def days(x) -> str:
     return f"{x:,.0f} days ({x / 30.44:.1f} months)"
 
 
+def days_short(x) -> str:
+    return f"{x:,.0f} days" if _ok(x) else "n/a"
+
+
 def ratio(x) -> str:
     return f"{x:,.1f}×" if _ok(x) else "n/a"
 
@@ -43,14 +47,20 @@ def ratio(x) -> str:
 KPI_DISPLAY = {
     "uplift": ("Tax uplift against no campaign", pct),
     "uplift_before_after": ("Tax uplift, before/after", pct),
+    "uplift_growth": ("  of which demand and prices", pct),
+    "uplift_compliance": ("  of which declarations", pct),
+    "uplift_metrology": ("  of which dispenser correction", lambda x: pct(x, 2)),
     "extra_tax": ("Extra tax in the window", vnd),
     "tax_with": ("Tax with the campaign", vnd),
     "tax_without": ("Tax without the campaign", vnd),
     "tax_before": ("Tax in the months before", vnd),
-    "completion_days": ("Start to last seal", days),
+    "completion_days": ("Start to last seal", days_short),
     "share_sealed": ("Dispensers sealed", pct),
     "pumps_sealed": ("Dispensers sealed (count)", number),
     "team_days": ("Team-days worked", number),
     "cost": ("Campaign cost", vnd),
     "benefit_cost_ratio": ("Extra tax per VND spent", ratio),
+    "seals_broken": ("Seals broken", number),
+    "fines": ("Fines collected (not tax)", vnd),
+    "consumer_savings": ("Saved by consumers", vnd),
 }

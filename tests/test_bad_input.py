@@ -102,3 +102,18 @@ def test_cli_usage_errors_are_one_line(capsys):
         main(["run", "-n", "many"])
     assert info.value.code == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_safe_mode_keeps_scenario_paths_inside_the_base_folder(tmp_path, capsys):
+    """With --safe DIR a register path that leaves DIR is refused, one line, exit 2."""
+    inside = tmp_path / "inside"
+    inside.mkdir()
+    (tmp_path / "secret.csv").write_text("id,district,operator,pumps,litres_per_day\nA,X,p,1,100\n")
+    text = (BAD.parent / "data" / "minimal.toml").read_text().replace(
+        "districts = { A = 3, B = 2 }", 'register = "../secret.csv"')
+    (inside / "s.toml").write_text(text)
+    assert main(["validate", str(inside / "s.toml")]) == 0  # without --safe it is allowed
+    capsys.readouterr()
+    assert main(["validate", str(inside / "s.toml"), "--safe", str(inside)]) == 2
+    err = capsys.readouterr().err
+    assert "network.register" in err and "leaves the allowed folder" in err and len(err.strip().splitlines()) == 1

@@ -199,7 +199,10 @@ class Ledger:
                 n = self.n_stations
                 st_ind = np.bincount(self.station, weights=ind_v, minlength=n)
                 st_decl = np.bincount(self.station, weights=decl_v, minlength=n)
-                self.station_gap = np.divide(st_ind - st_decl, st_ind, out=np.zeros(n), where=st_ind > 0)
+                # only a sealed totaliser gives the tax office a metered figure to compare with
+                metered = np.zeros(n, dtype=bool)
+                metered[self.station[seal_time <= d1]] = True
+                self.station_gap = np.divide(st_ind - st_decl, st_ind, out=np.zeros(n), where=(st_ind > 0) & metered)
                 skim = np.bincount(self.station, weights=value * np.where(self.deliberate, self.e0, 0.0), minlength=n)
                 self.station_gain = self._tax_share * np.bincount(self.station, weights=value, minlength=n) + skim
         if self.stations is not None:

@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from cycler import cycler
 from matplotlib import dates as mdates
 from matplotlib import ticker
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -85,7 +85,7 @@ STYLE: dict[str, Any] = {
     "grid.color": "#E5E5E5",
     "grid.linewidth": 0.8,
     "axes.axisbelow": True,
-    "axes.prop_cycle": cycler(color=CATEGORICAL),
+    "axes.prop_cycle": mpl.cycler(color=CATEGORICAL),  # matplotlib's own re-export of its cycler dependency
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
     "svg.hashsalt": "fuelseal",  # the same run gives byte-identical SVG files
@@ -94,6 +94,8 @@ NUMBER_STYLES = ("en", "vi")
 WIDE = (10.0, 5.6)
 TALL = (10.0, 7.2)
 BAND = 0.25  # alpha of a 90% band
+MAX_TEAM_ROWS = 20  # team schedule: rows shown
+MAX_DISTRICT_ROWS = 24  # district breakdown: rows shown; the rest become one "average of the others" row
 
 _DATE_FORMATS = {
     "en": dict(formats=["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"],
@@ -173,7 +175,8 @@ def _money(x: float, style: str) -> str:
 # ---- figure scaffolding --------------------------------------------------------------
 
 @contextmanager
-def _house_style():
+def house_style():
+    """The house style for figures built or saved inside the ``with`` block (see :data:`STYLE`)."""
     # rc_context, not rcParams.update: the caller's (or the notebook's) settings come back afterwards
     with mpl.rc_context(STYLE):
         yield
@@ -186,7 +189,7 @@ def _chart(fn: Callable[..., Figure]) -> Callable[..., Figure]:
     def wrapper(results: Results, *args, number_style: str = "en", **kw) -> Figure:
         if number_style not in NUMBER_STYLES:
             raise ValueError(f"number_style: expected one of {', '.join(NUMBER_STYLES)}, got {number_style!r}")
-        with _house_style():
+        with house_style():
             return fn(results, *args, number_style=number_style, **kw)
 
     return wrapper
@@ -234,6 +237,12 @@ def _x_numbers(ax: Axes, style: str, label: str, scale: float = 1.0, suffix: str
     ax.set_xlabel(label)
 
 
+def _signed_percent(x: float, style: str) -> str:
+    """+7.6%, −0.1% (a true minus sign), and 0.0% without a sign when it rounds to nothing."""
+    text = format_percent(abs(x), 1, style)
+    return text if text == format_percent(0.0, 1, style) else ("+" if x > 0 else "−") + text
+
+
 def _zero_axis(ax: Axes, which: str, values) -> None:
     """An axis whose data are all zero gets one tick at 0, not ±0.04 of nothing."""
     a = np.asarray(values, dtype=float)
@@ -244,10 +253,6 @@ def _zero_axis(ax: Axes, which: str, values) -> None:
         else:
             ax.set_xlim(-1, 1)
             ax.set_xticks([0])
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _day(ts: pd.Timestamp, style: str) -> str:
@@ -292,8 +297,9 @@ def _wide(results: Results, arm: str, value: str | Callable[[pd.DataFrame], pd.S
     """Month × replication table of one monthly field (or an expression of fields) for one arm."""
     m = results.monthly[results.monthly["arm"] == arm]
     v = m[value] if isinstance(value, str) else value(m)
-    return (pd.DataFrame({"month": m["month"], "replication": m["replication"], "v": v})
-            .pivot(index="month", columns="replication", values="v").sort_index())
+    # one row per replication × month, so "first" only reshapes; dropna=False keeps months without a value
+    return pd.DataFrame({"month": m["month"], "replication": m["replication"], "v": v}).pivot_table(
+        index="month", columns="replication", values="v", aggfunc="first", dropna=False, sort=True)
 
 
 def _bands(table: pd.DataFrame | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -342,6 +348,12 @@ def _campaign_line(ax: Axes, results: Results, style: str, label: bool = True) -
         s = _campaign_start(results)
         ax.axvline(_num(s)[0], color=REFERENCE, lw=1, ls="--",
                    label=f"campaign starts {_day(s, style)}" if label else None)
+
+
+def _first_visits(results: Results) -> pd.DataFrame:
+    """The campaign's sealing visits: re-verification visits a year later (``kind``) are not part of it."""
+    v = results.visits
+    return v[v["kind"] == "first"] if "kind" in v.columns else v
 
 
 def _district_order(results: Results) -> list[str]:
@@ -400,7 +412,7 @@ def campaign_progress(results: Results, *, number_style: str = "en") -> Figure:
 
     k = results.kpis.set_index("replication")
     done_days = k["completion_days"].reindex(wide.columns).to_numpy(float)
-    v = results.visits
+    v = _first_visits(results)
     logged = sorted(v["replication"].unique()) if len(v) else []
     if n > 1 and len(logged) == n:
         # every replication's visits are logged: a daily band is finer than the monthly one
@@ -426,7 +438,8 @@ def campaign_progress(results: Results, *, number_style: str = "en") -> Figure:
                 px, py = np.append(px, x0 + done_days[j]), np.append(py, 100.0)
             o = np.argsort(px, kind="stable")
             curves.append(np.interp(grid, px[o], np.maximum.accumulate(py[o])))
-        _band_line(ax, grid, np.array(curves).T, WITH, _reps_note(n), n, marker=None)
+        _band_line(ax, grid, np.array(curves).T, WITH,
+                   _reps_note(n) if n > 1 else "month-end counts and completion date", n, marker=None)
         how = "between month-end counts and each replication's completion date, joined by straight lines"
         if logged:
             r = logged[0]
@@ -435,8 +448,6 @@ def campaign_progress(results: Results, *, number_style: str = "en") -> Figure:
             cy = np.concatenate([[0.0], 100 * vr["pumps"].cumsum().to_numpy(float) / max(float(pumps[r]), 1.0)])
             ax.step(cx, cy, where="post", color=OKABE_ITO["sky_blue"], lw=1.5,
                     label=f"replication {r}, visit by visit")
-        if n == 1:
-            how = ""
 
     ax.axvline(_num(start)[0], color=REFERENCE, lw=1, ls="--", label=f"campaign starts {_day(start, style)}")
     done = done_days[np.isfinite(done_days)]
@@ -472,12 +483,14 @@ def campaign_progress(results: Results, *, number_style: str = "en") -> Figure:
 def team_schedule(results: Results, replication: int | None = None, *, number_style: str = "en") -> Figure:
     """Gantt chart of one replication's team visits: one row per team, bars coloured by district."""
     style = number_style
-    v = results.visits
+    v = _first_visits(results)
     reps = sorted(v["replication"].unique()) if len(v) else []
     rep = (reps[0] if reps else 0) if replication is None else replication
     v = v[v["replication"] == rep].sort_values(["team", "start"]) if len(v) else v
+    later = results.visits
+    later = int(((later["replication"] == rep) & (later["kind"] != "first")).sum()) if "kind" in later else 0
     teams = int(_setting(results, "campaign.teams", 1) or 1)
-    fig, ax = _figure((WIDE[0], max(3.6, min(12.0, 2.6 + 0.45 * teams))))
+    fig, ax = _figure((WIDE[0] + 1.5 * (teams > 10), max(3.6, 2.6 + 0.45 * min(teams, MAX_TEAM_ROWS))))
     title = f"Team schedule (replication {rep})"
     _date_axis(ax, style, "Date")
     ax.set_ylabel("Inspection team")
@@ -500,40 +513,55 @@ def team_schedule(results: Results, replication: int | None = None, *, number_st
     stints = v.groupby(new.cumsum()).agg(team=("team", "first"), district=("district", "first"),
                                          start=("start", "min"), end=("end", "max"),
                                          stations=("station", "size"), pumps=("pumps", "sum"))
+    shown = min(teams, MAX_TEAM_ROWS)  # beyond ~20 rows a Gantt chart is a texture, not a schedule
+    stints = stints[stints["team"] < shown]
     colours = _district_style(_district_order(results))
     x0, x1 = _num(stints["start"]), _num(stints["end"])
-    for (_, s), a, b in zip(stints.iterrows(), x0, x1, strict=True):
-        colour, hatch = colours.get(s["district"], (MUTED, ""))
-        ax.barh(int(s["team"]), b - a, left=a, height=0.62, color=colour, hatch=hatch, edgecolor="white", lw=0.8,
-                zorder=2)
-        if b - a > 2.2:
-            ax.text((a + b) / 2, int(s["team"]), format_number(s["stations"], 0, style), ha="center",
-                    va="center", fontsize=9, color=_ink(colour), fontweight="bold", zorder=4,
-                    # a chip of the bar's own colour keeps the label readable over a faded weekend
-                    bbox=dict(boxstyle="round,pad=0.2", facecolor=colour, edgecolor="none"))
+    style_of = [colours.get(d, (MUTED, "")) for d in stints["district"]]
+    team = stints["team"].to_numpy(int)
+    # one collection per hatch pattern, not one bar call per stint: a national run has thousands
+    for hatch in dict.fromkeys(h for _, h in style_of):
+        idx = [i for i, (_, h) in enumerate(style_of) if h == hatch]
+        verts = [[(x0[i], team[i] - 0.31), (x1[i], team[i] - 0.31), (x1[i], team[i] + 0.31),
+                  (x0[i], team[i] + 0.31)] for i in idx]
+        ax.add_collection(PolyCollection(verts, facecolors=[style_of[i][0] for i in idx], edgecolors="white",
+                                         linewidths=0.8, hatch=hatch or None, zorder=2))
+    n_stations = stints["stations"].to_numpy()
+    for i in np.flatnonzero(x1 - x0 > 2.2 * (x1.max() - x0.min()) / 60):  # labels only where they fit
+        colour = style_of[i][0]
+        ax.text((x0[i] + x1[i]) / 2, team[i], format_number(n_stations[i], 0, style), ha="center",
+                va="center", fontsize=9 if shown <= 10 else 7.5, color=_ink(colour), fontweight="bold", zorder=4,
+                # a chip of the bar's own colour keeps the label readable over a faded weekend
+                bbox=dict(boxstyle="round,pad=0.2", facecolor=colour, edgecolor="none"))
     lo, hi = x0.min() - 2, x1.max() + 2
     # non-working days are drawn over the bars, fading them: a stint spans weekends and holidays
-    # but no work happens then, and the reader should see the pause
+    # but no work happens then, and the reader should see the pause (weekends only on schedules
+    # short enough for a day to be wider than a hairline)
     work = set(_setting(results, "campaign.working_weekdays", ["Mon", "Tue", "Wed", "Thu", "Fri"]))
     holidays = {pd.Timestamp(h).normalize() for h in _setting(results, "campaign.holidays", []) or []}
     days = pd.date_range(mdates.num2date(lo).date(), mdates.num2date(hi).date(), freq="D")
-    off = [d for d in days if d.strftime("%a") not in work or d in holidays]
+    weekends = hi - lo <= 120
+    off = [d for d in days if (weekends and d.strftime("%a") not in work) or d in holidays]
     for d in off:
         ax.axvspan(_num(d)[0], _num(d)[0] + 1, color="#F4F4F4", alpha=0.7, lw=0, zorder=3)
     ax.set_xlim(lo, hi)
-    ax.set_ylim(teams - 0.5, -0.5)  # team 1 on top
-    ax.set_yticks(range(teams), [f"Team {t + 1}" for t in range(teams)])
+    ax.set_ylim(shown - 0.5, -0.5)  # team 1 on top
+    ax.set_yticks(range(shown), [f"Team {t + 1}" for t in range(shown)])
     ax.grid(axis="y", visible=False)
     present = list(dict.fromkeys(stints.sort_values("start")["district"]))  # in the order the teams get there
     handles = [Patch(facecolor=colours.get(d, (MUTED, ""))[0], hatch=colours.get(d, (MUTED, ""))[1],
                      edgecolor="white", label=d) for d in present]
     if off:
-        handles.append(Patch(facecolor="#F4F4F4", edgecolor="#CCCCCC", label="non-working day"))
-    fig.legend(handles=handles, loc="outside right upper", title="District", alignment="left")
+        handles.append(Patch(facecolor="#F4F4F4", edgecolor="#CCCCCC",
+                             label="non-working day" if weekends else "public holiday"))
+    fig.legend(handles=handles, loc="outside right upper", title="District", alignment="left",
+               ncols=max(1, math.ceil(len(handles) / 22)), fontsize=10 if len(handles) <= 22 else 8)
     n_st, n_p = int(v["station"].size), int(v["pumps"].sum())
     cap = (f"Read: where each team is, day by day; a bar is a run of visits in one district and the number in it "
-           f"counts its stations; faded days are weekends and holidays. {format_number(n_st, 0, style)} stations, "
-           f"{format_number(n_p, 0, style)} dispensers.")
+           f"counts its stations; faded days are {'weekends and holidays' if weekends else 'public holidays'}. "
+           f"{format_number(n_st, 0, style)} stations, {format_number(n_p, 0, style)} dispensers"
+           + (f"; teams 1–{shown} of {teams} shown" if shown < teams else "")
+           + (f"; {format_number(later, 0, style)} re-verification visits later are not shown." if later else "."))
     return _frame(fig, title, cap)
 
 
@@ -633,7 +661,8 @@ def uplift_distribution(results: Results, *, number_style: str = "en") -> Figure
     lo, hi = float(allv.min()), float(allv.max())
     # one bin width for both, fitted to the narrower distribution (Freedman–Diaconis), so neither is
     # squeezed into two or three bars; bounded so that a wide spread still gets at most 80 bins
-    fd = [2 * float(np.subtract(*np.quantile(d, [0.75, 0.25]))) / d.size ** (1 / 3) for d in data.values() if d.size > 3]
+    fd = [2 * float(np.subtract(*np.quantile(d, [0.75, 0.25]))) / d.size ** (1 / 3)
+          for d in data.values() if d.size > 3]
     fd = [w for w in fd if w > 0]
     width = max(min(fd) if fd else 0.0025, (hi - lo) / 80, 0.0005)
     pad = max(width, 0.05 * (hi - lo))
@@ -661,7 +690,25 @@ def uplift_distribution(results: Results, *, number_style: str = "en") -> Figure
     return _frame(fig, "Tax uplift across replications", cap)
 
 
+_LABEL_BOX = dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85)  # over grid and lines
 DECOMPOSITION_KPIS = ("uplift_growth", "uplift_compliance", "uplift_metrology")
+
+
+def uplift_parts(kpis: pd.DataFrame) -> dict[str, pd.Series]:
+    """The before/after uplift split into parts that add up to it, per replication (label → series).
+
+    The KPIs ``uplift_growth``, ``uplift_compliance`` and ``uplift_metrology`` when the run has them;
+    otherwise an exact two-part split, since tax_with/tax_before − 1 =
+    (tax_without/tax_before − 1) + (tax_with − tax_without)/tax_before: demand and prices (what the
+    world without the campaign did) and the campaign.
+    """
+    k = kpis
+    if all(c in k for c in DECOMPOSITION_KPIS):
+        return {"Demand & prices": k["uplift_growth"], "Compliance (sealed totalisers)": k["uplift_compliance"],
+                "Metrology (dispenser accuracy)": k["uplift_metrology"]}
+    before = k["tax_before"].where(k["tax_before"] > 0)
+    return {"Demand & prices": k["tax_without"] / before - 1,
+            "Campaign (sealed totalisers)": (k["tax_with"] - k["tax_without"]) / before}
 
 
 @_chart
@@ -673,15 +720,9 @@ def uplift_decomposition(results: Results, *, number_style: str = "en") -> Figur
     title = "What the before/after uplift is made of"
     _y_numbers(ax, style, "Tax uplift against the months before (%)", 0.01, "%")
     ax.set_xlabel("Component (mean across replications)")
-    if all(c in k for c in DECOMPOSITION_KPIS):
-        parts = [("Demand &\nprices", k["uplift_growth"], OKABE_ITO["sky_blue"]),
-                 ("Compliance\n(sealed totalisers)", k["uplift_compliance"], WITH),
-                 ("Metrology\n(dispenser accuracy)", k["uplift_metrology"], OKABE_ITO["reddish_purple"])]
-    else:
-        # exact two-part split: tax_with/tax_before − 1 = (tax_without/tax_before − 1) + (tax_with − tax_without)/tax_before
-        before = k["tax_before"].where(k["tax_before"] > 0)
-        parts = [("Demand &\nprices", k["tax_without"] / before - 1, OKABE_ITO["sky_blue"]),
-                 ("Campaign\n(sealed totalisers)", (k["tax_with"] - k["tax_without"]) / before, WITH)]
+    colours = [OKABE_ITO["sky_blue"], WITH, OKABE_ITO["reddish_purple"]]
+    parts = [(label.replace(" (", "\n("), p, c)
+             for (label, p), c in zip(uplift_parts(k).items(), colours, strict=False)]
     total = k["uplift_before_after"].to_numpy(float)
     ok = np.isfinite(total) & np.all([np.isfinite(p.to_numpy(float)) for _, p, _ in parts], axis=0)
     if not ok.any():
@@ -691,6 +732,8 @@ def uplift_decomposition(results: Results, *, number_style: str = "en") -> Figur
     n = int(ok.sum())
     level = 0.0
     labels = []
+    means = np.array([p.to_numpy(float)[ok].mean() for _, p, _ in parts])
+    span = max(float(np.abs(np.concatenate([np.cumsum(means), [total[ok].mean()]])).max()), 1e-9)
     for i, (label, p, colour) in enumerate(parts):
         vals = p.to_numpy(float)[ok]
         m = float(vals.mean())
@@ -698,8 +741,11 @@ def uplift_decomposition(results: Results, *, number_style: str = "en") -> Figur
         if n > 1:
             q05, q95 = np.quantile(vals, [0.05, 0.95])
             ax.errorbar(i, level + m, yerr=[[m - q05], [q95 - m]], color="#333333", capsize=5, lw=1.2)
-        ax.text(i + 0.33, level + m / 2, ("+" if m >= 0 else "") + format_percent(m, 1, style), va="center",
-                ha="left", fontsize=11, fontweight="bold")
+        # a sliver of a bar gets its label just above it, clear of the bar's neighbours and the published line
+        small = abs(m) < 0.08 * span
+        ax.text(i + 0.33, max(level, level + m) + 0.025 * span if small else level + m / 2,
+                _signed_percent(m, style), va="bottom" if small else "center",
+                ha="left", fontsize=11, fontweight="bold", zorder=5, bbox=_LABEL_BOX)
         if i < len(parts):
             ax.plot([i + 0.31, i + 0.69], [level + m] * 2, color="#888888", lw=1, ls=":")
         level += m
@@ -711,7 +757,7 @@ def uplift_decomposition(results: Results, *, number_style: str = "en") -> Figur
         q05, q95 = np.quantile(total[ok], [0.05, 0.95])
         ax.errorbar(j, tot, yerr=[[tot - q05], [q95 - tot]], color="#333333", capsize=5, lw=1.2)
     ax.text(j + 0.33, tot / 2, format_percent(tot, 1, style), va="center", ha="left", fontsize=11,
-            fontweight="bold")
+            fontweight="bold", zorder=5, bbox=_LABEL_BOX)
     labels.append("Before/after\nuplift")
     ref = results.manifest.get("reference_uplift")
     if ref is not None:
@@ -733,16 +779,30 @@ def uplift_decomposition(results: Results, *, number_style: str = "en") -> Figur
 def district_breakdown(results: Results, *, number_style: str = "en") -> Figure:
     """Per district: extra tax in the evaluation window (VND) and dispensers sealed out of all."""
     style = number_style
-    fig, (ax, bx) = _figure((WIDE[0], 5.8), 1, 2, sharey=True)
     d = results.districts
     n = results.replications
+    names = _district_order(results)
+    other = ""
+    if len(names) > MAX_DISTRICT_ROWS:
+        # many districts (a national run has 63 provinces): the largest by median extra tax, then the
+        # average of the rest, taken replication by replication so that its quantiles are honest too
+        # (their sum would dwarf every other bar)
+        med = d.groupby("district")["extra_tax"].median().sort_values(ascending=False)
+        keep = list(med.index[:MAX_DISTRICT_ROWS - 1])
+        other = f"average of {len(names) - len(keep)} others"
+        d = d.assign(district=d["district"].where(d["district"].isin(keep), other))
+        d = d.groupby(["replication", "district"], as_index=False)[["extra_tax", "pumps", "pumps_sealed"]].mean()
+        names = [*keep, other]
+    fig, (ax, bx) = _figure((WIDE[0], max(5.8, 1.9 + 0.3 * len(names))), 1, 2, sharey=True)
     title = "By district: extra tax and dispensers sealed"
     if not len(d):
         _note(ax, "No districts in this run")
         return _frame(fig, title, "No districts in this run.")
-    names = _district_order(results)
     g = d.groupby("district", sort=False)
-    q = {c: g[c].quantile([0.05, 0.5, 0.95]).unstack().reindex(names) for c in ("extra_tax", "pumps", "pumps_sealed")}
+    # describe() gives the 5%, 50% and 95% columns in one pass per table column
+    q = {c: g[c].describe(percentiles=[0.05, 0.5, 0.95]).reindex(names).rename(columns={"5%": 0.05, "50%": 0.5,
+                                                                                          "95%": 0.95})
+         for c in ("extra_tax", "pumps", "pumps_sealed")}
     y = np.arange(len(names))
     div, unit = _scale(np.concatenate([q["extra_tax"].to_numpy(float).ravel(), [0.0]]), "VND")
     e = q["extra_tax"]
@@ -752,8 +812,7 @@ def district_breakdown(results: Results, *, number_style: str = "en") -> Figure:
                     lw=1)
     ax.axvline(0, color="#888888", lw=0.8)
     _x_numbers(ax, style, f"Extra tax in the evaluation window ({unit})", div)
-    ax.set_title("Extra tax (with − without): median" + (", whiskers 90%" if n > 1 else ""), loc="left",
-                 fontsize=11)
+    ax.set_title("Extra tax (with − without)", loc="left", fontsize=11)
     ax.set_yticks(y, names)
     ax.set_ylim(len(names) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
@@ -765,14 +824,49 @@ def district_breakdown(results: Results, *, number_style: str = "en") -> Figure:
                 fontsize=9)
     bx.set_xlim(0, float(np.nanmax(q["pumps"][0.5].to_numpy(float))) * 1.3 + 1)
     _x_numbers(bx, style, "Dispensers (count, median)")
-    bx.set_title("Dispensers: sealed (blue) / all (grey)", loc="left", fontsize=11)
+    bx.set_title("Dispensers sealed (blue) / all (grey)", loc="left", fontsize=11)
+    bx.xaxis.set_major_locator(ticker.MaxNLocator(nbins=5, integer=True))
     bx.grid(axis="y", visible=False)
     _zero_axis(ax, "x", d["extra_tax"])
     if not _campaign_on(results):
         _note(ax, "Campaign disabled:\nno extra tax")  # the grey bars on the right already say 0 sealed
+    whiskers = "; whiskers: 90% of replications" if n > 1 else ""
     cap = (f"Read: which districts bring the extra tax, and whether all their dispensers were sealed "
-           f"({_reps_note(n)}; sums over the evaluation window).")
+           f"(medians of {n} replication{'s' if n != 1 else ''}{whiskers}; sums over the evaluation window"
+           + (f"; the {MAX_DISTRICT_ROWS - 1} largest by extra tax, then the {other})." if other else ")."))
     return _frame(fig, title, cap)
+
+
+def _cumulative(results: Results) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray, np.ndarray]:
+    """From the campaign month on: the months, x (campaign start, then each month's end), and cumulative
+    cost and extra tax (points × replications, starting at 0)."""
+    start = _campaign_start(results)
+    cost, w, wo = _wide(results, "with", "cost"), _wide(results, "with", "tax"), _wide(results, "without", "tax")
+    rows = np.asarray(w.index >= pd.Timestamp(start.year, start.month, 1))
+    months = pd.DatetimeIndex(w.index)[rows]
+    _, end = _horizon(results)
+    ends = months + pd.offsets.MonthBegin(1)
+    ends = ends.where(ends <= end + pd.Timedelta(days=1), end + pd.Timedelta(days=1))
+    x = np.concatenate([_num(start), _num(ends)])
+    zero = np.zeros((1, w.shape[1]))
+    cum_cost = np.vstack([zero, np.cumsum(cost.to_numpy(float)[rows], axis=0)])
+    cum_extra = np.vstack([zero, np.cumsum((w - wo).to_numpy(float)[rows], axis=0)])
+    return months, x, cum_cost, cum_extra
+
+
+def _break_even_index(spent: np.ndarray, extra: np.ndarray) -> int | None:
+    hit = np.flatnonzero((spent > 0) & (extra >= spent))
+    return int(hit[0]) if hit.size else None
+
+
+def break_even(results: Results) -> pd.Timestamp | None:
+    """The month (its first day) by whose end the median cumulative extra tax covers the median
+    cumulative cost, counted from the campaign month; None when it never does or nothing was spent."""
+    if not _campaign_on(results):
+        return None
+    months, _, cum_cost, cum_extra = _cumulative(results)
+    i = _break_even_index(_bands(cum_cost)[1], _bands(cum_extra)[1])
+    return None if i is None else months[i - 1]
 
 
 @_chart
@@ -784,17 +878,7 @@ def cost_benefit(results: Results, *, number_style: str = "en") -> Figure:
     title = "Cost against benefit over time"
     _date_axis(ax, style, "Month")
     start = _campaign_start(results)
-    cost, w, wo = _wide(results, "with", "cost"), _wide(results, "with", "tax"), _wide(results, "without", "tax")
-    first = pd.Timestamp(start.year, start.month, 1)
-    rows = np.asarray(w.index >= first)
-    months = pd.DatetimeIndex(w.index)[rows]
-    _, end = _horizon(results)
-    ends = months + pd.offsets.MonthBegin(1)
-    ends = ends.where(ends <= end + pd.Timedelta(days=1), end + pd.Timedelta(days=1))
-    x = np.concatenate([_num(start), _num(ends)])
-    zero = np.zeros((1, w.shape[1]))
-    cum_cost = np.vstack([zero, np.cumsum(cost.to_numpy(float)[rows], axis=0)])
-    cum_extra = np.vstack([zero, np.cumsum((w - wo).to_numpy(float)[rows], axis=0)])
+    months, x, cum_cost, cum_extra = _cumulative(results)
     div, unit = _scale(np.concatenate([cum_cost.ravel(), cum_extra.ravel()]), "VND")
     _y_numbers(ax, style, f"Cumulative amount ({unit})", div)
     if not _campaign_on(results) or not np.any(cum_cost[-1] > 0):
@@ -807,9 +891,8 @@ def cost_benefit(results: Results, *, number_style: str = "en") -> Figure:
     extra = _band_line(ax, x, cum_extra, EXTRA, "extra tax (with − without), cumulative", n)
     spent = _band_line(ax, x, cum_cost, COST, "campaign cost, cumulative", n, marker="s")
     ax.axvline(x[0], color=REFERENCE, lw=1, ls="--", label=f"campaign starts {_day(start, style)}")
-    hit = np.flatnonzero((spent > 0) & (extra >= spent))
-    if hit.size:
-        i = int(hit[0])
+    i = _break_even_index(spent, extra)
+    if i is not None:
         month = _month(months[i - 1], style)  # point i is the end of month i - 1 (point 0 is the start)
         ax.axvline(x[i], color=OKABE_ITO["bluish_green"], lw=2, ls=":", label=f"break-even by the end of {month}")
         ax.plot([x[i]], [extra[i]], "o", ms=9, mfc="none", mec=REFERENCE, mew=1.5)
@@ -866,7 +949,7 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower()
     metadata = {"png": {"Software": "fuelseal"}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
-    with _house_style():
+    with house_style():
         fig.savefig(path, dpi=dpi, metadata=metadata)
     return path
 

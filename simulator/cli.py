@@ -106,6 +106,10 @@ def cmd_run(args) -> int:
         seed = sc.run.seed if args.seed is None else args.seed
         folder = RunFolder.create(out, sc, seed, n, overwrite=args.overwrite)
     res = _fill(folder, args, quiet=args.quiet or args.json)
+    if not args.no_charts:
+        from .charts import write_charts
+
+        write_charts(res, folder.path, ("png", "svg") if args.svg else ("png",))
     if args.json:
         print(json.dumps(res.summary_json(), ensure_ascii=False))
     else:
@@ -223,7 +227,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--safe", metavar="DIR", default=None, help="paths inside the scenario may not leave DIR")
     r.add_argument("--resume", metavar="RUN_DIR", default=None, help="finish an interrupted run folder")
+    r.add_argument("--svg", action="store_true", help="also write the charts as SVG")
+    r.add_argument("--no-charts", action="store_true", help="do not draw charts into the run folder")
     r.set_defaults(func=cmd_run)
+
+    from .report import add_subcommand as add_report_subcommand
+
+    add_report_subcommand(sub)
 
     ver = sub.add_parser("verify", help="re-run a sample of a run folder's replications and compare")
     ver.add_argument("run_dir", help="a complete run folder")

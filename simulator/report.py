@@ -22,6 +22,7 @@ import base64
 import datetime as dt
 import html
 import io
+import json
 import math
 import os
 import re
@@ -34,12 +35,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import charts
 from .errors import ScenarioError
 from .formatting import KPI_DISPLAY, number, pct, ratio, vnd
 from .results import Results
 
 FORMATS = ("html", "pdf")
+NUMBER_STYLES = ("en", "vi")  # as simulator.charts.NUMBER_STYLES, without importing matplotlib for `--help`
 PNG_DPI = 150  # sharp on screen and when printed half an A4 page wide
 A4 = (8.27, 11.69)  # inches, portrait
 
@@ -58,6 +59,7 @@ class Content:
     figures: list[tuple[str, str, str]]  # label, mean, 90% interval — as in ``fuelseal run``'s table
     assumptions: list[tuple[str, str]]
     parameters: list[tuple[str, str]]
+    parameters_note: str = ""
     charts: dict[str, bytes] = field(default_factory=dict)  # name → PNG
     chart_text: dict[str, str] = field(default_factory=dict)  # name → title and caption, for alt text
     footer: str = ""
@@ -68,6 +70,13 @@ def load_run(run_dir: str | os.PathLike) -> Results:
     folder = Path(run_dir)
     if not folder.is_dir():
         raise ScenarioError("not a run folder (no such folder)", source=str(folder))
+    try:
+        status = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("status")
+    except (OSError, ValueError, AttributeError):
+        status = None  # a missing or damaged manifest is reported below
+    if status == "incomplete":
+        raise ScenarioError(f"the run is not finished; finish it with: fuelseal run --resume {folder}",
+                            source=str(folder))
     missing = [f for f in ("manifest.json", "kpis.parquet", "monthly.parquet", "districts.parquet",
                            "visits.parquet") if not (folder / f).is_file()]
     if missing:
@@ -127,21 +136,26 @@ def _headline(s: pd.DataFrame, res: Results) -> str:
     from .cli import headline  # the same sentence ``fuelseal run`` prints
 
     try:
-        # cli.headline joins its clauses as "… days) ; it raises …": drop the stray space before ";"
-        return re.sub(r"\s+;", ";", headline(s, _scenario_view(res)))
+        return headline(s, _scenario_view(res))
     except (KeyError, AttributeError, TypeError, ValueError):
         # a run folder from another version may lack a KPI the sentence uses: say less, never fail
         return f"Tax uplift against no campaign: {_interval(s, 'uplift', pct)}."
 
 
 def _findings(s: pd.DataFrame, res: Results) -> list[str]:
+    from . import charts
+
     raw = res.manifest["resolved_scenario"]
     enabled = bool(_get(raw, "campaign.enabled", True))
     n = res.replications
     out = []
     months = _get(raw, "run.evaluation_months", 12)
     w0 = pd.Timestamp(_get(raw, "campaign.start")).replace(day=1)
-    if enabled:
+    spent = "cost" in s.index and s.loc["cost", "mean"] > 0
+    if enabled and not spent:
+        out.append("The teams do no work within the horizon (the campaign starts too late or has no working "
+                   "days): no cost, no dispenser sealed and no extra tax.")
+    elif enabled:
         out.append(f"Extra tax over the {months}-month evaluation window from {w0:%B %Y}: "
                    f"{_interval(s, 'extra_tax', vnd)}, for a campaign costing {_interval(s, 'cost', vnd)}; "
                    f"each VND spent brings {_interval(s, 'benefit_cost_ratio', ratio)} of extra tax.")
@@ -149,7 +163,7 @@ def _findings(s: pd.DataFrame, res: Results) -> list[str]:
         if month is not None:
             out.append(f"Counted month by month from the start of the campaign, the extra tax has paid for the "
                        f"campaign by the end of {month:%B %Y} (median across replications).")
-        elif "cost" in s.index and s.at["cost", "mean"] > 0:
+        else:
             out.append("Counted month by month, the extra tax does not pay for the campaign within the horizon.")
         if "team_days" in s.index and "visits" in s.index:
             out.append(f"The teams work {_interval(s, 'team_days', number)} team-days for "
@@ -159,21 +173,22 @@ def _findings(s: pd.DataFrame, res: Results) -> list[str]:
     if np.isfinite(ba).any():
         parts = charts.uplift_parts(res.kpis)
         ok = np.isfinite(ba) & np.all([np.isfinite(p.to_numpy(float)) for p in parts.values()], axis=0)
-        words = " and ".join(f"{pct(float(p.to_numpy(float)[ok].mean()))} from "
-                             f"{'the ' if label.startswith('Campaign') else ''}{label[0].lower() + label[1:]}"
-                             for label, p in parts.items())
+        words = [f"{pct(float(p.to_numpy(float)[ok].mean()))} from "
+                 f"{'the ' if label.startswith('Campaign') else ''}{label[0].lower() + label[1:]}"
+                 for label, p in parts.items()]
+        words = ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
         out.append(f"Against the same months before, tax rises by {_interval(s, 'uplift_before_after', pct)}: "
                    f"on average {words}. A before/after comparison counts demand growth and price changes too; "
                    f"only the uplift against no campaign is due to the campaign.")
     ref = res.manifest.get("reference_uplift")
     if ref is not None and "uplift_before_after" in s.index:
         source = _get(raw, "scenario.reference_source", "") or ""
-        lo, hi = s.at["uplift_before_after", "p05"], s.at["uplift_before_after", "p95"]
+        lo, hi = s.loc["uplift_before_after", "p05"], s.loc["uplift_before_after", "p95"]
         published = f"The published before/after figure, {pct(ref)}{' (' + source + ')' if source else ''},"
         if n > 1 and math.isfinite(lo) and math.isfinite(hi):
             out.append(f"{published} lies {'inside' if lo <= ref <= hi else 'outside'} the simulated 90% interval.")
         else:
-            out.append(f"{published} compares with a simulated {pct(s.at['uplift_before_after', 'mean'])}.")
+            out.append(f"{published} compares with a simulated {pct(s.loc['uplift_before_after', 'mean'])}.")
     out.append(f"Figures are means across {n} replication{'s' if n != 1 else ''} (seed {res.seed})"
                + ("; ranges hold 90% of replications (5th to 95th percentile)." if n > 1 else "."))
     return out
@@ -258,6 +273,16 @@ def _assumptions(res: Results) -> list[tuple[str, str]]:
     rows.append(("Retail price", prices))
     rows.append(("Sales per dispenser-day", f"{_quantity(g('demand.litres_per_pump_day'))} litres"))
     rows.append(("Demand growth", f"{_quantity(g('demand.annual_growth', 0.0), lambda x: pct(x, 1))} a year"))
+    if isinstance(g("metrology"), dict):
+        rows.append(("Dispenser accuracy", f"maximum permissible error ±{pct(g('metrology.mpe', 0.003), 1)}; "
+                                           f"{_quantity(g('metrology.short_delivery_share', 0), lambda x: pct(x, 1))} "
+                                           f"of dispensers deliberately short-deliver by "
+                                           f"{_quantity(g('metrology.short_delivery_error', 0), lambda x: pct(x, 1))}"))
+    if isinstance(g("enforcement"), dict):
+        rows.append(("Enforcement", f"{_quantity(g('enforcement.audits_per_year', 0))} audits per station a year, "
+                                    f"detection probability "
+                                    f"{_quantity(g('enforcement.detection_probability', 0), lambda x: pct(x, 0))}, "
+                                    f"fine {vnd(g('enforcement.fine', 0))}"))
     if g("campaign.enabled", True):
         c = g("costs", {}) or {}
         rows.append(("Campaign costs", f"{vnd(c.get('per_team_day', 0))} per team-day, {vnd(c.get('per_seal', 0))} "
@@ -296,6 +321,16 @@ def flatten(raw: dict, prefix: str = "") -> list[tuple[str, str]]:
     return rows
 
 
+def _parameters_note(res: Results) -> str:
+    note = "The scenario as run, after any overrides; keys not listed take the tool's defaults."
+    raw = res.manifest["resolved_scenario"]
+    scen_n, scen_seed = _get(raw, "run.replications"), _get(raw, "run.seed")
+    if (scen_n is not None and scen_n != res.replications) or (scen_seed is not None and scen_seed != res.seed):
+        # the command line may override both; say which numbers this run used
+        note += f" This run used {res.replications} replications and seed {res.seed}."
+    return note
+
+
 def _localise(text: str, style: str) -> str:
     """Swap thousands and decimal separators inside numbers for ``number_style="vi"`` (1,234.5 → 1.234,5)."""
     if style != "vi":
@@ -306,6 +341,8 @@ def _localise(text: str, style: str) -> str:
 
 def content(res: Results, folder: Path, *, number_style: str = "en", with_charts: bool = True) -> Content:
     """Everything the report shows, from a loaded run."""
+    from . import charts
+
     s = _summary(res, folder)
     m = res.manifest
     raw = m["resolved_scenario"]
@@ -318,7 +355,7 @@ def content(res: Results, folder: Path, *, number_style: str = "en", with_charts
     if with_charts:
         for name, fig in charts.all_charts(res, number_style=number_style).items():
             buf = io.BytesIO()
-            with charts._house_style():
+            with charts.house_style():
                 fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": "fuelseal"})
             pngs[name] = buf.getvalue()
             text[name] = " ".join([fig.get_suptitle(), *(t.get_text() for t in fig.texts)]).strip()
@@ -331,6 +368,7 @@ def content(res: Results, folder: Path, *, number_style: str = "en", with_charts
         figures=[(a, loc(b), loc(c)) for a, b, c in _figures(s)],
         assumptions=[(a, loc(b)) for a, b in _assumptions(res)],
         parameters=flatten(raw),
+        parameters_note=_parameters_note(res),
         charts=pngs,
         chart_text=text,
         footer=(f"Built by fuelseal {version} from the run folder {folder.name} on "
@@ -366,6 +404,12 @@ footer { margin-top: 3rem; border-top: 1px solid var(--rule); padding-top: .75re
 """
 
 
+def _indent_attr(label: str) -> str:
+    """Labels indented with spaces in the summary table ("  of which …") keep their indent."""
+    spaces = len(label) - len(label.lstrip(" "))
+    return f' style="padding-left: {0.6 + 0.6 * spaces:.1f}rem"' if spaces else ""
+
+
 def render_html(c: Content) -> str:
     """The report as one self-contained HTML page."""
     e = html.escape
@@ -394,7 +438,7 @@ def render_html(c: Content) -> str:
         '<section id="figures">',
         "<h2>Key figures</h2>",
         "<table><thead><tr><th>Figure</th><th>Mean</th><th>90% interval</th></tr></thead><tbody>",
-        *(f'<tr><td>{e(a)}</td><td class="num">{e(b)}</td><td class="num">{e(cc)}</td></tr>'
+        *(f'<tr><td{_indent_attr(a)}>{e(a.strip())}</td><td class="num">{e(b)}</td><td class="num">{e(cc)}</td></tr>'
           for a, b, cc in c.figures),
         "</tbody></table>",
         '<p class="note">Mean across replications; the 90% interval runs from the 5th to the 95th percentile. '
@@ -417,7 +461,7 @@ def render_html(c: Content) -> str:
     parts += [
         '<section id="parameters">',
         "<h2>Scenario parameters</h2>",
-        '<p class="note">The scenario as run, after any overrides; keys not listed take the tool\'s defaults.</p>',
+        f'<p class="note">{e(c.parameters_note)}</p>',
         '<table class="params"><thead><tr><th>Key</th><th>Value</th></tr></thead><tbody>',
         *(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in c.parameters),
         "</tbody></table>",
@@ -458,6 +502,8 @@ class _Pages:
         if key not in self._widths:
             from matplotlib.font_manager import FontProperties
 
+            from . import charts
+
             fp = FontProperties(family=charts.STYLE["font.family"], size=size, weight=weight)
             self._widths[key] = self._renderer.get_text_width_height_descent(text, fp, ismath=False)[0] / 72
         return self._widths[key]
@@ -483,7 +529,9 @@ class _Pages:
         self.flush()
         from matplotlib.figure import Figure
 
-        with charts._house_style():
+        from . import charts
+
+        with charts.house_style():
             self.fig = Figure(figsize=A4)
         self.page += 1
         self.fig.text(self.margin / A4[0], 0.4 / A4[1], self.footer, fontsize=7.5, color="#666666")
@@ -530,21 +578,27 @@ class _Pages:
             self._room(height)
             x = 0.0
             bold = header is not None and r == 0
-            for i, (lines, w) in enumerate(zip(cells, cols, strict=True)):
+            for i, (lines, w, v) in enumerate(zip(cells, cols, row, strict=True)):
+                indent = 0.09 * (len(str(v)) - len(str(v).lstrip(" ")))  # "  of which …" rows stay indented
                 if i in right:
                     self._text(x + w - 0.05, "\n".join(lines), size, ha="right", linespacing=1.35,
                                fontweight="bold" if bold else "normal")
                 else:
-                    self._text(x, "\n".join(lines), size, linespacing=1.35, fontweight="bold" if bold else "normal")
+                    self._text(x + indent, "\n".join(lines), size, linespacing=1.35,
+                               fontweight="bold" if bold else "normal")
                 x += w
             self.y += height
             self.fig.add_artist(_rule(self.fig, self.margin, self.y - 0.03, self.width))
 
     def image(self, rgb: np.ndarray) -> None:
-        """A chart (an RGB array), full text width."""
-        h = self.width * rgb.shape[0] / rgb.shape[1]
+        """A chart (an RGB array), full text width, or narrower and centred if it is taller than a page."""
+        aspect = rgb.shape[0] / rgb.shape[1]
+        tallest = A4[1] - 2 * self.margin - 0.4
+        w = min(self.width, tallest / aspect)
+        h = w * aspect
         self._room(h + 0.1)
-        ax = self.fig.add_axes(((self.margin) / A4[0], 1 - (self.y + h) / A4[1], self.width / A4[0], h / A4[1]))
+        left = self.margin + (self.width - w) / 2
+        ax = self.fig.add_axes((left / A4[0], 1 - (self.y + h) / A4[1], w / A4[0], h / A4[1]))
         # "none": a vector backend embeds the picture as it is, at its own resolution, instead of resampling it
         ax.imshow(rgb, interpolation="none")
         ax.set_axis_off()
@@ -568,9 +622,11 @@ def render_pdf(c: Content, path: Path) -> None:
     import matplotlib.image as mpimg
     from matplotlib.backends.backend_pdf import PdfPages
 
+    from . import charts
+
     meta = {"Title": f"{c.title} — fuelseal report", "Author": "fuelseal", "Creator": "fuelseal",
             "CreationDate": None}
-    with charts._house_style(), PdfPages(path, metadata=meta) as pdf:
+    with charts.house_style(), PdfPages(path, metadata=meta) as pdf:
         p = _Pages(pdf, c.footer)
         p._new_page()
         p.paragraph(c.title, size=17, fontweight="bold")
@@ -594,8 +650,7 @@ def render_pdf(c: Content, path: Path) -> None:
                 p.image(mpimg.imread(io.BytesIO(png), format="png")[:, :, :3])
         p._new_page()
         p.heading("Scenario parameters")
-        p.paragraph("The scenario as run, after any overrides; keys not listed take the tool's defaults.", size=8,
-                    color="#555555")
+        p.paragraph(c.parameters_note, size=8, color="#555555")
         p.table(c.parameters, [4.2, 5.8], header=("Key", "Value"), size=7.5)
         p.flush()
 
@@ -622,8 +677,8 @@ def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, 
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ScenarioError(f"expected html, pdf or both, got {bad[0]!r}", key="--format")
-    if number_style not in charts.NUMBER_STYLES:
-        raise ScenarioError(f"expected one of {', '.join(charts.NUMBER_STYLES)}, got {number_style!r}",
+    if number_style not in NUMBER_STYLES:
+        raise ScenarioError(f"expected one of {', '.join(NUMBER_STYLES)}, got {number_style!r}",
                             key="number_style")
     folder = Path(run_dir)
     res = load_run(folder)
@@ -632,7 +687,8 @@ def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, 
     for fmt in formats:
         if fmt == "html":
             text = render_html(c)
-            written.append(_write_atomic(folder / "report.html", lambda p: p.write_text(text, encoding="utf-8")))
+            written.append(_write_atomic(folder / "report.html",
+                                         lambda p, text=text: p.write_text(text, encoding="utf-8")))
         else:
             written.append(_write_atomic(folder / "report.pdf", lambda p: render_pdf(c, p)))
     return written
@@ -660,7 +716,7 @@ def add_subcommand(subparsers) -> argparse.ArgumentParser:
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by fuelseal run")
     p.add_argument("--format", choices=("html", "pdf", "both"), default="both",
                    help="which report to write (default: both)")
-    p.add_argument("--number-style", choices=charts.NUMBER_STYLES, default="en",
+    p.add_argument("--number-style", choices=NUMBER_STYLES, default="en",
                    help="numbers as 1,234.5 (en, default) or 1.234,5 (vi)")
     p.set_defaults(func=cmd_report)
     return p

@@ -230,6 +230,9 @@ class Results:
             raise FileExistsError(f"{out}: exists and is not empty (use --overwrite to replace it)")
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a run folder is meant to be shared
         try:
             self._write(tmp, extra or {})
             if out.exists():

@@ -40,3 +40,64 @@ def make_scenario(overrides: dict | None = None, **sections) -> simulator.Scenar
 def small():
     """Factory fixture: ``small({"campaign.teams": 2})`` → a small Scenario."""
     return make_scenario
+
+
+# ---- charts and report -------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def hanam_run():
+    """The built-in Hà Nam 2017 scenario with 4 replications, shared by the chart and report tests
+    (read-only: a test that changes it must copy it first)."""
+    return simulator.run(simulator.load_scenario(), replications=4)
+
+
+@pytest.fixture(scope="session")
+def hanam_run_dir(hanam_run, tmp_path_factory):
+    """``hanam_run`` saved as a run folder."""
+    return hanam_run.save(tmp_path_factory.mktemp("runs") / "hanam")
+
+
+EDGE_RUNS = {
+    "campaign_disabled": ({"campaign.enabled": False}, 3),
+    "one_replication": ({}, 1),
+    # the campaign starts on the last Saturday of the horizon: no working day is left, nothing is sealed
+    "zero_sealed": ({"campaign.start": "2017-12-30", "run.evaluation_months": 1}, 3),
+}
+
+
+@pytest.fixture(scope="session", params=sorted(EDGE_RUNS))
+def edge_run(request):
+    """(name, Results) of the built-in scenario in a corner the charts and report must survive."""
+    import datetime as dt
+
+    overrides, n = EDGE_RUNS[request.param]
+    overrides = {k: dt.date.fromisoformat(v) if k.endswith(".start") else v for k, v in overrides.items()}
+    return request.param, simulator.run(simulator.load_scenario(overrides=overrides or None), replications=n)
+
+
+# ---- hypothesis: one reproducible profile for the property-based and fuzz tests ----------
+# derandomize: the same examples on every machine and every run (CI is reproducible);
+# database=None: no .hypothesis/ folder; deadline=None: a run's time varies with the
+# machine, and the fuzz tests check their own per-example time limit instead.
+# Larger runs: FUELSEAL_FUZZ_EXAMPLES=N (see tests/test_fuzz.py and tests/test_properties.py).
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("fuelseal", deadline=None, derandomize=True, database=None,
+                                      print_blob=False)
+_hypothesis_settings.load_profile("fuelseal")
+
+
+# ---- analysis toolkit (sweep, calibrate, sensitivity) ------------------------------------
+
+BETA_UNDECLARED = {"dist": "beta", "mean": 0.15, "sd": 0.05}
+
+
+@pytest.fixture
+def evasive():
+    """Factory: the small scenario whose undeclared share is a beta (mean 0.15, sd 0.05)
+    across stations, so that calibration and sensitivity have a distribution mean to move:
+    ``evasive({"campaign.teams": 2})``."""
+    def build(overrides: dict | None = None) -> simulator.Scenario:
+        return make_scenario({"behaviour.undeclared_share": dict(BETA_UNDECLARED), **(overrides or {})})
+
+    return build

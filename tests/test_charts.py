@@ -1,0 +1,204 @@
+"""Charts: every chart builds from a run, says what it shows (title, caption, units), writes
+valid PNG and SVG files, draws what the tables say, and survives unusual runs."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from simulator import Results, charts
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _texts(fig: Figure) -> str:
+    return " | ".join(t.get_text() for t in fig.findobj(Text))
+
+
+def _copy(res: Results, **tables) -> Results:
+    """A shallow copy of a run with some tables replaced (the shared fixture stays untouched)."""
+    t = {"kpis": res.kpis, "monthly": res.monthly, "districts": res.districts, "visits": res.visits, **tables}
+    return Results(t["kpis"], t["monthly"], t["districts"], t["visits"], res.manifest, res.scenario)
+
+
+def test_every_chart_has_a_title_a_caption_and_labelled_axes(hanam_run):
+    """all_charts gives one Figure per chart in CHARTS; each has a title, a caption starting
+    "Read:" and a label on both axes of every panel."""
+    figs = charts.all_charts(hanam_run)
+    assert list(figs) == list(charts.CHARTS)
+    for name, fig in figs.items():
+        assert isinstance(fig, Figure), name
+        assert fig.get_suptitle(), name
+        assert any(t.get_text().startswith("Read:") for t in fig.texts), name
+        for ax in fig.axes:
+            assert ax.get_xlabel() or ax.get_shared_x_axes().get_siblings(ax) != [ax], (name, "x")
+            assert ax.get_ylabel() or ax.get_shared_y_axes().get_siblings(ax) != [ax], (name, "y")
+
+
+@pytest.mark.parametrize(("name", "unit"), [
+    ("campaign_progress", "%"), ("monthly_tax", "VND"), ("monthly_sales", "litres"),
+    ("uplift_distribution", "%"), ("uplift_decomposition", "%"), ("district_breakdown", "VND"),
+    ("cost_benefit", "VND"),
+])
+def test_value_axes_carry_their_unit(hanam_run, name, unit):
+    """The value axis of each chart names its unit (litres, VND, %)."""
+    fig = charts.chart(hanam_run, name)
+    labels = " ".join(ax.get_ylabel() + " " + ax.get_xlabel() for ax in fig.axes)
+    assert unit in labels
+
+
+def test_time_axes_are_dates_or_months(hanam_run):
+    """Charts over time label their time axis as a date or a month."""
+    for name in ("campaign_progress", "team_schedule", "monthly_tax", "monthly_sales", "cost_benefit"):
+        fig = charts.chart(hanam_run, name)
+        assert any(w in fig.axes[-1].get_xlabel() for w in ("Date", "Month", "month")), name
+
+
+def test_write_charts_writes_valid_png_and_svg(hanam_run, tmp_path):
+    """write_charts puts <name>.png and <name>.svg under <folder>/charts, each a valid file."""
+    paths = charts.write_charts(hanam_run, tmp_path, formats=("png", "svg"))
+    assert sorted(p.name for p in paths) == sorted(f"{n}.{f}" for n in charts.CHARTS for f in ("png", "svg"))
+    for p in paths:
+        assert p.parent == tmp_path / "charts"
+        if p.suffix == ".png":
+            assert p.read_bytes()[:8] == PNG_MAGIC
+        else:
+            assert ET.parse(p).getroot().tag.endswith("svg")
+
+
+def test_write_charts_rejects_an_unknown_format(hanam_run, tmp_path):
+    """A format other than png, svg or pdf is refused by name, before anything is written."""
+    with pytest.raises(ValueError, match="formats: .*'gif'"):
+        charts.write_charts(hanam_run, tmp_path, formats=("png", "gif"))
+    assert not (tmp_path / "charts").exists()
+
+
+def test_results_plot_returns_one_figure_or_all(hanam_run):
+    """Results.plot(name) is one Figure, Results.plot() all of them; an unknown name is refused."""
+    assert isinstance(hanam_run.plot("monthly_tax"), Figure)
+    assert list(hanam_run.plot()) == list(charts.CHARTS)
+    with pytest.raises(ValueError, match="chart: expected one of"):
+        hanam_run.plot("pie")
+
+
+def test_number_styles():
+    """en writes 1,234,567.8 and 16.5%; vi writes 1.234.567,8 and 16,5%; an unknown style is refused."""
+    assert charts.format_number(1234567.8, 1) == "1,234,567.8"
+    assert charts.format_number(1234567.8, 1, "vi") == "1.234.567,8"
+    assert charts.format_percent(0.165, 1, "vi") == "16,5%"
+    assert charts.format_number(-0.01, 1) == "0.0"
+    assert charts.format_number(float("nan")) == "n/a"
+    fmt = charts.NumberFormatter("vi")
+    assert fmt.format_ticks([0, 0.5, 1.0]) == ["0,0", "0,5", "1,0"]
+    assert fmt.format_ticks([1000, 2000, 3000]) == ["1.000", "2.000", "3.000"]
+    assert charts.NumberFormatter("en", suffix="%").format_ticks([2.5, 5, 7.5]) == ["2.5%", "5.0%", "7.5%"]
+
+
+def test_vi_style_reaches_the_chart(hanam_run):
+    """number_style="vi" changes the numbers a chart prints (here the published figure, 16,5%)."""
+    assert "16,5%" in _texts(charts.uplift_distribution(hanam_run, number_style="vi"))
+    assert "16.5%" in _texts(charts.uplift_distribution(hanam_run))
+    with pytest.raises(ValueError, match="number_style"):
+        charts.monthly_tax(hanam_run, number_style="fr")
+
+
+def test_charts_leave_global_matplotlib_state_alone(hanam_run):
+    """Building charts changes no rcParams, and importing the module does not import pyplot."""
+    before = dict(mpl.rcParams)
+    charts.all_charts(hanam_run)
+    assert dict(mpl.rcParams) == before
+    code = "import sys, simulator.charts; print('matplotlib.pyplot' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_uplift_parts_add_up_to_the_before_after_uplift(hanam_run):
+    """The decomposition's parts sum to uplift_before_after, with the three-part KPIs and with
+    the exact two-part fallback used when they are absent."""
+    k = hanam_run.kpis
+    for kpis in (k, k.drop(columns=[c for c in charts.DECOMPOSITION_KPIS if c in k])):
+        total = sum(p.to_numpy(float) for p in charts.uplift_parts(kpis).values())
+        np.testing.assert_allclose(total, kpis["uplift_before_after"], rtol=1e-9)
+    assert list(charts.uplift_parts(k.drop(columns=[c for c in charts.DECOMPOSITION_KPIS if c in k]))) == [
+        "Demand & prices", "Campaign (sealed totalisers)"]
+
+
+def test_waterfall_draws_three_parts_when_the_kpis_exist_and_two_otherwise(hanam_run):
+    """With uplift_growth/compliance/metrology the waterfall shows a metrology bar; without them,
+    a demand & prices bar and a campaign bar."""
+    k = hanam_run.kpis.copy()
+    for c in charts.DECOMPOSITION_KPIS:
+        if c not in k:  # a run from before the decomposition KPIs existed: add consistent ones
+            k[c] = {"uplift_growth": k["tax_without"] / k["tax_before"] - 1,
+                    "uplift_compliance": (k["tax_with"] - k["tax_without"]) / k["tax_before"],
+                    "uplift_metrology": 0.0}[c]
+    three = _texts(charts.uplift_decomposition(_copy(hanam_run, kpis=k)))
+    assert "Metrology" in three and "Compliance" in three
+    two = _texts(charts.uplift_decomposition(_copy(hanam_run, kpis=k.drop(columns=list(charts.DECOMPOSITION_KPIS)))))
+    assert "Metrology" not in two and "Campaign\n(sealed totalisers)" in two
+
+
+def test_monthly_tax_lines_are_the_medians_of_the_monthly_table(hanam_run):
+    """The 'with' line of the monthly tax chart is the month-by-month median across replications."""
+    fig = charts.monthly_tax(hanam_run)
+    line = next(ln for ln in fig.axes[0].get_lines() if ln.get_label() == "with the campaign")
+    m = hanam_run.monthly[hanam_run.monthly["arm"] == "with"]
+    expected = m.groupby("month")["tax"].median().sort_index().to_numpy()
+    np.testing.assert_allclose(line.get_ydata(), expected)
+
+
+def test_progress_reaches_100_percent_and_marks_the_dates(hanam_run):
+    """The progress median ends at 100% of dispensers; the legend names the start and the 100% date."""
+    fig = charts.campaign_progress(hanam_run)
+    ax = fig.axes[0]
+    median = next(ln for ln in ax.get_lines() if ln.get_label().startswith("median"))
+    assert np.nanmax(median.get_ydata()) == pytest.approx(100.0)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith("campaign starts 3 Jan 2017") for t in legend)
+    assert any(t.startswith("100% sealed:") for t in legend)
+
+
+def test_team_schedule_has_one_row_per_team_and_a_district_legend(hanam_run):
+    """The Gantt chart has a row per team and a legend entry for every district visited."""
+    fig = charts.team_schedule(hanam_run)
+    teams = int(hanam_run.manifest["resolved_scenario"]["campaign"]["teams"])
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [f"Team {i + 1}" for i in range(teams)]
+    legend = {t.get_text() for lg in fig.legends for t in lg.get_texts()}
+    assert set(hanam_run.visits["district"]) <= legend
+
+
+def test_break_even_is_a_month_of_the_campaign_year(hanam_run):
+    """For the built-in scenario the extra tax pays for the campaign within 2017."""
+    month = charts.break_even(hanam_run)
+    assert isinstance(month, pd.Timestamp) and month.year == 2017
+
+
+def test_unusual_runs_still_draw_every_chart_and_say_why(edge_run, tmp_path):
+    """Campaign disabled, one replication, nothing sealed: every chart draws (to PNG), and the
+    charts that cannot show anything say so in words."""
+    name, res = edge_run
+    figs = charts.all_charts(res)
+    for chart_name, fig in figs.items():
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=40)
+        assert buf.getvalue()[:8] == PNG_MAGIC, chart_name
+    progress = _texts(figs["campaign_progress"])
+    if name == "campaign_disabled":
+        assert "Campaign disabled: no dispensers sealed" in progress
+        assert "Campaign disabled" in _texts(figs["team_schedule"])
+        assert charts.break_even(res) is None
+    elif name == "zero_sealed":
+        assert "No dispensers sealed" in progress
+        assert "No campaign cost" in _texts(figs["cost_benefit"])
+    else:
+        assert "no band" in _texts(figs["monthly_tax"])
+        assert "100% sealed:" in progress

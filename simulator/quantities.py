@@ -136,46 +136,42 @@ class Normal(_MeanSd):
         return (self.min, self.max)
 
 
-class Lognormal(_MeanSd):
+class _PositiveMeanSd(_MeanSd):
+    """A positive distribution given by mean and sd; sd 0 means the mean itself."""
+
+    @model_validator(mode="after")
+    def _positive(self):
+        if self.mean <= 0:
+            raise ValueError("mean: expected a number > 0")
+        return self
+
+    def sample(self, rng, size):
+        if self.sd == 0:
+            return np.full(size, self.mean, dtype=float)
+        return self._draw(rng, size)
+
+    def support(self):
+        return (0.0, math.inf)
+
+
+class Lognormal(_PositiveMeanSd):
     """Lognormal with the given mean and sd of the variable itself (not of its log)."""
 
     dist: Literal["lognormal"]
 
-    @model_validator(mode="after")
-    def _positive(self):
-        if self.mean <= 0:
-            raise ValueError("mean: expected a number > 0")
-        return self
-
-    def sample(self, rng, size):
-        if self.sd == 0:
-            return np.full(size, self.mean, dtype=float)
+    def _draw(self, rng, size):
         s2 = math.log1p((self.sd / self.mean) ** 2)
         return rng.lognormal(math.log(self.mean) - s2 / 2, math.sqrt(s2), size)
 
-    def support(self):
-        return (0.0, math.inf)
 
-
-class Gamma(_MeanSd):
+class Gamma(_PositiveMeanSd):
     """Gamma with the given mean and sd."""
 
     dist: Literal["gamma"]
 
-    @model_validator(mode="after")
-    def _positive(self):
-        if self.mean <= 0:
-            raise ValueError("mean: expected a number > 0")
-        return self
-
-    def sample(self, rng, size):
-        if self.sd == 0:
-            return np.full(size, self.mean, dtype=float)
+    def _draw(self, rng, size):
         shape = (self.mean / self.sd) ** 2
         return rng.gamma(shape, self.mean / shape, size)
-
-    def support(self):
-        return (0.0, math.inf)
 
 
 class Beta(_MeanSd):

@@ -9,10 +9,24 @@ Typical use::
     res.summary()
 """
 
+from .analysis import (
+    TargetUnreachable,
+    calibrate,
+    earliest_break_even,
+    fewest_teams,
+    one_at_a_time,
+    sensitivity,
+    sobol_indices,
+    sweep,
+)
 from .errors import ScenarioError
 from .results import Results
 from .runner import run
 from .scenario import Scenario, load_scenario, scenario_from_dict
 
-__all__ = ["Results", "Scenario", "ScenarioError", "load_scenario", "run", "scenario_from_dict", "__version__"]
+__all__ = [
+    "Results", "Scenario", "ScenarioError", "TargetUnreachable", "calibrate", "earliest_break_even", "fewest_teams",
+    "load_scenario", "one_at_a_time", "run", "scenario_from_dict", "sensitivity", "sobol_indices", "sweep",
+    "__version__",
+]
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""The ``fuelseal`` command line.
+"""fuelseal: what verifying fuel dispensers and sealing their totalisers costs, how long it takes, and the tax it brings.
 
 ``fuelseal run [SCENARIO]`` runs a scenario (the built-in Hà Nam 2017 one by default),
 prints a summary a planner can read and writes a run folder; ``fuelseal validate``
@@ -231,9 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-charts", action="store_true", help="do not draw charts into the run folder")
     r.set_defaults(func=cmd_run)
 
+    from .analysis.cli import add_subcommands as add_analysis_subcommands
     from .report import add_subcommand as add_report_subcommand
 
     add_report_subcommand(sub)
+    add_analysis_subcommands(sub)
 
     ver = sub.add_parser("verify", help="re-run a sample of a run folder's replications and compare")
     ver.add_argument("run_dir", help="a complete run folder")

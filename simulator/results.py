@@ -12,6 +12,7 @@ every table as CSV and Parquet with a manifest; ``Results.load(dir)`` reads it b
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -85,7 +86,7 @@ def _station_table(outputs, first) -> pd.DataFrame:
                for i, c in enumerate(("true_litres", "declared_litres", "undeclared_litres"))},
         }))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=STATION_COLUMNS)
-DEPENDENCIES = ("numpy", "pandas", "simpy", "pydantic", "matplotlib", "pyarrow")
+DEPENDENCIES = ("numpy", "pandas", "simpy", "pydantic", "matplotlib", "pyarrow", "scipy", "SALib")
 
 
 def summarise(kpis: pd.DataFrame) -> pd.DataFrame:
@@ -105,10 +106,16 @@ def summarise(kpis: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def versions() -> dict[str, str]:
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple:
     out = {"python": platform.python_version(), "fuelseal": _version("fuelseal")}
     out.update({name: _version(name) for name in DEPENDENCIES})
-    return out
+    return tuple(out.items())
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python, fuelseal and its dependencies (looked up once per process)."""
+    return dict(_versions())
 
 
 def _version(name: str) -> str:

@@ -127,6 +127,8 @@ class RunFolder:
         scenario = load_scenario(p / "scenario.toml")
         if scenario.digest() != manifest.get("scenario_sha256"):
             raise ScenarioError("scenario.toml does not match the manifest's scenario_sha256", source=str(p))
+        for leftover in (p / "replications").glob(".rep-*"):  # temporary files of a killed writer
+            leftover.unlink(missing_ok=True)
         return cls(p, scenario, seed, n, manifest)
 
     # ---- replications -----------------------------------------------------------------

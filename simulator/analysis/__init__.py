@@ -1,0 +1,50 @@
+"""The analyst's toolkit: sweeps, calibration and sensitivity analysis.
+
+* :func:`sweep` — a grid of settings run with common random numbers, summarised per KPI;
+  :func:`fewest_teams` and :func:`earliest_break_even` answer planners directly.
+* :func:`calibrate` — parameter values whose simulated mean matches an observed figure
+  (e.g. Hà Nam's 16.5%) or an observed monthly tax series, with an interval.
+* :func:`one_at_a_time` and :func:`sobol_indices` (or :func:`sensitivity`) — which
+  uncertain inputs move a KPI most.
+
+All of them change a scenario through dotted names (``"campaign.teams"``,
+``"behaviour.undeclared_share.mean"``), as ``Scenario.with_overrides`` does, and run
+every point from the same seed. scipy, SALib and matplotlib load only when a function
+needs them, so registering the commands costs ``fuelseal run`` nothing.
+"""
+
+# The functions sweep, calibrate and sensitivity share their names with their modules;
+# importing them here, once, makes the package attribute the function for good.
+from .calibrate import Calibration, TargetUnreachable, calibrate, calibrated_toml, read_observed
+from .sensitivity import (
+    default_ranges,
+    one_at_a_time,
+    plot_sensitivity,
+    plot_sobol,
+    plot_tornado,
+    sensitivity,
+    sobol_indices,
+)
+from .sweep import BreakEvenAnswer, TeamsAnswer, earliest_break_even, fewest_teams, plot_sweep, sweep, sweep_runs
+
+__all__ = [
+    "BreakEvenAnswer",
+    "Calibration",
+    "TargetUnreachable",
+    "TeamsAnswer",
+    "calibrate",
+    "calibrated_toml",
+    "default_ranges",
+    "earliest_break_even",
+    "fewest_teams",
+    "one_at_a_time",
+    "plot_sensitivity",
+    "plot_sobol",
+    "plot_sweep",
+    "plot_tornado",
+    "read_observed",
+    "sensitivity",
+    "sobol_indices",
+    "sweep",
+    "sweep_runs",
+]

@@ -186,18 +186,75 @@ def _culprit(err_key: str | None, values: Mapping[str, Any]) -> str:
     return keys[0]
 
 
+# ---- ranges of numeric parameters ------------------------------------------------
+@dataclass(frozen=True)
+class Range:
+    """A checked range of one numeric parameter: ``low < high``, both valid values."""
+
+    name: str
+    low: float
+    high: float
+    current: float
+    integer: bool
+
+
+def check_range(scenario: Scenario, name: str, bounds: Any, source: str, *, integer_ok: bool) -> Range:
+    """Check that ``name`` is a numeric parameter of ``scenario`` and ``bounds`` a non-empty
+    ``(low, high)`` inside its domain (each bound is validated as the scenario would be)."""
+    current = resolve(scenario, name, source)
+    if not is_number(current):
+        hint = (f" (use one of its numbers, e.g. {name}.mean)"
+                if isinstance(current, (Quantity, Mapping)) else "")
+        raise ScenarioError(f"expected a numeric parameter, but it is {describe(_dumpable(current))}{hint}",
+                            source=source, key=name)
+    integer = is_integer_field(scenario, name)
+    if integer and not integer_ok:
+        raise ScenarioError("takes whole numbers only; this needs a continuous parameter "
+                            "(use a sweep for whole numbers)", source=source, key=name)
+    try:
+        low, high = (float(b) for b in bounds)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"expected a range low:high, got {bounds!r}", source=source, key=name) from None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ScenarioError(f"expected finite bounds, got {low:g}:{high:g}", source=source, key=name)
+    if not low < high:
+        raise ScenarioError(f"the range {low:g}:{high:g} is empty (expected low < high)", source=source, key=name)
+    if integer and not (low.is_integer() and high.is_integer()):
+        raise ScenarioError(f"expected whole-number bounds, got {low:g}:{high:g}", source=source, key=name)
+    for b in (low, high):
+        try:
+            with_values(scenario, {name: int(b) if integer else b}, source)
+        except ScenarioError as exc:
+            detail = exc.detail.split(" is not accepted: ", 1)[-1]
+            raise ScenarioError(f"bound {b:g} is outside the parameter's domain: {detail}", source=source,
+                                key=name) from None
+    return Range(name, low, high, float(current), integer)
+
+
+def parse_range(text: str, source: str, name: str) -> tuple[float, float]:
+    """``"0.02:0.5"`` → ``(0.02, 0.5)``, for command-line ranges."""
+    lo, sep, hi = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return float(lo), float(hi)
+    except ValueError:
+        raise ScenarioError(f"expected a range low:high such as 0.02:0.5, got {text!r}", source=source,
+                            key=name) from None
+
+
 # ---- running many points ---------------------------------------------------------
 @dataclass
 class PointRun:
     """What one point produced: the per-replication KPIs, and the monthly table when asked."""
 
-    values: dict[str, Any]
+    settings: dict[str, Any]
     kpis: pd.DataFrame
     monthly: pd.DataFrame | None = None
 
 
-def _run_one(scenario: Scenario, replications: int, seed: int, keep_monthly: bool,
-             workers: int = 1, progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def _run_one(scenario: Scenario, replications: int, seed: int, keep_monthly: bool, workers: int = 1,
+             progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     res = run(scenario, replications, seed, workers=workers, progress=progress or False)
     return res.kpis, (res.monthly if keep_monthly else None)
 
@@ -235,8 +292,27 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], replicat
                     bar.update(len(res) * replications)
     finally:
         bar.close()
-    return [PointRun(dict(p), k, m) for p, (k, m) in zip(points, out)]
+    return [PointRun(dict(p), k, m) for p, (k, m) in zip(points, out, strict=True)]
 
 
-def point_label(values: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k.rsplit('.', 1)[-1] if k.count('.') else k}={describe(v)}" for k, v in values.items())
+def replications_and_seed(scenario: Scenario, replications: int | None, seed: int | None, source: str,
+                          minimum: int = 1) -> tuple[int, int]:
+    """The run settings to use: the given ones, or the scenario's ``[run]`` defaults."""
+    n = scenario.run.replications if replications is None else int(replications)
+    s = scenario.run.seed if seed is None else int(seed)
+    if n < minimum:
+        raise ScenarioError(f"expected at least {minimum} replication{'s' if minimum > 1 else ''}, got {n}",
+                            source=source, key="replications")
+    if s < 0:
+        raise ScenarioError(f"expected a seed ≥ 0, got {s}", source=source, key="seed")
+    return n, s
+
+
+def check_kpis(scenario: Scenario, kpis: Sequence[str], source: str) -> None:
+    """Fail fast on a misspelt KPI: the names are those of one replication's KPI table
+    (the model grows new KPIs, so they are not listed anywhere else)."""
+    columns = [c for c in run(scenario, 1, 0).kpis.columns if c != "replication"]
+    for k in kpis:
+        if k not in columns:
+            raise ScenarioError(f"unknown KPI; expected one of {', '.join(columns)}", source=source, key=str(k))
+

@@ -19,17 +19,20 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from ..campaign import ORDERS
 from ..errors import ScenarioError
+from ..formatting import KPI_DISPLAY
 from ..results import KPI_UNITS, summarise
 from ..scenario import Scenario, month_start
-from .points import PointRun, describe, is_number, resolve, run_points
+from .points import PointRun, check_kpis, describe, is_number, replications_and_seed, resolve, run_points
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # KPIs drawn by :func:`plot_sweep` when none are named: the ones a planner asks about.
 MAIN_KPIS = ("completion_days", "uplift", "uplift_before_after", "extra_tax", "cost", "benefit_cost_ratio")
@@ -54,7 +57,7 @@ def grid_points(grid: Grid, source: str = "sweep") -> list[dict[str, Any]]:
                 raise ScenarioError("expected at least one value to sweep", source=source, key=str(name))
             names.append(str(name))
             lists.append(values)
-        return [dict(zip(names, combo)) for combo in itertools.product(*lists)]
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*lists)]
     points = [dict(p) for p in grid]
     if not points:
         raise ScenarioError("expected at least one point", source=source)
@@ -90,12 +93,11 @@ def sweep_runs(scenario: Scenario, grid: Grid, replications: int | None = None, 
                kpis: Sequence[str] | None = None, workers: int = 1, progress: bool = False,
                keep_monthly: bool = False) -> tuple[pd.DataFrame, list[PointRun]]:
     """Like :func:`sweep`, and also the per-replication tables of each point."""
-    n = scenario.run.replications if replications is None else int(replications)
-    s = scenario.run.seed if seed is None else int(seed)
-    if n < 1:
-        raise ScenarioError(f"expected at least 1 replication, got {n}", source="sweep", key="replications")
+    n, s = replications_and_seed(scenario, replications, seed, "sweep")
     points = grid_points(grid)
     _check_names(scenario, points, "sweep")
+    if kpis is not None:
+        check_kpis(scenario, kpis, "sweep")
     runs = run_points(scenario, points, n, s, workers=workers, progress=progress, keep_monthly=keep_monthly,
                       source="sweep")
     return summarise_points(runs, kpis), runs
@@ -114,7 +116,7 @@ def summarise_points(runs: Sequence[PointRun], kpis: Sequence[str] | None = None
             s = s.loc[list(kpis)]
         s = s.reset_index()[["kpi", *STAT_COLUMNS]]
         s.insert(0, "point", i)
-        for j, (name, value) in enumerate(r.values.items(), start=1):
+        for j, (name, value) in enumerate(r.settings.items(), start=1):
             s.insert(j, name, [value] * len(s))
         frames.append(s)
     out = pd.concat(frames, ignore_index=True)
@@ -155,6 +157,9 @@ def _json_value(x: Any) -> Any:
 def plot_sweep(table: pd.DataFrame, kpis: Sequence[str] | None = None, x: str | None = None) -> Figure:
     """One panel per KPI: its mean (line) and 90% interval (band) against the first swept
     name (or ``x``), one line per combination of the other swept names."""
+    from matplotlib import ticker
+    from matplotlib.figure import Figure
+
     names = swept_names(table)
     x = x or (names[0] if names else None)
     if x is None:
@@ -169,22 +174,29 @@ def plot_sweep(table: pd.DataFrame, kpis: Sequence[str] | None = None, x: str | 
     fig = Figure(figsize=(4.2 * ncols, 3.3 * nrows + 0.5), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
     groups = table.groupby([table[o].map(_key) for o in others], sort=False) if others else [((), table)]
-    for ax, kpi in zip(axes, chosen):
+    for ax, kpi in zip(axes, chosen, strict=False):  # spare axes are hidden below
         for key, g in groups:
             g = g[g["kpi"] == kpi]
             pos = [float(v) if numeric else xs.index(_key(v)) for v in g[x]]
             order = np.argsort(pos, kind="stable")
             p = np.asarray(pos)[order]
-            label = ", ".join(f"{o.rsplit('.', 1)[-1]}={k}" for o, k in zip(others, np.atleast_1d(key))) or None
+            parts = zip(others, np.atleast_1d(key), strict=True)
+            label = ", ".join(f"{o.rsplit('.', 1)[-1]}={k}" for o, k in parts) or None
             line, = ax.plot(p, g["mean"].to_numpy()[order], marker="o", label=label)
             ax.fill_between(p, g["p05"].to_numpy()[order], g["p95"].to_numpy()[order], alpha=0.2,
                             color=line.get_color(), linewidth=0)
-        ax.set_title(kpi)
+        ax.set_title(KPI_DISPLAY.get(kpi, (kpi,))[0], fontsize="medium")
         ax.set_xlabel(x)
         unit = KPI_UNITS.get(kpi, "")
-        ax.set_ylabel(unit if len(unit) < 30 else unit[:27] + "…")
+        if unit.startswith("share"):
+            ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
+            ax.set_ylabel("%")
+        else:
+            ax.set_ylabel(unit)
         if not numeric:
             ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+        elif all(float(v).is_integer() for v in table[x]):
+            ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     for ax in axes[len(chosen):]:
         ax.set_visible(False)
@@ -232,6 +244,8 @@ def fewest_teams(scenario: Scenario, deadline: dt.date | str, probability: float
     the search doubles the teams until the probability is reached and then bisects:
     about 2·log₂(answer) runs.
     """
+    if isinstance(deadline, dt.datetime):  # also a pandas Timestamp: the day is what counts
+        deadline = deadline.date()
     if isinstance(deadline, str):
         try:
             deadline = dt.date.fromisoformat(deadline)
@@ -250,8 +264,7 @@ def fewest_teams(scenario: Scenario, deadline: dt.date | str, probability: float
                             key="probability")
     if not scenario.campaign.enabled:
         raise ScenarioError("the campaign is disabled (campaign.enabled = false)", source="fewest_teams")
-    n = scenario.run.replications if replications is None else int(replications)
-    s = scenario.run.seed if seed is None else int(seed)
+    n, s = replications_and_seed(scenario, replications, seed, "fewest_teams")
     budget = (deadline - start).days  # completion_days counts from campaign.start
     tried: dict[int, dict] = {}
 
@@ -317,13 +330,13 @@ def break_even(monthly: pd.DataFrame, campaign_month: pd.Timestamp) -> tuple[pd.
     (tax with − tax without) covers the cumulative campaign cost for good, counting from the
     campaign's first month. Returns (per-replication months, mean curves)."""
     m = monthly[monthly["month"] >= campaign_month]
-    wide = m.pivot_table(index=["replication", "month"], columns="arm", values=["tax", "cost"], aggfunc="sum")
-    extra = (wide[("tax", "with")] - wide[("tax", "without")]).unstack("month")
-    cost = wide[("cost", "with")].unstack("month")
+    tax = m.pivot_table(index="replication", columns=["arm", "month"], values="tax", aggfunc="sum")
+    extra = tax["with"] - tax["without"]  # replications × months
+    cost = m[m["arm"] == "with"].pivot_table(index="replication", columns="month", values="cost", aggfunc="sum")
     cum_extra, cum_cost = extra.cumsum(axis=1), cost.cumsum(axis=1)
     per_rep = pd.DataFrame({"replication": cum_extra.index,
                             "month": [_first_for_good(e, c, cum_extra.columns)
-                                      for e, c in zip(cum_extra.to_numpy(), cum_cost.to_numpy())]})
+                                      for e, c in zip(cum_extra.to_numpy(), cum_cost.to_numpy(), strict=True)]})
     curves = pd.DataFrame({"month": cum_extra.columns, "cumulative_cost": cum_cost.mean().to_numpy(),
                            "cumulative_extra_tax": cum_extra.mean().to_numpy()})
     return per_rep, curves
@@ -350,13 +363,12 @@ def earliest_break_even(scenario: Scenario, orders: Sequence[str] | None = None,
         raise ScenarioError("expected at least one visiting order", source="earliest_break_even")
     if not scenario.campaign.enabled:
         raise ScenarioError("the campaign is disabled (campaign.enabled = false)", source="earliest_break_even")
-    n = scenario.run.replications if replications is None else int(replications)
-    s = scenario.run.seed if seed is None else int(seed)
+    n, s = replications_and_seed(scenario, replications, seed, "earliest_break_even")
     runs = run_points(scenario, [{"campaign.order": o} for o in orders], n, s, workers=workers, progress=progress,
                       keep_monthly=True, source="earliest_break_even")
     first = pd.Timestamp(month_start(scenario.campaign.start))
     rows, curves = [], []
-    for order, r in zip(orders, runs):
+    for order, r in zip(orders, runs, strict=True):
         per_rep, curve = break_even(r.monthly, first)
         mean_month = _first_for_good(curve["cumulative_extra_tax"].to_numpy(), curve["cumulative_cost"].to_numpy(),
                                      pd.Index(curve["month"]))

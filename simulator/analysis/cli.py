@@ -1,0 +1,308 @@
+"""The analyst's commands: ``fuelseal sweep``, ``fuelseal calibrate``, ``fuelseal sensitivity``.
+
+:func:`add_subcommands` registers them on the main parser's sub-parsers; each sets
+``func`` to a handler that takes the parsed arguments and returns an exit code, the
+same way ``run`` and ``validate`` do. Bad input raises
+:class:`~simulator.errors.ScenarioError`, which the main CLI prints as one line before
+exiting with code 2. With ``--json`` a command prints exactly one JSON object on stdout
+and nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import ScenarioError
+from ..formatting import KPI_DISPLAY, days, number
+from ..scenario import Scenario, load_scenario, parse_value
+from .points import describe, parse_range
+
+# scipy, SALib and matplotlib load only when one of these commands runs (see the handlers)
+INTERVALS = ("bootstrap", "observation")
+METHODS = ("oat", "sobol")
+
+
+# ---- shared argument handling ------------------------------------------------------------
+def split_values(text: str) -> list[str]:
+    """``"1,2,3"`` → ``["1", "2", "3"]``, leaving commas inside ``{…}``, ``[…]`` or quotes alone,
+    so that ``{ dist = "beta", mean = 0.1, sd = 0.05 },0.2`` is two values."""
+    out, depth, quote, cur = [], 0, "", []
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    out.append("".join(cur).strip())
+    return out
+
+
+def _pairs(pairs: list[str] | None, flag: str) -> list[tuple[str, str]]:
+    out = []
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ScenarioError(f"expected NAME=VALUE, got {pair!r}", source=flag)
+        out.append((key.strip(), value.strip()))
+    return out
+
+
+def _overrides(pairs: list[str] | None) -> dict[str, Any]:
+    return {k: parse_value(v) for k, v in _pairs(pairs, "--set")}
+
+
+def _load(args, overrides: dict[str, Any] | None = None) -> Scenario:
+    return load_scenario(args.scenario, overrides or None)
+
+
+def _check_counts(args) -> None:
+    for name in ("replications", "workers"):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            raise ScenarioError(f"expected a whole number ≥ 1, got {value}", source=f"--{name}")
+
+
+def _workers(args) -> int:
+    return (os.cpu_count() or 1) if args.workers is None else args.workers
+
+
+def _slug(sc: Scenario) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", sc.name.lower().encode("ascii", "ignore").decode()).strip("-")[:40] or "run"
+
+
+def _out_dir(args, sc: Scenario, kind: str, files: list[str]) -> Path:
+    out = Path(args.out) if args.out else Path("runs") / f"{kind}-{_slug(sc)}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("exists and is not a folder", source=str(out))
+    clash = [f for f in files if (out / f).exists()]
+    if clash and not args.overwrite:
+        raise ScenarioError(f"already holds {clash[0]} (choose another --out or add --overwrite)", source=str(out))
+    return out
+
+
+def _common(p: argparse.ArgumentParser, n_help: str) -> None:
+    p.add_argument("scenario", nargs="?", default=None, help="scenario TOML file (default: built-in Hà Nam 2017)")
+    p.add_argument("-n", "--replications", type=int, default=None, help=n_help)
+    p.add_argument("--seed", type=int, default=None, help="random seed, the same for every point (default: run.seed)")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--json", action="store_true", help="print only one JSON object on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _dump(obj: dict) -> None:
+    print(json.dumps(obj, ensure_ascii=False, default=str, allow_nan=False))
+
+
+# ---- sweep ---------------------------------------------------------------------------------------
+def cmd_sweep(args) -> int:
+    from .sweep import plot_sweep, sweep, swept_names
+    from .sweep import table_json as sweep_json
+
+    _check_counts(args)
+    grid: dict[str, list[Any]] = {}
+    for key, text in _pairs(args.set, "--set"):
+        if key in grid:
+            raise ScenarioError("given twice; list every value once, e.g. campaign.teams=1,2,3", source="--set",
+                                key=key)
+        values = [parse_value(v) for v in split_values(text)]
+        if any(v == "" for v in values):
+            raise ScenarioError(f"empty value in {text!r}", source="--set", key=key)
+        grid[key] = values
+    if not grid:
+        raise ScenarioError("expected at least one --set NAME=V1,V2,… to sweep, e.g. --set campaign.teams=1,2,3",
+                            source="--set")
+    sc = _load(args)
+    out = _out_dir(args, sc, "sweep", ["sweep.csv", "sweep.png"])
+    table = sweep(sc, grid, args.replications, args.seed, kpis=args.kpi, workers=_workers(args),
+                  progress=not (args.quiet or args.json))
+    out.mkdir(parents=True, exist_ok=True)
+    csv_table = table.copy()
+    for name in swept_names(table):  # tables and lists as the TOML text a user would type
+        csv_table[name] = [describe(v) if isinstance(v, (dict, list)) else v for v in csv_table[name]]
+    csv_table.to_csv(out / "sweep.csv", index=False)
+    plot_sweep(table, args.kpi).savefig(out / "sweep.png", dpi=120)
+    if args.json:
+        _dump(sweep_json(table))
+        return 0
+    print(sweep_text(table, args.kpi))
+    print(f"\nTable: {out / 'sweep.csv'}\nChart: {out / 'sweep.png'}")
+    return 0
+
+
+def sweep_text(table, kpis: list[str] | None = None) -> str:
+    """One line per point: the swept values, then each main KPI's mean and 90% interval."""
+    from .sweep import MAIN_KPIS, swept_names
+
+    names = swept_names(table)
+    present = list(dict.fromkeys(table["kpi"]))
+    chosen = [k for k in (kpis or MAIN_KPIS) if k in present][:4]
+    lines = []
+    for point, g in table.groupby("point", sort=True):
+        first = g.iloc[0]
+        head = ", ".join(f"{n}={describe(first[n])}" for n in names)
+        cells = []
+        for k in chosen:
+            r = g[g["kpi"] == k].iloc[0]
+            label, fmt = KPI_DISPLAY.get(k, (k, lambda x: f"{x:.4g}"))
+            if fmt is days:  # "52 days (1.7 months)" once is enough; the interval in plain days
+                cells.append(f"{label}: {fmt(r['mean'])}, 90%: {number(r['p05'])} – {number(r['p95'])} days")
+            else:
+                cells.append(f"{label}: {fmt(r['mean'])}, 90%: {fmt(r['p05'])} – {fmt(r['p95'])}")
+        lines.append(f"[{point}] {head}\n      " + "\n      ".join(cells))
+    return "\n".join(lines)
+
+
+# ---- calibrate ---------------------------------------------------------------------------------
+def cmd_calibrate(args) -> int:
+    from .calibrate import calibrate, calibrated_toml
+
+    _check_counts(args)
+    params = {k: parse_range(v, "--param", k) for k, v in _pairs(args.param, "--param")}
+    if not params:
+        raise ScenarioError("expected at least one --param NAME=LOW:HIGH, e.g. "
+                            "--param behaviour.undeclared_share.mean=0.02:0.5", source="--param")
+    targets: dict[str, float] = {}
+    for k, v in _pairs(args.target, "--target"):
+        value = parse_value(v)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ScenarioError(f"expected a number, got {v!r}", source="--target", key=k)
+        targets[k] = float(value)
+    if targets and args.observed:
+        raise ScenarioError("give either --target or --observed, not both", source="--observed")
+    sc = _load(args, _overrides(args.set))
+    out = Path(args.out) if args.out else Path(f"{Path(sc.source or 'scenario').stem}-calibrated.toml")
+    if out.exists() and not args.overwrite:
+        raise ScenarioError("exists (choose another --out or add --overwrite)", source=str(out))
+    note = ""
+    if not targets and not args.observed:
+        if sc.scenario.reference_uplift is None:
+            raise ScenarioError("expected --target KPI=VALUE or --observed FILE.csv (the scenario has no "
+                                "scenario.reference_uplift to aim at)", source="--target")
+        targets = {"uplift_before_after": float(sc.scenario.reference_uplift)}
+        note = "target taken from scenario.reference_uplift"
+    cal = calibrate(sc, targets or None, params, observed=args.observed, replications=args.replications,
+                    seed=args.seed, interval=args.interval, level=args.level, workers=_workers(args),
+                    progress=not (args.quiet or args.json))
+    written = cal.scenario
+    if written.network.register_file is not None and written.source:
+        # the calibrated file may live elsewhere: point it at the register by an absolute path
+        reg = (Path(written.source).parent / written.network.register_file).resolve()
+        written = written.with_overrides({"network.register": str(reg)})
+        cal.scenario = written
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(calibrated_toml(cal, note), encoding="utf-8")
+    if args.json:
+        _dump({**cal.to_json(), "calibrated_scenario": str(out)})
+        return 0
+    if note:
+        print(f"Target: uplift_before_after = {targets['uplift_before_after']:.4g} ({note})")
+    print(cal)
+    print(f"\nCalibrated scenario: {out}")
+    return 0
+
+
+# ---- sensitivity ---------------------------------------------------------------------------
+def cmd_sensitivity(args) -> int:
+    from .sensitivity import plot_sensitivity, sensitivity
+    from .sensitivity import table_json as sensitivity_json
+
+    _check_counts(args)
+    ranges = {k: parse_range(v, "--param", k) for k, v in _pairs(args.param, "--param")} or None
+    kpis = args.kpi or ["uplift_before_after"]
+    sc = _load(args, _overrides(args.set))
+    pngs = ["sensitivity.png"] if len(kpis) == 1 else [f"sensitivity-{k}.png" for k in kpis]
+    out = _out_dir(args, sc, "sensitivity", ["sensitivity.csv", *pngs])
+    n = args.replications
+    if n is None:
+        n = sc.run.replications if args.method == "oat" else min(sc.run.replications, 10)
+    table = sensitivity(sc, args.method, ranges, kpis, samples=args.samples, replications=n, seed=args.seed,
+                        workers=_workers(args), progress=not (args.quiet or args.json))
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "sensitivity.csv", index=False)
+    for k, png in zip(kpis, pngs, strict=True):
+        plot_sensitivity(table, k).savefig(out / png, dpi=120)
+    if args.json:
+        _dump(sensitivity_json(table, args.method))
+        return 0
+    print(sensitivity_text(table, args.method))
+    print(f"\nTable: {out / 'sensitivity.csv'}\nChart: {', '.join(str(out / p) for p in pngs)}")
+    return 0
+
+
+def sensitivity_text(table, method: str) -> str:
+    lines = []
+    for kpi, g in table.groupby("kpi", sort=False):
+        if method == "oat":
+            lines.append(f"{kpi}: base {g['base'].iloc[0]:.4g}; one at a time, widest swing first")
+            for r in g.itertuples():
+                lines.append(f"  {r.parameter:36} {describe(r.value_low):>10} → {r.low:<10.4g} "
+                             f"{describe(r.value_high):>10} → {r.high:<10.4g} swing {r.swing:.3g}")
+        else:
+            lines.append(f"{kpi}: Sobol indices, largest total first (± bootstrap half-width)")
+            for r in g.itertuples():
+                lines.append(f"  {r.parameter:36} S1 {r.S1:6.3f} ± {r.S1_conf:.3f}   ST {r.ST:6.3f} ± {r.ST_conf:.3f}")
+    return "\n".join(lines)
+
+
+# ---- registration ---------------------------------------------------------------------------
+def add_subcommands(subparsers) -> None:
+    """Register ``sweep``, ``calibrate`` and ``sensitivity`` on the main parser's sub-parsers."""
+    s = subparsers.add_parser(
+        "sweep", help="run a grid of settings with the same seed and summarise each KPI",
+        description="Run every combination of the --set values with common random numbers; write the table "
+                    "(sweep.csv) and a chart of the main KPIs (sweep.png).")
+    _common(s, "replications per point (default: run.replications)")
+    s.add_argument("--set", action="append", metavar="NAME=V1,V2,…",
+                   help="a dotted name and the values to sweep, e.g. campaign.teams=1,2,3 (repeat for a grid)")
+    s.add_argument("--kpi", action="append", metavar="KPI", help="keep only this KPI (repeatable)")
+    s.add_argument("--out", default=None, help="folder for sweep.csv and sweep.png (default: runs/sweep-…)")
+    s.add_argument("--overwrite", action="store_true", help="replace files already in --out")
+    s.set_defaults(func=cmd_sweep)
+
+    c = subparsers.add_parser(
+        "calibrate", help="find parameter values whose simulated mean matches observed figures",
+        description="Fit --param values to --target KPI values (default: uplift_before_after = "
+                    "scenario.reference_uplift) or to an observed monthly tax series (--observed month,tax CSV); "
+                    "print the fit and write the calibrated scenario.")
+    _common(c, "replications per evaluation (default: run.replications)")
+    c.add_argument("--param", action="append", metavar="NAME=LOW:HIGH",
+                   help="a numeric dotted name and its bounds, e.g. behaviour.undeclared_share.mean=0.02:0.5")
+    c.add_argument("--target", action="append", metavar="KPI=VALUE", help="e.g. uplift_before_after=0.165")
+    c.add_argument("--observed", metavar="FILE.csv", default=None, help="observed monthly tax: columns month, tax")
+    c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a dotted key first")
+    c.add_argument("--interval", choices=INTERVALS, default="bootstrap",
+                   help="bootstrap: Monte Carlo precision; observation: what one province's figure can tell")
+    c.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
+    c.add_argument("--out", default=None, help="calibrated scenario file (default: <scenario>-calibrated.toml)")
+    c.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    c.set_defaults(func=cmd_calibrate)
+
+    v = subparsers.add_parser(
+        "sensitivity", help="which parameters move a KPI most (tornado or Sobol indices)",
+        description="One-at-a-time ranges (a tornado) or Sobol first-order and total indices over the --param "
+                    "ranges (default: the main behaviour, demand and campaign parameters); write the table "
+                    "(sensitivity.csv) and a chart.")
+    _common(v, "replications per point (default: run.replications for oat, at most 10 for sobol)")
+    v.add_argument("--method", choices=METHODS, default="oat", help="oat (one at a time) or sobol")
+    v.add_argument("--samples", type=int, default=64, help="Sobol base sample size, a power of 2 (default 64)")
+    v.add_argument("--kpi", action="append", metavar="KPI", help="KPI to explain (default uplift_before_after)")
+    v.add_argument("--param", action="append", metavar="NAME=LOW:HIGH", help="a parameter and its range "
+                   "(repeatable; replaces the default set)")
+    v.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a dotted key first")
+    v.add_argument("--out", default=None, help="folder for the table and chart (default: runs/sensitivity-…)")
+    v.add_argument("--overwrite", action="store_true", help="replace files already in --out")
+    v.set_defaults(func=cmd_sensitivity)

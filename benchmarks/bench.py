@@ -42,7 +42,7 @@ def floor(sc, seed: int = 0) -> float:
     """Seconds for the unavoidable work of one replication of ``sc`` (both arms)."""
     from simulator.declarations import months_of
     from simulator.network import build_network
-    from simulator.sales import daily_noise, demand_profile
+    from simulator.sales import demand_profile, month_sales
 
     rng = np.random.default_rng(seed)
     net = build_network(sc, rng)
@@ -54,9 +54,8 @@ def floor(sc, seed: int = 0) -> float:
     t0 = time.perf_counter()
     total = 0.0
     for m in months_of(sc):
-        noise = daily_noise(rng, n, m.d1 - m.d0, profile.cv)
-        litres = level * (noise @ profile.volume[m.d0:m.d1])
-        value = level * (noise @ profile.value[m.d0:m.d1])
+        sales = month_sales(rng, level, profile, m.d0, m.d1)  # the same chunked draws and sums as the model
+        litres, value = sales.litres, sales.value
         tax_without = rate * keep_before * value
         sealed_v = np.where(sealed, value, 0.0)
         tax_with = rate * (keep_before * (value - sealed_v) + keep_after * sealed_v)

@@ -28,7 +28,7 @@ import calendar as _cal
 import datetime as dt
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import simpy
@@ -75,8 +75,7 @@ def calendar_for(sc: Scenario) -> WorkCalendar:
                         limit=horizon)
 
 
-@dataclass(frozen=True)
-class Visit:
+class Visit(NamedTuple):
     team: int
     station: int
     start: float  # model days
@@ -103,6 +102,9 @@ class Campaign:
         self.adjust_hours = self.failed * sc.metrology.adjust_minutes / 60.0
         self.order = ORDERS[sc.campaign.order](sc, net, rng)
         self.seal_time = np.full(n, np.inf)  # first seal
+        # plain Python lists, shared by the teams: read once per visit
+        self._per_visit = (self.travel_hours.tolist(), self.work_hours.tolist(), self.adjust_hours.tolist(),
+                           self.deliberate.tolist(), set())
         self.visits: list[Visit] = []
         self.days_worked: list[set[int]] = [set() for _ in range(sc.campaign.teams)]
         # first visits are all due at the start, before any re-verification: a plain list
@@ -123,19 +125,22 @@ class Campaign:
 
     def _team(self, team: int):
         env, cal, days = self.env, self.calendar, self.days_worked[team]
+        travel, work_h, adjust, deliberate, sealed = self._per_visit
         yield env.timeout(self.start_day)
         while True:
             s = self._first.popleft() if self._first else (yield self._due.get()).item
-            first = not np.isfinite(self.seal_time[s])
-            work = self.work_hours[s] + (self.adjust_hours[s] if first else 0.0)
-            hours = self.travel_hours[s] + work
+            first = s not in sealed
+            work = work_h[s] + (adjust[s] if first else 0.0)
+            hours = travel[s] + work
             begin = cal.next_working_time(env.now) if hours > 0 else env.now
-            arrive = cal.advance(env.now, self.travel_hours[s], days)
+            arrive = cal.advance(env.now, travel[s], days)
             done = cal.advance(arrive, work, days)
             yield env.timeout(done - env.now)
             if first:
+                sealed.add(s)
                 self.seal_time[s] = env.now
-                self.enforcement.fine_found_at_verification(int(self.deliberate[s]))
+                if deliberate[s]:
+                    self.enforcement.fine_found_at_verification(deliberate[s])
             else:
                 self.enforcement.check(s)
             self.visits.append(Visit(team, s, begin, done, "first" if first else "reverification"))

@@ -26,7 +26,7 @@ import numpy as np
 
 from .metrology import Dispensers
 from .network import Network
-from .sales import DemandProfile, daily_noise
+from .sales import DemandProfile, month_sales
 from .scenario import Scenario, add_months, month_start
 
 ARMS = ("with", "without")
@@ -146,10 +146,9 @@ class Ledger:
         marks the stations whose seal is broken during this month.
         """
         d0, d1 = month.d0, month.d1
-        noise = daily_noise(self.rng, len(self.level), d1 - d0, self.profile.cv)
-        vol, val = self.profile.volume[d0:d1], self.profile.value[d0:d1]
-        litres = self.level * (noise @ vol)  # delivered
-        value = self.level * (noise @ val)  # paid for what is delivered, before meter error
+        sales = month_sales(self.rng, self.level, self.profile, d0, d1, seal_time if self.campaign else None)
+        litres = sales.litres  # delivered
+        value = sales.value  # paid for what is delivered, before meter error
         kb = self.keep_before
         e0 = 1.0 + self.e0
         wo_l, wo_v = litres * e0, value * e0
@@ -169,12 +168,8 @@ class Ledger:
                 sealed &= ~tampering[self.station]
             sealed_l = np.where(sealed, litres, 0.0)
             sealed_v = np.where(sealed, value, 0.0)
-            part = np.flatnonzero((seal_time > d0) & (seal_time < d1))
-            if part.size:
-                after = np.clip(np.arange(d0 + 1, d1 + 1)[None, :] - seal_time[part, None], 0.0, 1.0)
-                weighted = noise[part] * after
-                sealed_l[part] = self.level[part] * (weighted @ vol)
-                sealed_v[part] = self.level[part] * (weighted @ val)
+            sealed_l[sales.partial] = sales.litres_after
+            sealed_v[sales.partial] = sales.value_after
             open_l, open_v = litres - sealed_l, value - sealed_v
             # unsealed litres: as-found error, or the adjusted one once verified (a broken seal
             # brings back only deliberate short delivery)

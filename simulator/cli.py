@@ -266,8 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     except Interrupted as exc:
         print(f"fuelseal: {exc}", file=sys.stderr)
         return 130
-    except KeyboardInterrupt:
-        print("fuelseal: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"fuelseal: {exc}" if str(exc) else "fuelseal: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -110,3 +110,30 @@ def test_replication_files_hold_no_code(tmp_path):
         with np.load(f, allow_pickle=False) as data:
             assert all(data[k].dtype != object for k in data.files)
     assert os.path.exists(out / "scenario.toml")
+
+
+def test_killed_sweep_resumes_to_the_same_table(tmp_path, capsys):
+    """A real SIGKILL to `fuelseal sweep` after two points; `--resume` runs only the rest
+    and writes the same sweep.csv as an uninterrupted sweep."""
+    out = tmp_path / "sweep"
+    args = ["sweep", "--set", "campaign.teams=1,2,3,4,5,6", "-n", "12", "--seed", "3", "--quiet", "--workers", "1",
+            *SLOW[:4]]
+    proc = subprocess.Popen([sys.executable, "-m", "simulator", *args, "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    while len(list((out / "points").glob("point-*.json"))) < 2:
+        assert proc.poll() is None, proc.communicate()
+        assert time.time() - t0 < 120
+        time.sleep(0.05)
+    proc.kill()
+    proc.communicate(timeout=60)
+    done = sorted(p.name for p in (out / "points").glob("point-*.json"))
+    assert 2 <= len(done) < 6 and not (out / "sweep.csv").exists()
+    stamp = {p: (out / "points" / p).stat().st_mtime_ns for p in done}
+
+    assert main(["sweep", "--resume", str(out), "--quiet", "--workers", "2"]) == 0
+    assert all((out / "points" / p).stat().st_mtime_ns == t for p, t in stamp.items())  # not run again
+    assert main([*args, "--out", str(tmp_path / "straight")]) == 0
+    capsys.readouterr()
+    pd.testing.assert_frame_equal(pd.read_csv(out / "sweep.csv"), pd.read_csv(tmp_path / "straight" / "sweep.csv"),
+                                  check_exact=True)

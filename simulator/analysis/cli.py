@@ -103,6 +103,10 @@ def _common(p: argparse.ArgumentParser, n_help: str) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+class ScenarioInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep: the finished points are saved."""
+
+
 def _dump(obj: dict) -> None:
     print(json.dumps(obj, ensure_ascii=False, default=str, allow_nan=False))
 
@@ -112,6 +116,19 @@ def cmd_sweep(args) -> int:
     from .sweep import plot_sweep, sweep, swept_names
     from .sweep import table_json as sweep_json
 
+    if args.resume:  # everything comes from the folder's sweep.json
+        if args.scenario or args.set or args.replications is not None or args.seed is not None or args.kpi:
+            raise ScenarioError("--resume takes the sweep from the folder; give only the folder", source="--resume")
+        spec_file = Path(args.resume) / "sweep.json"
+        try:
+            spec = json.loads(spec_file.read_text(encoding="utf-8"))
+            args.scenario, args.set = str(Path(args.resume) / "scenario.toml"), list(spec["set"])
+            args.replications, args.seed, args.kpi = int(spec["replications"]), int(spec["seed"]), spec["kpi"]
+        except FileNotFoundError:
+            raise ScenarioError("not a sweep folder (no sweep.json)", source=str(args.resume)) from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ScenarioError(f"sweep.json is damaged ({exc.__class__.__name__})", source=str(spec_file)) from None
+        args.out, args.overwrite = args.resume, True
     _check_counts(args)
     grid: dict[str, list[Any]] = {}
     for key, text in _pairs(args.set, "--set"):
@@ -127,9 +144,22 @@ def cmd_sweep(args) -> int:
                             source="--set")
     sc = _load(args)
     out = _out_dir(args, sc, "sweep", ["sweep.csv", "sweep.png"])
-    table = sweep(sc, grid, args.replications, args.seed, kpis=args.kpi, workers=_workers(args),
-                  progress=not (args.quiet or args.json))
     out.mkdir(parents=True, exist_ok=True)
+    if not args.resume:  # what --resume needs to finish this sweep
+        from ..results import Results
+        from ..runfolder import write_atomic
+
+        Results.write_scenario(out, sc)
+        n = sc.run.replications if args.replications is None else args.replications
+        seed = sc.run.seed if args.seed is None else args.seed
+        write_atomic(out / "sweep.json", json.dumps({"set": args.set, "replications": n, "seed": seed,
+                                                     "kpi": args.kpi}, ensure_ascii=False).encode())
+    try:
+        table = sweep(sc, grid, args.replications, args.seed, kpis=args.kpi, workers=_workers(args),
+                      progress=not (args.quiet or args.json), checkpoint=out / "points")
+    except KeyboardInterrupt:
+        raise ScenarioInterrupted(f"interrupted: finished points are saved in {out}; "
+                                  f"finish with: fuelseal sweep --resume {out}") from None
     csv_table = table.copy()
     for name in swept_names(table):  # tables and lists as the TOML text a user would type
         csv_table[name] = [describe(v) if isinstance(v, (dict, list)) else v for v in csv_table[name]]
@@ -271,6 +301,7 @@ def add_subcommands(subparsers) -> None:
     s.add_argument("--kpi", action="append", metavar="KPI", help="keep only this KPI (repeatable)")
     s.add_argument("--out", default=None, help="folder for sweep.csv and sweep.png (default: runs/sweep-…)")
     s.add_argument("--overwrite", action="store_true", help="replace files already in --out")
+    s.add_argument("--resume", metavar="DIR", default=None, help="finish an interrupted sweep in DIR")
     s.set_defaults(func=cmd_sweep)
 
     c = subparsers.add_parser(

@@ -14,10 +14,13 @@ noise.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -263,33 +266,80 @@ def _run_chunk(scenarios: list[Scenario], replications: int, seed: int, keep_mon
     return [_run_one(sc, replications, seed, keep_monthly) for sc in scenarios]
 
 
+class _Checkpoints:
+    """Finished points of a sweep on disk: ``point-0001.parquet`` (its KPI table) beside
+    ``point-0001.json`` (the point scenario's hash, replications and seed). A point is
+    reused only when all three match, so a resumed sweep gives the same table."""
+
+    def __init__(self, folder: Path | None, replications: int, seed: int):
+        self.folder, self.replications, self.seed = folder, replications, seed
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def _key(self, sc: Scenario) -> dict:
+        return {"scenario_sha256": sc.digest(), "replications": self.replications, "seed": self.seed}
+
+    def load(self, i: int, sc: Scenario) -> pd.DataFrame | None:
+        if self.folder is None:
+            return None
+        meta, table = self.folder / f"point-{i:04d}.json", self.folder / f"point-{i:04d}.parquet"
+        try:
+            if json.loads(meta.read_text(encoding="utf-8")) == self._key(sc):
+                return pd.read_parquet(table)
+        except (OSError, ValueError):
+            return None
+        return None
+
+    def save(self, i: int, sc: Scenario, kpis: pd.DataFrame) -> None:
+        if self.folder is None:
+            return
+        from ..runfolder import write_atomic
+
+        buf = io.BytesIO()
+        kpis.to_parquet(buf, index=False)
+        write_atomic(self.folder / f"point-{i:04d}.parquet", buf.getvalue())
+        write_atomic(self.folder / f"point-{i:04d}.json", json.dumps(self._key(sc)).encode())
+
+
 def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], replications: int, seed: int, *,
                workers: int = 1, progress: bool = False, keep_monthly: bool = False,
-               source: str = "override", label: str = "replications") -> list[PointRun]:
+               source: str = "override", label: str = "replications",
+               checkpoint: Path | None = None) -> list[PointRun]:
     """Run every point with ``replications`` replications from the same ``seed``.
 
     All points are built (and so validated) before the first one runs, so a bad value
     fails at once. With several ``workers`` the points are shared between processes;
-    the numbers do not depend on how many.
+    the numbers do not depend on how many. With a ``checkpoint`` folder each finished
+    point is saved there as it completes, and points already saved are not run again
+    (KPI tables only: ``keep_monthly`` points always run).
     """
     built = [with_values(scenario, p, source) for p in points]
-    total = len(built) * replications
-    bar = Progress(total, label=label, enabled=None if progress else False)
-    out: list[tuple[pd.DataFrame, pd.DataFrame | None]] = []
+    saved = _Checkpoints(checkpoint if not keep_monthly else None, replications, seed)
+    out: list[tuple[pd.DataFrame, pd.DataFrame | None] | None] = [None] * len(built)
+    for i, sc in enumerate(built):
+        kpis = saved.load(i + 1, sc)
+        if kpis is not None:
+            out[i] = (kpis, None)
+    todo = [i for i in range(len(built)) if out[i] is None]
+    bar = Progress(len(built) * replications, label=label, enabled=None if progress else False)
+    bar.update((len(built) - len(todo)) * replications)
     try:
-        if workers <= 1 or len(built) == 1:
-            for sc in built:
-                out.append(_run_one(sc, replications, seed, keep_monthly, workers, bar.update))
+        if workers <= 1 or len(todo) <= 1:
+            for i in todo:
+                out[i] = _run_one(built[i], replications, seed, keep_monthly, workers, bar.update)
+                saved.save(i + 1, built[i], out[i][0])
         else:
             # a handful of points per task keeps the pool busy without shipping one scenario at a time
-            size = max(1, min(8, len(built) // (4 * workers)))
-            chunks = [built[i:i + size] for i in range(0, len(built), size)]
+            size = max(1, min(8, len(todo) // (4 * workers)))
+            chunks = [todo[j:j + size] for j in range(0, len(todo), size)]
             with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
-                futures = [pool.submit(_run_chunk, c, replications, seed, keep_monthly) for c in chunks]
-                for fut in futures:  # in submission order, so results line up with points
-                    res = fut.result()
-                    out.extend(res)
-                    bar.update(len(res) * replications)
+                futures = [pool.submit(_run_chunk, [built[i] for i in c], replications, seed, keep_monthly)
+                           for c in chunks]
+                for c, fut in zip(chunks, futures):  # in submission order, so results line up with points
+                    for i, res in zip(c, fut.result()):
+                        out[i] = res
+                        saved.save(i + 1, built[i], res[0])
+                    bar.update(len(c) * replications)
     finally:
         bar.close()
     return [PointRun(dict(p), k, m) for p, (k, m) in zip(points, out, strict=True)]

@@ -19,6 +19,7 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -77,21 +78,25 @@ def _check_names(scenario: Scenario, points: list[dict[str, Any]], source: str) 
 
 # ---- the sweep -----------------------------------------------------------------------
 def sweep(scenario: Scenario, grid: Grid, replications: int | None = None, seed: int | None = None, *,
-          kpis: Sequence[str] | None = None, workers: int = 1, progress: bool = False) -> pd.DataFrame:
+          kpis: Sequence[str] | None = None, workers: int = 1, progress: bool = False,
+          checkpoint: str | Path | None = None) -> pd.DataFrame:
     """Run every point of ``grid`` from the same ``seed`` and summarise each KPI.
 
     Returns a tidy table, one row per point and KPI: ``point`` (1, 2, …), one column per
     swept dotted name, ``kpi``, ``mean``, ``sd``, ``p05``, ``p50``, ``p95`` and ``n``
     (replications with a finite value). ``replications`` and ``seed`` default to the
-    scenario's ``[run]`` settings; ``kpis`` keeps only the named KPIs.
+    scenario's ``[run]`` settings; ``kpis`` keeps only the named KPIs. With a
+    ``checkpoint`` folder every finished point is saved there, and a sweep run again
+    with the same folder only runs the points that are missing.
     """
-    table, _ = sweep_runs(scenario, grid, replications, seed, kpis=kpis, workers=workers, progress=progress)
+    table, _ = sweep_runs(scenario, grid, replications, seed, kpis=kpis, workers=workers, progress=progress,
+                          checkpoint=checkpoint)
     return table
 
 
 def sweep_runs(scenario: Scenario, grid: Grid, replications: int | None = None, seed: int | None = None, *,
                kpis: Sequence[str] | None = None, workers: int = 1, progress: bool = False,
-               keep_monthly: bool = False) -> tuple[pd.DataFrame, list[PointRun]]:
+               keep_monthly: bool = False, checkpoint: str | Path | None = None) -> tuple[pd.DataFrame, list[PointRun]]:
     """Like :func:`sweep`, and also the per-replication tables of each point."""
     n, s = replications_and_seed(scenario, replications, seed, "sweep")
     points = grid_points(grid)
@@ -99,7 +104,7 @@ def sweep_runs(scenario: Scenario, grid: Grid, replications: int | None = None, 
     if kpis is not None:
         check_kpis(scenario, kpis, "sweep")
     runs = run_points(scenario, points, n, s, workers=workers, progress=progress, keep_monthly=keep_monthly,
-                      source="sweep")
+                      source="sweep", checkpoint=None if checkpoint is None else Path(checkpoint))
     return summarise_points(runs, kpis), runs
 
 

@@ -19,7 +19,9 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
+_FROZEN = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+LIMIT = 1e12  # no input quantity is larger than this; beyond it sums would overflow
+TINY = 1e-9  # a spread smaller than this (but not 0) is refused: it would divide by zero
 
 # The domains a quantity can be declared on, with the support each allows.
 Domain = Literal["real", "nonneg", "share", "count"]
@@ -48,11 +50,21 @@ class Quantity(BaseModel):
         raise NotImplementedError
 
 
+def _bounded(*values: float) -> None:
+    if any(abs(v) > LIMIT for v in values):
+        raise ValueError(f"expected numbers between -{LIMIT:g} and {LIMIT:g}")
+
+
 class Fixed(Quantity):
     """A plain number written in the scenario: every draw is this value."""
 
     dist: Literal["fixed"] = "fixed"
     value: float
+
+    @model_validator(mode="after")
+    def _size(self):
+        _bounded(self.value)
+        return self
 
     def sample(self, rng, size):
         return np.full(size, self.value, dtype=float)
@@ -71,6 +83,7 @@ class Uniform(Quantity):
 
     @model_validator(mode="after")
     def _order(self):
+        _bounded(self.low, self.high)
         if not self.low <= self.high:
             raise ValueError("expected low ≤ high")
         return self
@@ -93,6 +106,7 @@ class Triangular(Quantity):
 
     @model_validator(mode="after")
     def _order(self):
+        _bounded(self.low, self.mode, self.high)
         if not self.low <= self.mode <= self.high:
             raise ValueError("expected low ≤ mode ≤ high")
         return self
@@ -119,6 +133,9 @@ class _MeanSd(Quantity):
             raise ValueError("expected finite mean and sd")
         if self.sd < 0:
             raise ValueError("sd: expected a number ≥ 0")
+        _bounded(self.mean, self.sd)
+        if 0 < self.sd < TINY:
+            raise ValueError(f"sd: expected 0 or at least {TINY:g}")
         return self
 
 
@@ -141,8 +158,10 @@ class _PositiveMeanSd(_MeanSd):
 
     @model_validator(mode="after")
     def _positive(self):
-        if self.mean <= 0:
-            raise ValueError("mean: expected a number > 0")
+        if self.mean < TINY:
+            raise ValueError(f"mean: expected a number ≥ {TINY:g}")
+        if self.sd > 1000 * self.mean:
+            raise ValueError("sd: expected at most 1000 × the mean")
         return self
 
     def sample(self, rng, size):
@@ -181,6 +200,8 @@ class Beta(_MeanSd):
 
     @model_validator(mode="after")
     def _feasible(self):
+        if self.sd > 0.5:
+            raise ValueError("sd: expected at most 0.5 for a share")
         if not 0 < self.mean < 1:
             raise ValueError("mean: expected a share strictly between 0 and 1")
         if self.sd > 0 and self.sd**2 >= self.mean * (1 - self.mean):
@@ -207,8 +228,8 @@ class Poisson(Quantity):
 
     @model_validator(mode="after")
     def _positive(self):
-        if not (math.isfinite(self.mean) and self.mean >= self.min):
-            raise ValueError(f"mean: expected a number ≥ min ({self.min})")
+        if not (math.isfinite(self.mean) and self.min <= self.mean <= 1e9):
+            raise ValueError(f"mean: expected a number between min ({self.min}) and 1e9")
         if self.min < 0:
             raise ValueError("min: expected a whole number ≥ 0")
         return self
@@ -230,6 +251,11 @@ def _loc(err: dict[str, Any]) -> str:
     return ".".join(str(p) for p in err["loc"])
 
 
+def _short(value: Any, width: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def parse_quantity(value: Any, domain: Domain = "real") -> Quantity:
     """Turn a scenario value (number or inline table) into a Quantity on ``domain``.
 
@@ -241,22 +267,25 @@ def parse_quantity(value: Any, domain: Domain = "real") -> Quantity:
     elif isinstance(value, bool) or not isinstance(value, (int, float, dict)):
         raise ValueError(
             f"expected {_DOMAIN_TEXT[domain]} or a table like {{ dist = \"beta\", mean = 0.1, sd = 0.05 }}, "
-            f"got {value!r}"
+            f"got {_short(value)}"
         )
-    elif isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise ValueError(f"expected {_DOMAIN_TEXT[domain]}, got {value!r}")
-        q = Fixed(value=float(value))
     else:
-        name = value.get("dist")
-        cls = DISTRIBUTIONS.get(name) if isinstance(name, str) else None
-        if cls is None:
-            raise ValueError(f"dist: expected one of {', '.join(sorted(DISTRIBUTIONS))}, got {name!r}")
+        if isinstance(value, (int, float)):
+            if isinstance(value, int) and abs(value) > LIMIT:
+                raise ValueError(f"expected numbers between -{LIMIT:g} and {LIMIT:g}")
+            if not math.isfinite(value):
+                raise ValueError(f"expected {_DOMAIN_TEXT[domain]}, got {value!r}")
+            cls, value = Fixed, {"value": float(value)}
+        else:
+            name = value.get("dist")
+            cls = DISTRIBUTIONS.get(name) if isinstance(name, str) else None
+            if cls is None:
+                raise ValueError(f"dist: expected one of {', '.join(sorted(DISTRIBUTIONS))}, got {_short(name)}")
         try:
             q = cls.model_validate(value)
         except ValidationError as exc:
             err = exc.errors()[0]
-            where = _loc(err)
+            where = "" if cls is Fixed else _loc(err)
             msg = err["msg"].removeprefix("Value error, ")
             raise ValueError(f"{where}: {msg}" if where else msg) from None
     low, high = q.support()

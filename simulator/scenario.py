@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import math
 import tomllib
@@ -27,7 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from .errors import ScenarioError
 from .quantities import CountQ, NonNegQ, Quantity, RealQ, ShareQ
 
-_STRICT = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+_STRICT = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)  # dates the tables can hold
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 BUILTIN = "hanam_2017.toml"
 MAX_DISPENSERS = 2_000_000  # guard: beyond this a replication would not fit in memory comfortably
@@ -51,6 +53,10 @@ class ScenarioInfo(_Section):
 
     @model_validator(mode="after")
     def _dates(self):
+        if not EARLIEST <= self.start <= LATEST:
+            raise ValueError(f"start: expected a date between {EARLIEST} and {LATEST}, got {self.start}")
+        if not EARLIEST <= self.end <= LATEST:
+            raise ValueError(f"end: expected a date between {EARLIEST} and {LATEST}, got {self.end}")
         if self.end <= self.start:
             raise ValueError(f"end: expected a date after scenario.start ({self.start}), got {self.end}")
         if (self.end - self.start).days > MAX_HORIZON_DAYS:
@@ -80,7 +86,7 @@ class Network(_Section):
 
 class PricePoint(_Section):
     date: dt.date
-    price: float = Field(gt=0)
+    price: float = Field(gt=0, le=1e9)
 
 
 class Demand(_Section):
@@ -94,7 +100,7 @@ class Demand(_Section):
     """Growth of volumes per year; drawn once per replication."""
     seasonality: list[float] = Field(default_factory=lambda: [1.0] * 12)
     """Twelve monthly multipliers, January first."""
-    price_per_litre: float = Field(gt=0)
+    price_per_litre: float = Field(gt=0, le=1e9)
     """Retail price, VND/L, until the first point of ``price_path``."""
     price_path: list[PricePoint] = Field(default_factory=list)
     """Dated retail prices (a step function): each applies from its date on."""
@@ -102,14 +108,24 @@ class Demand(_Section):
     @field_validator("seasonality")
     @classmethod
     def _twelve(cls, v):
-        if len(v) != 12 or any(not (math.isfinite(x) and x >= 0) for x in v):
-            raise ValueError("expected 12 monthly multipliers ≥ 0, January first")
+        if len(v) != 12 or any(not (math.isfinite(x) and 0 <= x <= 100) for x in v):
+            raise ValueError("expected 12 monthly multipliers between 0 and 100, January first")
+        return v
+
+    @field_validator("daily_cv")
+    @classmethod
+    def _cv(cls, v):
+        if 0 < v < 1e-6:
+            raise ValueError("expected 0 (no day-to-day variation) or at least 1e-6")
         return v
 
     @model_validator(mode="after")
     def _growth(self):
-        if self.annual_growth.support()[0] <= -1:
+        low, high = self.annual_growth.support()
+        if low <= -1:
             raise ValueError("annual_growth: expected growth above -1 (for a normal, add min = -0.5 or similar)")
+        if self.annual_growth.expected() > 10 or (math.isfinite(high) and high > 10):
+            raise ValueError("annual_growth: expected growth of at most 10 (1000% a year)")
         dates = [p.date for p in self.price_path]
         if dates != sorted(dates):
             raise ValueError("price_path: expected dates in increasing order")
@@ -121,7 +137,7 @@ class Tax(_Section):
 
     rate: float = Field(ge=0, le=1)
     """Tax as a share of declared sales value."""
-    per_litre: float = Field(0.0, ge=0)
+    per_litre: float = Field(0.0, ge=0, le=1e9)
     """Optional amount per declared litre, VND/L."""
 
 
@@ -145,7 +161,7 @@ class Operator(_Section):
     undeclared_share: ShareQ | None = None
     residual_share: ShareQ | None = None
     tax_rate: float | None = Field(None, ge=0, le=1)
-    tax_per_litre: float | None = Field(None, ge=0)
+    tax_per_litre: float | None = Field(None, ge=0, le=1e9)
 
 
 class Metrology(_Section):
@@ -159,7 +175,7 @@ class Metrology(_Section):
     """Share of dispensers deliberately set to short-deliver before the campaign."""
     short_delivery_error: NonNegQ = 0.03
     """How much a deliberately set dispenser over-indicates (0.03 = 3%); drawn per dispenser."""
-    adjust_minutes: float = Field(30.0, ge=0)
+    adjust_minutes: float = Field(30.0, ge=0, le=1e6)
     """Extra team time to adjust a dispenser that fails verification."""
 
 
@@ -170,9 +186,9 @@ class Enforcement(_Section):
     """Audits requested per station per year (before capacity limits)."""
     detection_probability: float = Field(0.8, ge=0, le=1)
     """Chance that an audit or a re-verification finds a broken seal."""
-    fine: float = Field(0.0, ge=0)
+    fine: float = Field(0.0, ge=0, le=1e15)
     """Fine per detection, VND (collected; reported apart from tax)."""
-    licence_loss: float = Field(0.0, ge=0)
+    licence_loss: float = Field(0.0, ge=0, le=1e15)
     """What a detected station also loses (licence suspension), VND-equivalent; not collected."""
     inspectors: int = Field(2, ge=0, le=100_000)
     """Audits that can run at the same time (inspection teams)."""
@@ -223,10 +239,10 @@ class Campaign(_Section):
 class Costs(_Section):
     """``[costs]``: what the campaign costs, VND."""
 
-    per_team_day: float = Field(0.0, ge=0)
-    per_seal: float = Field(0.0, ge=0)
-    per_visit: float = Field(0.0, ge=0)
-    fixed: float = Field(0.0, ge=0)
+    per_team_day: float = Field(0.0, ge=0, le=1e15)
+    per_seal: float = Field(0.0, ge=0, le=1e15)
+    per_visit: float = Field(0.0, ge=0, le=1e15)
+    fixed: float = Field(0.0, ge=0, le=1e15)
 
 
 class Run(_Section):
@@ -378,18 +394,33 @@ def read_register(path: Path) -> Register:
         raise ScenarioError("file not found", source=src) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"cannot read as UTF-8 text ({exc.__class__.__name__})", source=src) from None
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ScenarioError(f"not a readable CSV header ({exc})", source=src) from None
     missing = [c for c in REGISTER_COLUMNS if c not in header]
     if missing:
         raise ScenarioError(f"missing column {missing[0]!r}; expected columns {', '.join(REGISTER_COLUMNS)}", source=src)
     ids, districts, operators, pumps, litres = [], [], [], [], []
     seen: dict[str, int] = {}
-    for n, row in enumerate(reader, start=2):  # row 1 is the header
-        row = {(k or "").strip(): (v or "").strip() if isinstance(v, str) else v for k, v in row.items()}
+    rows = iter(reader)
+    n = 1
+    while True:
+        try:
+            raw_row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ScenarioError(f"not readable as CSV ({exc})", source=src, key=f"row {n + 1}") from None
+        n += 1  # row 1 is the header
         where = f"row {n}"
-        if None in row or "" in row and row[""]:
-            raise ScenarioError("more fields than columns", source=src, key=where)
+        if None in raw_row:
+            raise ScenarioError(f"more fields than the {len(header)} columns", source=src, key=where)
+        if any(v is None for v in raw_row.values()):
+            got = sum(v is not None for v in raw_row.values())
+            raise ScenarioError(f"expected {len(header)} fields, got {got}", source=src, key=where)
+        row = {(k or "").strip(): v.strip() for k, v in raw_row.items()}
         sid = row["id"]
         if not sid:
             raise ScenarioError("id: expected a station id, got an empty value", source=src, key=where)
@@ -434,7 +465,7 @@ def parse_value(text: str) -> Any:
     ``true``, ``{ dist = "beta", mean = 0.1, sd = 0.05 }``); anything else is a string."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):  # also: huge integers, deep nesting
         return text
 
 
@@ -500,8 +531,13 @@ def _build(raw: dict, source: str | None, base: str | None) -> Scenario:
     sc._source = source
     sc._base = base
     if sc.network.register_file is not None:
-        reg_path = _resolve(sc.network.register_file, source, base)
-        if not reg_path.is_file():
+        try:
+            reg_path = _resolve(sc.network.register_file, source, base)
+            found = reg_path.is_file()
+        except (ValueError, OSError) as exc:  # a NUL byte, a name too long for the file system
+            raise ScenarioError(f"cannot use this path ({exc.__class__.__name__}: {exc})", source=src,
+                                key="network.register") from None
+        if not found:
             raise ScenarioError(f"file not found: {reg_path}", source=src, key="network.register")
         sc._register = read_register(reg_path)
         if sc.operators:
@@ -561,6 +597,10 @@ def load_scenario(
         raise ScenarioError("expected UTF-8 text", source=src) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"not valid TOML: {exc}", source=src) from None
+    except ValueError as exc:  # tomllib: an integer of more than 4300 digits
+        raise ScenarioError(f"not valid TOML: {exc}", source=src) from None
+    except RecursionError:
+        raise ScenarioError("not valid TOML: arrays or tables nested too deeply", source=src) from None
     if overrides:
         raw = apply_overrides(raw, overrides, source=src)
     return _build(raw, src, None if base is None else str(base))

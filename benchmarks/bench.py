@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -79,7 +80,8 @@ def case_national(factor: float) -> dict:
         dd = out.kpis["pumps"] * ((sc.scenario.end - sc.scenario.start).days + 1)
     return {"case": f"national ×{factor:g}", "stations": int(out.kpis["stations"]), "replications": 1,
             "wall_s": best_model, "floor_s": best_floor, "ratio_to_floor": best_model / best_floor,
-            "dispenser_days": dd, "dispenser_days_per_s": dd / best_model, "ns_per_dispenser_day": 1e9 * best_model / dd,
+            "dispenser_days": dd, "dispenser_days_per_s": dd / best_model,
+            "ns_per_dispenser_day": 1e9 * best_model / dd,
             "simpy_events": events}
 
 
@@ -149,8 +151,8 @@ def main(argv=None) -> int:
         print(f"time per dispenser-day from {nat[0]['stations']:,} to {nat[-1]['stations']:,} stations: "
               f"{min(per):.1f}–{max(per):.1f} ns (spread {100 * (max(per) / min(per) - 1):.0f}%)")
     if args.json:
-        args.json.write_text(json.dumps({"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
-                                         "rows": rows}, indent=2))
+        machine = {"python": platform.python_version(), "cpus": os.cpu_count()}
+        args.json.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2))
     return 0
 
 

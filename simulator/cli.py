@@ -1,4 +1,4 @@
-"""fuelseal: what verifying fuel dispensers and sealing their totalisers costs, how long it takes, and the tax it brings.
+"""fuelseal: the cost, duration and tax yield of verifying fuel dispensers and sealing their totalisers.
 
 ``fuelseal run [SCENARIO]`` runs a scenario (the built-in Hà Nam 2017 one by default),
 prints a summary a planner can read and writes a run folder; ``fuelseal validate``
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ScenarioError
-from .formatting import KPI_DISPLAY, days, number, pct
+from .formatting import KPI_DISPLAY, number, pct
 from .scenario import Scenario, load_scenario, parse_value
 
 EXIT_BAD_INPUT = 2
@@ -170,7 +170,8 @@ def cmd_verify(args) -> int:
     for table in ("kpis", "monthly", "districts"):
         a = getattr(stored, table)
         b = getattr(fresh, table)
-        a, b = a[a.replication.isin(sample)].reset_index(drop=True), b[b.replication.isin(sample)].reset_index(drop=True)
+        a = a[a.replication.isin(sample)].reset_index(drop=True)
+        b = b[b.replication.isin(sample)].reset_index(drop=True)
         if a.shape != b.shape or list(a.columns) != list(b.columns):
             problems.append(f"{table}: shape or columns differ ({a.shape} vs {b.shape})")
             continue
@@ -201,8 +202,9 @@ def cmd_validate(args) -> int:
     n = sc.network
     where = (f"register {n.register_file} ({len(sc.register.ids)} stations)" if sc.register is not None
              else f"{len(n.districts)} districts")
-    print(f"{args.scenario}: ok — {sc.name}; {where}; {sc.scenario.start} to {sc.scenario.end}; "
-          f"campaign {'from ' + str(sc.campaign.start) + ' with ' + str(sc.campaign.teams) + ' teams' if sc.campaign.enabled else 'disabled'}")
+    c = sc.campaign
+    campaign = f"from {c.start} with {c.teams} teams" if c.enabled else "disabled"
+    print(f"{args.scenario}: ok — {sc.name}; {where}; {sc.scenario.start} to {sc.scenario.end}; campaign {campaign}")
     return 0
 
 

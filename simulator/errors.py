@@ -7,7 +7,6 @@ the CSV row, and what was expected. The CLI prints it and exits with code 2.
 
 from __future__ import annotations
 
-
 # characters that end a line for str.splitlines(): shown escaped, so the message stays one line
 _LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
 

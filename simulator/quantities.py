@@ -44,7 +44,7 @@ class Quantity(BaseModel):
 
     def expected(self) -> float:
         """The distribution's mean (before any clipping)."""
-        return float(getattr(self, "mean"))
+        return float(self.mean)  # type: ignore[attr-defined]
 
     def support(self) -> tuple[float, float]:
         raise NotImplementedError
@@ -289,7 +289,8 @@ def parse_quantity(value: Any, domain: Domain = "real") -> Quantity:
             msg = err["msg"].removeprefix("Value error, ")
             raise ValueError(f"{where}: {msg}" if where else msg) from None
     low, high = q.support()
-    if isinstance(q, Fixed) and domain in ("nonneg", "share") and not (0 <= q.value <= (1 if domain == "share" else math.inf)):
+    top = 1.0 if domain == "share" else math.inf
+    if isinstance(q, Fixed) and domain in ("nonneg", "share") and not 0 <= q.value <= top:
         raise ValueError(f"expected {_DOMAIN_TEXT[domain]}, got {q.value:g}")
     if domain == "nonneg" and low < 0:
         raise ValueError(f"expected {_DOMAIN_TEXT[domain]}; {q.dist} can go below 0 (set min = 0)")

@@ -18,7 +18,6 @@ import math
 import os
 import platform
 import shutil
-import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -174,8 +173,8 @@ class Results:
 
         origin = pd.Timestamp(sc.scenario.start)
         vrows = [(o.replication, *v) for o in outputs for v in o.visits]
-        visits = pd.DataFrame(vrows, columns=["replication", "team", "station", "district", "pumps", "start_day", "end_day",
-                                              "kind"])
+        visits = pd.DataFrame(vrows, columns=["replication", "team", "station", "district", "pumps", "start_day",
+                                              "end_day", "kind"])
         visits["start"] = (origin + pd.to_timedelta(visits["start_day"], unit="D")).dt.round("s")
         visits["end"] = (origin + pd.to_timedelta(visits["end_day"], unit="D")).dt.round("s")
 
@@ -188,7 +187,7 @@ class Results:
             "seed": int(seed),
             "replications": len(outputs),
             "reference_uplift": sc.scenario.reference_uplift,
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "versions": versions(),
             "timings": timings,
             "resolved_scenario": sc.raw,

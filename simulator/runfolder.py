@@ -89,7 +89,8 @@ class RunFolder:
     """A run folder being filled (or resumed)."""
 
     def __init__(self, path: Path, scenario: Scenario, seed: int, replications: int, manifest: dict):
-        self.path, self.scenario, self.seed, self.replications, self.manifest = path, scenario, seed, replications, manifest
+        self.path, self.scenario, self.seed = path, scenario, seed
+        self.replications, self.manifest = replications, manifest
         self.reps_dir = path / "replications"
 
     # ---- creating and opening -------------------------------------------------------

@@ -62,7 +62,8 @@ def iter_replications(scenario: Scenario, reps: Iterable[int], seed: int, worker
 
 def _dask(scenario: Scenario, reps: list[int], seed: int, keep: str, workers: int, scheduler: str | None):
     try:
-        from dask.distributed import Client, LocalCluster, as_completed as dask_completed
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
     except ImportError:
         raise RuntimeError("the dask executor needs dask.distributed: pip install 'fuelseal[dask]'") from None
     cluster = None

@@ -401,7 +401,8 @@ def read_register(path: Path) -> Register:
         raise ScenarioError(f"not a readable CSV header ({exc})", source=src) from None
     missing = [c for c in REGISTER_COLUMNS if c not in header]
     if missing:
-        raise ScenarioError(f"missing column {missing[0]!r}; expected columns {', '.join(REGISTER_COLUMNS)}", source=src)
+        raise ScenarioError(f"missing column {missing[0]!r}; expected columns {', '.join(REGISTER_COLUMNS)}",
+                            source=src)
     ids, districts, operators, pumps, litres = [], [], [], [], []
     seen: dict[str, int] = {}
     rows = iter(reader)
@@ -434,7 +435,8 @@ def read_register(path: Path) -> Register:
             if p < 1:
                 raise ValueError
         except ValueError:
-            raise ScenarioError(f"pumps: expected a whole number ≥ 1, got {row['pumps']!r}", source=src, key=where) from None
+            raise ScenarioError(f"pumps: expected a whole number ≥ 1, got {row['pumps']!r}", source=src,
+                                key=where) from None
         raw_l = row["litres_per_day"]
         if raw_l == "":
             v = math.nan
@@ -455,7 +457,8 @@ def read_register(path: Path) -> Register:
     if len(ids) == 0:
         raise ScenarioError("expected at least one station row", source=src)
     if sum(pumps) > MAX_DISPENSERS:
-        raise ScenarioError(f"{sum(pumps):,} dispensers is more than this tool handles ({MAX_DISPENSERS:,})", source=src)
+        raise ScenarioError(f"{sum(pumps):,} dispensers is more than this tool handles ({MAX_DISPENSERS:,})",
+                            source=src)
     return Register(tuple(ids), tuple(districts), tuple(operators), np.array(pumps, dtype=np.int64), np.array(litres))
 
 
@@ -548,7 +551,8 @@ def _build(raw: dict, source: str | None, base: str | None) -> Scenario:
         if sc.campaign.district_order:
             unknown = set(sc.campaign.district_order) - set(sc._register.districts)
             if unknown:
-                raise ScenarioError(f"unknown district {sorted(unknown)[0]!r}", source=src, key="campaign.district_order")
+                raise ScenarioError(f"unknown district {sorted(unknown)[0]!r}", source=src,
+                                    key="campaign.district_order")
     else:
         # counts are drawn per replication; the largest possible network must fit in memory
         expected = sum(q.expected() for q in sc.network.districts.values()) * sc.network.pumps_per_station.expected()

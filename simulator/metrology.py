@@ -35,7 +35,8 @@ class Dispensers:
 def draw_dispensers(sc: Scenario, n: int, rng: np.random.Generator) -> Dispensers:
     """Draw every dispenser's error from the ``metrology`` sub-stream."""
     m = sc.metrology
-    natural = rng.normal(0.0, m.error_sd, n) if m.error_sd > 0 else np.zeros(n)
+    # a dispenser never indicates less than half of what it delivers, whatever the tail of the normal
+    natural = np.clip(rng.normal(0.0, m.error_sd, n), -0.5, 0.5) if m.error_sd > 0 else np.zeros(n)
     deliberate = rng.random(n) < m.short_delivery_share
     skim = m.short_delivery_error.sample(rng, n)
     before = np.where(deliberate, skim, natural)

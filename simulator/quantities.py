@@ -146,6 +146,13 @@ class Normal(_MeanSd):
     min: float = -math.inf
     max: float = math.inf
 
+    @model_validator(mode="after")
+    def _clip_bounds(self):
+        _bounded(*(b for b in (self.min, self.max) if math.isfinite(b)))
+        if self.min > self.max:
+            raise ValueError("expected min ≤ max")
+        return self
+
     def sample(self, rng, size):
         return np.clip(rng.normal(self.mean, self.sd, size), self.min, self.max)
 

@@ -124,7 +124,7 @@ class Demand(_Section):
         low, high = self.annual_growth.support()
         if low <= -1:
             raise ValueError("annual_growth: expected growth above -1 (for a normal, add min = -0.5 or similar)")
-        if self.annual_growth.expected() > 10 or (math.isfinite(high) and high > 10):
+        if self.annual_growth.expected() > 10 or low > 10 or (math.isfinite(high) and high > 10):
             raise ValueError("annual_growth: expected growth of at most 10 (1000% a year)")
         dates = [p.date for p in self.price_path]
         if dates != sorted(dates):
@@ -169,11 +169,11 @@ class Metrology(_Section):
 
     mpe: float = Field(0.005, gt=0, le=0.5)
     """Maximum permissible error at verification (a share: 0.005 = ±0.5%)."""
-    error_sd: float = Field(0.0, ge=0, le=0.5)
+    error_sd: float = Field(0.0, ge=0, le=0.1)
     """Spread of honest dispensers' errors (indicated/delivered − 1); some fall outside the MPE."""
     short_delivery_share: float = Field(0.0, ge=0, le=1)
     """Share of dispensers deliberately set to short-deliver before the campaign."""
-    short_delivery_error: NonNegQ = 0.03
+    short_delivery_error: ShareQ = 0.03
     """How much a deliberately set dispenser over-indicates (0.03 = 3%); drawn per dispenser."""
     adjust_minutes: float = Field(30.0, ge=0, le=1e6)
     """Extra team time to adjust a dispenser that fails verification."""

@@ -101,3 +101,15 @@ def evasive():
         return make_scenario({"behaviour.undeclared_share": dict(BETA_UNDECLARED), **(overrides or {})})
 
     return build
+
+
+# hypothesis also caches constants and Unicode tables in a .hypothesis/ folder of the
+# working directory, even without an example database: keep that cache out of the
+# repository (HYPOTHESIS_STORAGE_DIRECTORY, when set, still wins).
+if not __import__("os").environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    import tempfile as _tempfile  # noqa: E402
+    from pathlib import Path as _Path  # noqa: E402
+
+    from hypothesis.configuration import set_hypothesis_home_dir as _set_hypothesis_home_dir  # noqa: E402
+
+    _set_hypothesis_home_dir(_Path(_tempfile.gettempdir()) / "fuelseal-hypothesis")

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 from . import __version__
@@ -53,7 +54,7 @@ def summary_text(res, sc: Scenario) -> str:
     w0 = sc.campaign.start.replace(day=1)
     lines = [sc.name, f"{res.replications} replications, seed {res.seed}; evaluation window: "
              f"{sc.run.evaluation_months} months from {w0:%Y-%m}", ""]
-    lines.append(headline(s, sc))
+    lines.append(textwrap.fill(headline(s, sc), 88))
     lines.append("")
     lines.append(f"{'':32} {'mean':>18} {'90% interval':>30}")
     for key, (label, fmt) in KPI_DISPLAY.items():

@@ -11,14 +11,13 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import sys
 import textwrap
 from pathlib import Path
 
 from . import __version__
 from .errors import ScenarioError
-from .formatting import KPI_DISPLAY, number, pct
+from .formatting import KPI_DISPLAY, number, pct, slug
 from .scenario import Scenario, load_scenario, parse_value
 
 EXIT_BAD_INPUT = 2
@@ -44,8 +43,7 @@ def _load(args) -> Scenario:
 
 
 def _default_out(sc: Scenario) -> Path:
-    slug = re.sub(r"[^a-z0-9]+", "-", sc.name.lower().encode("ascii", "ignore").decode()).strip("-")[:40] or "run"
-    return Path("runs") / f"{slug}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    return Path("runs") / f"{slug(sc.name)}-{dt.datetime.now():%Y%m%d-%H%M%S}"
 
 
 def summary_text(res, sc: Scenario) -> str:

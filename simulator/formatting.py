@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
+
+
+def slug(text: str, width: int = 40) -> str:
+    """A folder-name version of ``text``: "Hà Nam 2017 — …" → "ha-nam-2017-…"."""
+    plain = unicodedata.normalize("NFKD", text.lower().replace("đ", "d"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:width].strip("-") or "run"
 
 
 def _ok(x) -> bool:

@@ -14,12 +14,11 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 from ..errors import ScenarioError
-from ..formatting import KPI_DISPLAY, days, number
+from ..formatting import KPI_DISPLAY, days, number, slug
 from ..scenario import Scenario, load_scenario, parse_value
 from .points import describe, parse_range
 
@@ -81,7 +80,7 @@ def _workers(args) -> int:
 
 
 def _slug(sc: Scenario) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", sc.name.lower().encode("ascii", "ignore").decode()).strip("-")[:40] or "run"
+    return slug(sc.name)
 
 
 def _out_dir(args, sc: Scenario, kind: str, files: list[str]) -> Path:

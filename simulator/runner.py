@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 
 from .model import ReplicationOutput, run_replication
 from .progress import Progress
@@ -60,10 +61,12 @@ def iter_replications(scenario: Scenario, reps: Iterable[int], seed: int, worker
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _dask(scenario: Scenario, reps: list[int], seed: int, keep: str, workers: int, scheduler: str | None):
+@contextmanager
+def dask_client(workers: int, scheduler: str | None):
+    """A Dask client: to the scheduler at ``scheduler``, or to a LocalCluster of ``workers``
+    single-threaded processes started here (and closed on exit)."""
     try:
         from dask.distributed import Client, LocalCluster
-        from dask.distributed import as_completed as dask_completed
     except ImportError:
         raise RuntimeError("the dask executor needs dask.distributed: pip install 'fuelseal[dask]'") from None
     cluster = None
@@ -72,14 +75,21 @@ def _dask(scenario: Scenario, reps: list[int], seed: int, keep: str, workers: in
                                dashboard_address=None)
     client = Client(cluster if cluster is not None else scheduler)
     try:
-        sc_future = client.scatter(scenario, broadcast=True)
-        futures = [client.submit(_chunk, sc_future, c, seed, keep, pure=False) for c in _chunks(reps, max(workers, 2))]
-        for fut in dask_completed(futures):
-            yield fut.result()
+        yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _dask(scenario: Scenario, reps: list[int], seed: int, keep: str, workers: int, scheduler: str | None):
+    from dask.distributed import as_completed as dask_completed
+
+    with dask_client(workers, scheduler) as client:
+        sc_future = client.scatter(scenario, broadcast=True)
+        futures = [client.submit(_chunk, sc_future, c, seed, keep, pure=False) for c in _chunks(reps, max(workers, 2))]
+        for fut in dask_completed(futures):
+            yield fut.result()
 
 
 def run(scenario: Scenario, replications: int | None = None, seed: int | None = None, *,

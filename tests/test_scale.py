@@ -16,7 +16,8 @@ ROOT = Path(__file__).parent.parent
 
 
 def _scenario():
-    return simulator.load_scenario().with_overrides({"network.districts": {"A": 20, "B": 10}, "campaign.district_order": []})
+    return simulator.load_scenario().with_overrides({"network.districts": {"A": 20, "B": 10},
+                                                     "campaign.district_order": []})
 
 
 def test_same_numbers_on_one_worker_two_workers_and_dask():
@@ -51,3 +52,14 @@ def test_benchmark_runs_at_a_tiny_size(tmp_path):
     assert {r["case"] for r in rows} >= {"national ×0.01", "Hà Nam, 1 worker", "Hà Nam, 2 workers"}
     national = rows[0]
     assert national["ratio_to_floor"] > 0 and national["peak_rss_mib"] > 0 and national["simpy_events"] > 0
+
+
+def test_sweep_points_on_dask_equal_the_local_sweep(tmp_path):
+    """A sweep's points sent to a Dask LocalCluster give the same table as on one process."""
+    sc = _scenario()
+    grid = {"campaign.teams": [1, 3]}
+    local = simulator.sweep(sc, grid, replications=3, seed=2)
+    dask = simulator.sweep(sc, grid, replications=3, seed=2, workers=2, executor="dask",
+                           checkpoint=tmp_path / "points")
+    pd.testing.assert_frame_equal(local, dask, check_exact=True)
+    assert len(list((tmp_path / "points").glob("point-*.parquet"))) == 2

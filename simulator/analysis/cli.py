@@ -155,7 +155,8 @@ def cmd_sweep(args) -> int:
                                                      "kpi": args.kpi}, ensure_ascii=False).encode())
     try:
         table = sweep(sc, grid, args.replications, args.seed, kpis=args.kpi, workers=_workers(args),
-                      progress=not (args.quiet or args.json), checkpoint=out / "points")
+                      progress=not (args.quiet or args.json), checkpoint=out / "points",
+                      executor=args.executor, scheduler=args.scheduler)
     except KeyboardInterrupt:
         raise ScenarioInterrupted(f"interrupted: finished points are saved in {out}; "
                                   f"finish with: fuelseal sweep --resume {out}") from None
@@ -301,6 +302,10 @@ def add_subcommands(subparsers) -> None:
     s.add_argument("--out", default=None, help="folder for sweep.csv and sweep.png (default: runs/sweep-…)")
     s.add_argument("--overwrite", action="store_true", help="replace files already in --out")
     s.add_argument("--resume", metavar="DIR", default=None, help="finish an interrupted sweep in DIR")
+    s.add_argument("--executor", choices=("process", "dask"), default="process",
+                   help="where points run: a local process pool, or a Dask cluster")
+    s.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler address, e.g. tcp://host:8786 (default: start a LocalCluster)")
     s.set_defaults(func=cmd_sweep)
 
     c = subparsers.add_parser(

@@ -304,12 +304,14 @@ class _Checkpoints:
 def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], replications: int, seed: int, *,
                workers: int = 1, progress: bool = False, keep_monthly: bool = False,
                source: str = "override", label: str = "replications",
-               checkpoint: Path | None = None) -> list[PointRun]:
+               checkpoint: Path | None = None, executor: str = "process",
+               scheduler: str | None = None) -> list[PointRun]:
     """Run every point with ``replications`` replications from the same ``seed``.
 
     All points are built (and so validated) before the first one runs, so a bad value
     fails at once. With several ``workers`` the points are shared between processes;
-    the numbers do not depend on how many. With a ``checkpoint`` folder each finished
+    the numbers do not depend on how many; ``executor="dask"`` sends them to a Dask
+    cluster instead (``scheduler`` address, or a LocalCluster). With a ``checkpoint`` folder each finished
     point is saved there as it completes, and points already saved are not run again
     (KPI tables only: ``keep_monthly`` points always run).
     """
@@ -324,7 +326,17 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], replicat
     bar = Progress(len(built) * replications, label=label, enabled=None if progress else False)
     bar.update((len(built) - len(todo)) * replications)
     try:
-        if workers <= 1 or len(todo) <= 1:
+        if executor == "dask" and todo:
+            from ..runner import dask_client
+
+            with dask_client(workers, scheduler) as client:
+                futures = [client.submit(_run_chunk, [built[i]], replications, seed, keep_monthly, pure=False)
+                           for i in todo]
+                for i, fut in zip(todo, futures):
+                    out[i] = fut.result()[0]
+                    saved.save(i + 1, built[i], out[i][0])
+                    bar.update(replications)
+        elif workers <= 1 or len(todo) <= 1:
             for i in todo:
                 out[i] = _run_one(built[i], replications, seed, keep_monthly, workers, bar.update)
                 saved.save(i + 1, built[i], out[i][0])

@@ -79,7 +79,8 @@ def _check_names(scenario: Scenario, points: list[dict[str, Any]], source: str) 
 # ---- the sweep -----------------------------------------------------------------------
 def sweep(scenario: Scenario, grid: Grid, replications: int | None = None, seed: int | None = None, *,
           kpis: Sequence[str] | None = None, workers: int = 1, progress: bool = False,
-          checkpoint: str | Path | None = None) -> pd.DataFrame:
+          checkpoint: str | Path | None = None, executor: str = "process",
+          scheduler: str | None = None) -> pd.DataFrame:
     """Run every point of ``grid`` from the same ``seed`` and summarise each KPI.
 
     Returns a tidy table, one row per point and KPI: ``point`` (1, 2, …), one column per
@@ -90,13 +91,14 @@ def sweep(scenario: Scenario, grid: Grid, replications: int | None = None, seed:
     with the same folder only runs the points that are missing.
     """
     table, _ = sweep_runs(scenario, grid, replications, seed, kpis=kpis, workers=workers, progress=progress,
-                          checkpoint=checkpoint)
+                          checkpoint=checkpoint, executor=executor, scheduler=scheduler)
     return table
 
 
 def sweep_runs(scenario: Scenario, grid: Grid, replications: int | None = None, seed: int | None = None, *,
                kpis: Sequence[str] | None = None, workers: int = 1, progress: bool = False,
-               keep_monthly: bool = False, checkpoint: str | Path | None = None) -> tuple[pd.DataFrame, list[PointRun]]:
+               keep_monthly: bool = False, checkpoint: str | Path | None = None, executor: str = "process",
+               scheduler: str | None = None) -> tuple[pd.DataFrame, list[PointRun]]:
     """Like :func:`sweep`, and also the per-replication tables of each point."""
     n, s = replications_and_seed(scenario, replications, seed, "sweep")
     points = grid_points(grid)
@@ -104,7 +106,8 @@ def sweep_runs(scenario: Scenario, grid: Grid, replications: int | None = None, 
     if kpis is not None:
         check_kpis(scenario, kpis, "sweep")
     runs = run_points(scenario, points, n, s, workers=workers, progress=progress, keep_monthly=keep_monthly,
-                      source="sweep", checkpoint=None if checkpoint is None else Path(checkpoint))
+                      source="sweep", checkpoint=None if checkpoint is None else Path(checkpoint),
+                      executor=executor, scheduler=scheduler)
     return summarise_points(runs, kpis), runs
 
 

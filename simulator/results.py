@@ -289,11 +289,12 @@ class Results:
         stations = pd.read_parquet(f / "stations.parquet") if (f / "stations.parquet").exists() else None
         scenario = None
         if (f / "scenario.toml").exists():
+            from .errors import ScenarioError
             from .scenario import load_scenario
 
             try:
                 scenario = load_scenario(f / "scenario.toml")
-            except Exception:  # a register path may not resolve from the run folder
+            except ScenarioError:  # e.g. a folder written by an older version without its register
                 scenario = None
         return cls(t["kpis"], t["monthly"], t["districts"], t["visits"], manifest, scenario, stations)
 

@@ -23,7 +23,7 @@ import numpy as np
 from .errors import ScenarioError
 from .model import ReplicationOutput
 from .results import Results
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, check_run_size, load_scenario
 
 VISIT_COLUMNS = ("team", "station", "district", "pumps", "start", "end", "kind")
 
@@ -97,6 +97,7 @@ class RunFolder:
     @classmethod
     def create(cls, path: str | os.PathLike, scenario: Scenario, seed: int, replications: int,
                overwrite: bool = False) -> RunFolder:
+        check_run_size(scenario, replications, source="--replications")
         p = Path(path)
         if p.exists() and (not p.is_dir() or any(p.iterdir())):
             if not overwrite:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from .model import ReplicationOutput, run_replication
 from .progress import Progress
 from .results import Results
-from .scenario import Scenario
+from .scenario import Scenario, check_run_size
 
 
 def _chunk(scenario: Scenario, reps: list[int], seed: int, keep: str) -> list[ReplicationOutput]:
@@ -105,6 +105,7 @@ def run(scenario: Scenario, replications: int | None = None, seed: int | None = 
     s = scenario.run.seed if seed is None else int(seed)
     if n < 1:
         raise ValueError("replications: expected at least 1")
+    check_run_size(scenario, n, source="replications")
     w = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
     t0 = time.perf_counter()
     outputs: list[ReplicationOutput] = []

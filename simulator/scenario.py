@@ -282,6 +282,7 @@ class Scenario(_Section):
         s, c, r = self.scenario, self.campaign, self.run
         if not s.start <= c.start <= s.end:
             raise ValueError(f"campaign.start: expected a date within the horizon {s.start} – {s.end}, got {c.start}")
+        check_run_size(self, r.replications)
         first = month_start(c.start)
         last = add_months(first, r.evaluation_months) - dt.timedelta(days=1)
         if last > s.end:
@@ -339,6 +340,20 @@ class Scenario(_Section):
     def to_toml(self) -> str:
         """The resolved scenario as TOML text (loads back to an equal scenario)."""
         return dumps_toml(self._raw)
+
+
+MAX_MONTHLY_ROWS = 20_000_000  # replications × months × 2 arms: about 2 GB of tables
+
+
+def check_run_size(sc: Scenario, replications: int, source: str = "run.replications") -> None:
+    """Refuse, before anything runs, a run whose tables would not fit comfortably in memory."""
+    s, e = sc.scenario.start, sc.scenario.end
+    months = (e.year - s.year) * 12 + e.month - s.month + 1
+    rows = replications * months * 2
+    if rows > MAX_MONTHLY_ROWS:
+        most = MAX_MONTHLY_ROWS // (months * 2)
+        raise ScenarioError(f"{replications:,} replications of {months} months make {rows:,} monthly rows; "
+                            f"at most {most:,} replications fit (run several seeds instead)", source=source)
 
 
 # ---- month arithmetic -----------------------------------------------------------

@@ -36,6 +36,15 @@ def make_scenario(overrides: dict | None = None, **sections) -> simulator.Scenar
     return simulator.scenario_from_dict(raw, source="<test>")
 
 
+def run_command(argv: list[str]) -> int:
+    """A `fuelseal` command through the real parser, letting ScenarioError through
+    (``simulator.cli.main`` would turn it into exit code 2)."""
+    from simulator.cli import build_parser
+
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
 @pytest.fixture
 def small():
     """Factory fixture: ``small({"campaign.teams": 2})`` → a small Scenario."""

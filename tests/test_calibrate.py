@@ -3,27 +3,20 @@ monthly series), the interval around it, the `calibrate` command, and every bad 
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import run_command as cli
 
 import simulator
 from simulator.analysis import TargetUnreachable, calibrate, read_observed
-from simulator.analysis.cli import add_subcommands
 from simulator.analysis.points import BETA_SD_FRACTION, with_values
 
 KNOWN = 0.15  # the undeclared share mean the `evasive` scenario is built with
 PARAM = "behaviour.undeclared_share.mean"
 
-
-def cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="fuelseal")
-    add_subcommands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
 
 
 def synthetic_monthly_tax(sc: simulator.Scenario, replications: int, seed: int) -> pd.Series:

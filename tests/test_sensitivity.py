@@ -3,25 +3,18 @@ one-at-a-time tornado, the default ranges, the `sensitivity` command and its bad
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 
 import pytest
+from conftest import run_command as cli
 
 import simulator
 from simulator.analysis import default_ranges, one_at_a_time, plot_sobol, plot_tornado, sensitivity, sobol_indices
-from simulator.analysis.cli import add_subcommands
 from simulator.analysis.points import check_range
 
 PARAM = "behaviour.undeclared_share.mean"
 
-
-def cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="fuelseal")
-    add_subcommands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
 
 
 def test_sobol_ignored_parameter_is_zero_and_undeclared_share_dominates(evasive):

@@ -3,16 +3,16 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import run_command as cli
 
 import simulator
 from simulator.analysis import earliest_break_even, fewest_teams, plot_sweep, sweep, sweep_runs
-from simulator.analysis.cli import add_subcommands, split_values
+from simulator.analysis.cli import split_values
 from simulator.analysis.sweep import break_even, grid_points
 
 RANDOM_DURATIONS = {
@@ -21,13 +21,6 @@ RANDOM_DURATIONS = {
     "network.districts": {"A": 14, "B": 10},
 }
 
-
-def cli(argv: list[str]) -> int:
-    """Run an analysis command through a throwaway parser, as the main CLI will."""
-    parser = argparse.ArgumentParser(prog="fuelseal")
-    add_subcommands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
 
 
 def test_completion_never_rises_as_teams_are_added(small):

@@ -180,10 +180,10 @@ def cmd_verify(args) -> int:
                     else bool((x == y).all()))
             if not same:
                 problems.append(f"{table}.{col} differs")
-    versions_then = folder.manifest.get("versions", {})
     from .results import versions
 
-    changed = {k: (v, versions().get(k)) for k, v in versions_then.items() if versions().get(k) != v}
+    now = versions()
+    changed = {k: (v, now.get(k)) for k, v in folder.manifest.get("versions", {}).items() if now.get(k) != v}
     if changed:
         print("versions changed since the run: " + ", ".join(f"{k} {a} → {b}" for k, (a, b) in changed.items()))
     if problems:

@@ -36,6 +36,8 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from .files import write_atomic
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -950,7 +952,7 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
     fmt = path.suffix.lstrip(".").lower()
     metadata = {"png": {"Software": "fuelseal"}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
     with house_style():
-        fig.savefig(path, dpi=dpi, metadata=metadata)
+        write_atomic(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata))
     return path
 
 

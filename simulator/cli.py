@@ -17,6 +17,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ScenarioError
+from .execution import MAX_WORKERS, Terminated, check_workers, signals_interrupt
+from .files import os_error
 from .formatting import KPI_DISPLAY, number, pct, slug
 from .scenario import Scenario, load_scenario, parse_value
 
@@ -34,7 +36,7 @@ def _overrides(pairs: list[str] | None) -> dict:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise ScenarioError(f"expected key=value (for example campaign.teams=3), got {pair!r}", source="--set")
-        out[key.strip()] = parse_value(value.strip())
+        out[key.strip()] = parse_value(value.strip(), key=key.strip())
     return out
 
 
@@ -96,7 +98,7 @@ def cmd_run(args) -> int:
         if args.scenario or args.set or args.seed is not None or args.replications is not None:
             raise ScenarioError("--resume takes the scenario, seed and replications from the run folder; "
                                 "give only the folder", source="--resume")
-        folder = RunFolder.open(args.resume)
+        folder = RunFolder.open(args.resume, safe=args.safe)
         sc = folder.scenario
     else:
         sc = _load(args)
@@ -104,11 +106,15 @@ def cmd_run(args) -> int:
         n = sc.run.replications if args.replications is None else args.replications
         seed = sc.run.seed if args.seed is None else args.seed
         folder = RunFolder.create(out, sc, seed, n, overwrite=args.overwrite)
-    res = _fill(folder, args, quiet=args.quiet or args.json)
-    if not args.no_charts:
-        from .charts import write_charts
+    with folder:
+        res = _fill(folder, args, quiet=args.quiet or args.json)
+        if not args.no_charts:
+            from .charts import write_charts
 
-        write_charts(res, folder.path, ("png", "svg") if args.svg else ("png",))
+            try:
+                write_charts(res, folder.path, ("png", "svg") if args.svg else ("png",))
+            finally:  # the manifest vouches for whichever charts were written
+                folder.record()
     if args.json:
         print(json.dumps(res.summary_json(), ensure_ascii=False))
     else:
@@ -118,57 +124,93 @@ def cmd_run(args) -> int:
 
 
 def _fill(folder, args, quiet: bool):
-    """Run the folder's missing replications, saving each as it finishes, then the tables."""
+    """Run the folder's missing replications, saving each as it finishes, then the tables.
+    An interruption (Ctrl-C, SIGTERM, SIGHUP) or a failed write (a full disk) keeps every
+    finished replication and says how to finish the run."""
     import time
+    from contextlib import closing
 
     from .progress import Progress
     from .runner import iter_replications
 
     todo = folder.missing()
-    workers = args.workers or os.cpu_count() or 1
+    workers = min(args.workers or os.cpu_count() or 1, MAX_WORKERS)
     t0 = time.perf_counter()
     bar = Progress(folder.replications, enabled=None if not quiet else False)
     bar.update(folder.replications - len(todo))
+    resume = f"fuelseal run --resume {folder.path}"
     try:
-        for batch in iter_replications(folder.scenario, todo, folder.seed, min(workers, max(len(todo), 1)),
-                                       args.executor, args.scheduler):
-            for output in batch:
-                folder.save_replication(output)
-            bar.update(len(batch))
-    except KeyboardInterrupt:
+        with closing(iter_replications(folder.scenario, todo, folder.seed, min(workers, max(len(todo), 1)),
+                                       args.executor, args.scheduler)) as batches:
+            for batch in batches:
+                for output in batch:
+                    folder.save_replication(output)
+                bar.update(len(batch))
+    except KeyboardInterrupt as exc:
         bar.close()
         done = len(folder.done())
-        raise Interrupted(f"interrupted: {done} of {folder.replications} replications are saved in "
-                          f"{folder.path}; finish with: fuelseal run --resume {folder.path}") from None
+        raise Interrupted(f"{'stopped by ' + str(exc) if isinstance(exc, Terminated) else 'interrupted'}: "
+                          f"saved {done} of {folder.replications} replications in {folder.path}; "
+                          f"finish with: {resume}", code=143 if isinstance(exc, Terminated) else 130) from None
+    except OSError as exc:
+        bar.close()
+        done = len(folder.done())
+        raise os_error(exc, hint=f"saved {done} of {folder.replications} replications; "
+                                 f"fix this, then finish with: {resume}") from None
     bar.close()
-    return folder.finish({"simulate_seconds": time.perf_counter() - t0, "workers": workers,
-                          "executor": args.executor, "resumed": len(todo) < folder.replications})
+    try:
+        return folder.finish({"simulate_seconds": time.perf_counter() - t0, "workers": workers,
+                              "executor": args.executor, "resumed": len(todo) < folder.replications})
+    except OSError as exc:
+        raise os_error(exc, hint=f"all {folder.replications} replications are saved; fix this, then finish "
+                                 f"with: {resume}") from None
 
 
 class Interrupted(Exception):
-    """Ctrl-C during a run: what was finished is saved."""
+    """Ctrl-C, SIGTERM or SIGHUP during a run: what was finished is saved."""
+
+    def __init__(self, message: str, code: int = 130):
+        super().__init__(message)
+        self.code = code  # 130 after Ctrl-C, 143 after SIGTERM or SIGHUP (as a shell reports them)
 
 
 def cmd_verify(args) -> int:
-    """Re-run a sample of a run folder's replications and compare them bit for bit."""
+    """Check every file of a run folder against its manifest, then re-run a sample of its
+    replications and compare them bit for bit."""
     import numpy as np
 
+    from . import storage
     from .results import Results
     from .runfolder import RunFolder
     from .runner import run
 
-    folder = RunFolder.open(args.run_dir)
-    if folder.manifest.get("status") != "complete":
-        raise ScenarioError("the run is incomplete: finish it with fuelseal run --resume first", source=args.run_dir)
-    stored = Results.load(folder.path)
+    with RunFolder.open(args.run_dir, safe=args.safe, exclusive=False) as folder:
+        if folder.manifest.get("status") != "complete":
+            raise ScenarioError("the run is incomplete: finish it with fuelseal run --resume first",
+                                source=args.run_dir)
+        problems = storage.check_files(folder.path, folder.manifest)
+        listed = set(folder.manifest.get("files") or {})
+        extra = [n for n in storage.written_files(folder.path) if n not in listed]
+        extra += storage.foreign_entries(folder.path)
+        if problems:
+            print(f"DIFFERENT: {len(problems)} file{'s' if len(problems) > 1 else ''} of {folder.path} "
+                  f"{'do' if len(problems) > 1 else 'does'} not match the manifest:")
+            for p in problems:
+                print(f"  {p}")
+            for name in extra:
+                print(f"  {name}: not written by this run")
+            return 1
+        stored = Results.load(folder.path)
     n = folder.replications
     k = min(args.sample, n)
     sample = sorted({int(round(x)) for x in np.linspace(0, n - 1, k)})
     fresh = run(folder.scenario, replications=max(sample) + 1, seed=folder.seed, workers=args.workers or 1)
     problems = []
-    for table in ("kpis", "monthly", "districts"):
+    for table in ("kpis", "monthly", "districts", "visits", "stations"):
         a = getattr(stored, table)
         b = getattr(fresh, table)
+        if "replication" not in a.columns or "replication" not in b.columns:
+            continue
         a = a[a.replication.isin(sample)].reset_index(drop=True)
         b = b[b.replication.isin(sample)].reset_index(drop=True)
         if a.shape != b.shape or list(a.columns) != list(b.columns):
@@ -186,13 +228,15 @@ def cmd_verify(args) -> int:
     changed = {k: (v, now.get(k)) for k, v in folder.manifest.get("versions", {}).items() if now.get(k) != v}
     if changed:
         print("versions changed since the run: " + ", ".join(f"{k} {a} → {b}" for k, (a, b) in changed.items()))
+    for name in extra:
+        print(f"note: {name} is in the folder but was not written by this run")
     if problems:
         print(f"DIFFERENT: replications {sample} of {folder.path} do not reproduce:")
         for p in problems:
             print(f"  {p}")
         return 1
-    print(f"identical: replications {sample} of {n} re-run bit for bit (seed {folder.seed}, "
-          f"scenario {folder.manifest['scenario_sha256'][:12]})")
+    print(f"identical: all {len(folder.manifest.get('files', {}))} files match the manifest, and replications "
+          f"{sample} of {n} re-run bit for bit (seed {folder.seed}, scenario {folder.manifest['scenario_sha256'][:12]})")
     return 0
 
 
@@ -226,7 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="Dask scheduler address, e.g. tcp://host:8786 (default: start a LocalCluster)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
-    r.add_argument("--safe", metavar="DIR", default=None, help="paths inside the scenario may not leave DIR")
+    r.add_argument("--safe", metavar="DIR", default=None,
+                   help="paths inside the scenario (with --resume: the run folder) may not leave DIR")
     r.add_argument("--resume", metavar="RUN_DIR", default=None, help="finish an interrupted run folder")
     r.add_argument("--svg", action="store_true", help="also write the charts as SVG")
     r.add_argument("--no-charts", action="store_true", help="do not draw charts into the run folder")
@@ -242,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("run_dir", help="a complete run folder")
     ver.add_argument("--sample", type=int, default=3, help="how many replications to re-run (default 3)")
     ver.add_argument("--workers", type=int, default=None, help="worker processes")
+    ver.add_argument("--safe", metavar="DIR", default=None, help="refuse a run folder outside DIR")
     ver.set_defaults(func=cmd_verify)
 
     v = sub.add_parser("validate", help="check a scenario file")
@@ -252,27 +298,63 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    for name in ("replications", "workers", "sample"):
+SEED_LIMIT = 2**63  # seeds are stored as 64-bit integers in manifests and replication files
+
+
+def _check_numbers(parser: argparse.ArgumentParser, args) -> None:
+    for name in ("replications", "sample"):
         value = getattr(args, name, None)
         if value is not None and value < 1:
             parser.error(f"--{name}: expected a whole number ≥ 1, got {value}")
+    seed = getattr(args, "seed", None)
+    if seed is not None and not 0 <= seed < SEED_LIMIT:
+        parser.error(f"--seed: expected a whole number from 0 to 2**63 - 1, got {seed}")
     try:
-        return args.func(args)
+        check_workers(getattr(args, "workers", None))
+    except ScenarioError as exc:
+        parser.error(str(exc))
+
+
+def _safe_streams() -> None:
+    """Never fail on printing: with PYTHONUTF8=0 under LC_ALL=C, stdout is ASCII and a
+    Vietnamese name would raise; such characters are shown escaped instead."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    _safe_streams()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _check_numbers(parser, args)
+    try:
+        with signals_interrupt():
+            return args.func(args)
     except ScenarioError as exc:
         print(f"fuelseal: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Interrupted as exc:
         print(f"fuelseal: {exc}", file=sys.stderr)
-        return 130
+        return exc.code
     except KeyboardInterrupt as exc:
+        if isinstance(exc, Terminated):
+            print(f"fuelseal: stopped by {exc}", file=sys.stderr)
+            return 143
         print(f"fuelseal: {exc}" if str(exc) else "fuelseal: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as exc:  # a full disk, a read-only folder, a name too long: one line, nothing lost
+        print(f"fuelseal: error: {os_error(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        print("fuelseal: error: out of memory; use fewer replications or a smaller network", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

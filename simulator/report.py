@@ -35,7 +35,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import storage
 from .errors import ScenarioError
+from .files import MAX_MANIFEST_BYTES, FolderLock, read_json, write_atomic
 from .formatting import KPI_DISPLAY, number, pct, ratio, vnd
 from .results import Results
 
@@ -65,25 +67,37 @@ class Content:
     footer: str = ""
 
 
-def load_run(run_dir: str | os.PathLike) -> Results:
-    """Read a run folder, or fail with one line saying what is wrong with it."""
+def load_run(run_dir: str | os.PathLike, *, trust: bool = False) -> Results:
+    """Read a complete run folder, or fail with one line saying what is wrong with it.
+
+    Every file the manifest vouches for must match its SHA-256, so a report never
+    states a figure that was edited after the run; ``trust=True`` reports such a
+    folder anyway (and folders written by fuelseal 0.1, which have no checksums)."""
     folder = Path(run_dir)
-    if not folder.is_dir():
+    if folder.is_symlink() or not folder.is_dir():
         raise ScenarioError("not a run folder (no such folder)", source=str(folder))
-    try:
-        status = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("status")
-    except (OSError, ValueError, AttributeError):
-        status = None  # a missing or damaged manifest is reported below
-    if status == "incomplete":
+    if trust:
+        manifest = read_json(folder / "manifest.json", MAX_MANIFEST_BYTES, "run manifest")
+    else:
+        manifest = storage.read_manifest(folder)
+    if manifest.get("status") == "incomplete":
         raise ScenarioError(f"the run is not finished; finish it with: fuelseal run --resume {folder}",
                             source=str(folder))
+    if not trust:
+        problems = storage.check_files(folder, manifest, skip=("report.",), missing_ok=True)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise ScenarioError(f"{problems[0]}{more}; the report would not show what was run — check it with "
+                                f"fuelseal verify, or add --trust to report it anyway", source=str(folder))
     missing = [f for f in ("manifest.json", "kpis.parquet", "monthly.parquet", "districts.parquet",
                            "visits.parquet") if not (folder / f).is_file()]
     if missing:
         raise ScenarioError(f"not a complete run folder (missing {', '.join(missing)}; write one with "
                             "fuelseal run --out)", source=str(folder))
     try:
-        res = Results.load(folder)
+        res = Results.load(folder, verify_manifest=not trust)
+    except ScenarioError:
+        raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ScenarioError(f"cannot read the run folder ({exc.__class__.__name__}: {exc})", source=str(folder)) \
             from None
@@ -657,21 +671,8 @@ def render_pdf(c: Content, path: Path) -> None:
 
 # ---- building --------------------------------------------------------------------------
 
-def _write_atomic(path: Path, write) -> Path:
-    """Write through a temporary file, so a half-written report never replaces a good one."""
-    # a plain new file (not mkstemp, which makes it private to the owner): the report is meant to be shared
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
 def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, *,
-                  number_style: str = "en") -> list[Path]:
+                  number_style: str = "en", trust: bool = False) -> list[Path]:
     """Write ``report.html`` and/or ``report.pdf`` into the run folder; the charts are drawn once for both."""
     formats = tuple(dict.fromkeys(formats))
     bad = [f for f in formats if f not in FORMATS]
@@ -681,29 +682,48 @@ def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, 
         raise ScenarioError(f"expected one of {', '.join(NUMBER_STYLES)}, got {number_style!r}",
                             key="number_style")
     folder = Path(run_dir)
-    res = load_run(folder)
-    c = content(res, folder, number_style=number_style)
+    if folder.is_symlink() or not folder.is_dir():
+        raise ScenarioError("not a run folder (no such folder)", source=str(folder))
+    with FolderLock(folder).acquire(exclusive=True, command="fuelseal report"):
+        res = load_run(folder, trust=trust)
+        c = content(res, folder, number_style=number_style)
+        written = _write_reports(c, folder, formats)
+        if not storage.is_legacy(res.manifest) and not storage.check_files(folder, res.manifest, skip=("report.",)):
+            try:  # vouch for the new reports too, but never re-seal a manifest that failed its checks
+                manifest = storage.read_manifest(folder)
+                files = {**manifest.get("files", {}), **storage.checksums(folder, [p.name for p in written])}
+                storage.write_manifest(folder, {**manifest, "files": files})
+            except ScenarioError:
+                pass
+    return written
+
+
+def _write_reports(c: Content, folder: Path, formats: tuple[str, ...]) -> list[Path]:
     written = []
     for fmt in formats:
         if fmt == "html":
             text = render_html(c)
-            written.append(_write_atomic(folder / "report.html",
-                                         lambda p, text=text: p.write_text(text, encoding="utf-8")))
+            written.append(write_atomic(folder / "report.html", text.encode("utf-8")))
         else:
-            written.append(_write_atomic(folder / "report.pdf", lambda p: render_pdf(c, p)))
+            written.append(write_atomic(folder / "report.pdf", lambda p: render_pdf(c, p)))
     return written
 
 
-def build_report(run_dir: str | os.PathLike, fmt: str = "html", *, number_style: str = "en") -> Path:
+def build_report(run_dir: str | os.PathLike, fmt: str = "html", *, number_style: str = "en",
+                 trust: bool = False) -> Path:
     """Write ``report.html`` (``fmt="html"``) or ``report.pdf`` (``fmt="pdf"``) into the run folder."""
-    return build_reports(run_dir, (fmt,), number_style=number_style)[0]
+    return build_reports(run_dir, (fmt,), number_style=number_style, trust=trust)[0]
 
 
 # ---- command line ----------------------------------------------------------------------
 
 def cmd_report(args: argparse.Namespace) -> int:
     formats = FORMATS if args.format == "both" else (args.format,)
-    for path in build_reports(args.run_dir, formats, number_style=args.number_style):
+    if args.safe is not None:
+        root, here = Path(args.safe).resolve(), Path(args.run_dir).resolve()
+        if root != here and root not in here.parents:
+            raise ScenarioError(f"the run folder lies outside the allowed folder {root} (--safe)", source=args.run_dir)
+    for path in build_reports(args.run_dir, formats, number_style=args.number_style, trust=args.trust):
         print(path)
     return 0
 
@@ -718,6 +738,9 @@ def add_subcommand(subparsers) -> argparse.ArgumentParser:
                    help="which report to write (default: both)")
     p.add_argument("--number-style", choices=NUMBER_STYLES, default="en",
                    help="numbers as 1,234.5 (en, default) or 1.234,5 (vi)")
+    p.add_argument("--trust", action="store_true",
+                   help="report a folder even if its files do not match the checksums in its manifest")
+    p.add_argument("--safe", metavar="DIR", default=None, help="refuse a run folder outside DIR")
     p.set_defaults(func=cmd_report)
     return p
 

@@ -85,7 +85,9 @@ def _station_table(outputs, first) -> pd.DataFrame:
                for i, c in enumerate(("true_litres", "declared_litres", "undeclared_litres"))},
         }))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=STATION_COLUMNS)
-DEPENDENCIES = ("numpy", "pandas", "simpy", "pydantic", "matplotlib", "pyarrow", "scipy", "SALib")
+# every package whose version can change a number or a file in a run folder
+DEPENDENCIES = ("numpy", "pandas", "simpy", "pydantic", "matplotlib", "pyarrow", "scipy", "SALib", "dask",
+                "distributed")
 
 
 def summarise(kpis: pd.DataFrame) -> pd.DataFrame:
@@ -107,14 +109,33 @@ def summarise(kpis: pd.DataFrame) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=1)
 def _versions() -> tuple:
-    out = {"python": platform.python_version(), "fuelseal": _version("fuelseal")}
+    out = {"python": platform.python_version(), "platform": platform.platform(), "fuelseal": _version("fuelseal"),
+           "fuelseal_commit": source_commit()}
     out.update({name: _version(name) for name in DEPENDENCIES})
     return tuple(out.items())
 
 
 def versions() -> dict[str, str]:
-    """Versions of Python, fuelseal and its dependencies (looked up once per process)."""
+    """Versions of Python, the platform, fuelseal (its release and, in a git checkout, the
+    commit with ``+dirty`` for uncommitted changes) and of every dependency that can change
+    a number (looked up once per process)."""
     return dict(_versions())
+
+
+def source_commit() -> str:
+    """The git commit of the code that runs, ``+dirty`` when it has uncommitted changes, or
+    ``"unknown"`` outside a git checkout (an installed wheel: its version then pins it)."""
+    import subprocess
+
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no", "--", "."],
+                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "") if head else "unknown"
 
 
 def _version(name: str) -> str:
@@ -231,9 +252,12 @@ class Results:
     def save(self, folder: str | os.PathLike, *, overwrite: bool = False, extra: dict | None = None) -> Path:
         """Write the run folder: tables as CSV and Parquet, ``summary``, ``manifest.json``
         and the resolved ``scenario.toml``. The folder appears complete or not at all."""
+        from .storage import make_room
+
         out = Path(folder)
         if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
             raise FileExistsError(f"{out}: exists and is not empty (use --overwrite to replace it)")
+        room = make_room(out, overwrite)  # only a run folder is ever replaced
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         umask = os.umask(0)
@@ -241,21 +265,24 @@ class Results:
         tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a run folder is meant to be shared
         try:
             self._write(tmp, extra or {})
-            if out.exists():
-                shutil.rmtree(out)
+            if out.exists():  # an empty folder
+                out.rmdir()
             os.replace(tmp, out)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
+            room.restore()
             raise
+        room.discard()
         return out
 
     def _write(self, folder: Path, extra: dict) -> None:
         self.write_tables(folder)
         if self.scenario is not None:
             Results.write_scenario(folder, self.scenario)
-        manifest = {**self.manifest, **extra, "status": "complete"}
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False),
-                                             encoding="utf-8")
+        from . import storage
+
+        files = storage.checksums(folder, storage.written_files(folder))
+        storage.write_manifest(folder, {**self.manifest, **extra, "status": "complete", "files": files})
 
     def write_tables(self, folder: Path) -> None:
         """Every table as CSV and Parquet in ``folder`` (each file written, then renamed)."""
@@ -263,30 +290,52 @@ class Results:
                   "districts": self.districts, "visits": self.visits}
         if len(self.stations):
             tables["stations"] = self.stations
+        from .files import write_atomic
+
         for name, df in tables.items():
-            for ext in ("csv", "parquet"):
-                tmp = folder / f".{name}.{ext}.tmp"
-                df.to_csv(tmp, index=False) if ext == "csv" else df.to_parquet(tmp, index=False)
-                os.replace(tmp, folder / f"{name}.{ext}")
+            write_atomic(folder / f"{name}.csv", lambda p, df=df: df.to_csv(p, index=False))
+            write_atomic(folder / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
 
     @staticmethod
     def write_scenario(folder: Path, sc: Scenario) -> None:
         """The resolved scenario as ``scenario.toml`` (with its register copied beside it)."""
+        from .files import write_atomic
+
         if sc.register is not None:  # keep the run folder self-contained
-            (folder / "register.csv").write_text(sc.register.to_csv(), encoding="utf-8")
+            write_atomic(folder / "register.csv", sc.register.to_csv().encode("utf-8"))
             local = str((folder / "register.csv").resolve())
             text = sc.with_overrides({"network.register": local}).to_toml().replace(local, "register.csv")
         else:
             text = sc.to_toml()
-        (folder / "scenario.toml").write_text(text, encoding="utf-8")
+        write_atomic(folder / "scenario.toml", text.encode("utf-8"))
 
     @classmethod
-    def load(cls, folder: str | os.PathLike) -> Results:
-        """Read a run folder written by :meth:`save` (tables from Parquet)."""
+    def load(cls, folder: str | os.PathLike, *, verify_manifest: bool = True) -> Results:
+        """Read a run folder written by :meth:`save` (tables from Parquet). The manifest must be
+        intact (``verify_manifest=False`` reads one that fails its checksum, as ``--trust`` does)."""
+        from .files import check_regular
+        from .storage import read_manifest
+
         f = Path(folder)
-        manifest = json.loads((f / "manifest.json").read_text(encoding="utf-8"))
-        t = {name: pd.read_parquet(f / f"{name}.parquet") for name in ("kpis", "monthly", "districts", "visits")}
-        stations = pd.read_parquet(f / "stations.parquet") if (f / "stations.parquet").exists() else None
+        if verify_manifest:
+            manifest = read_manifest(f)
+        else:
+            from .files import MAX_MANIFEST_BYTES, read_json
+
+            manifest = read_json(f / "manifest.json", MAX_MANIFEST_BYTES, "run manifest")
+        t = {}
+        for name in ("kpis", "monthly", "districts", "visits", "stations"):
+            path = f / f"{name}.parquet"
+            if name == "stations" and not path.exists():
+                continue
+            check_regular(path, what="table")
+            try:
+                t[name] = pd.read_parquet(path)
+            except Exception as exc:  # pyarrow raises many kinds on a damaged file; all mean the same
+                from .errors import ScenarioError
+
+                raise ScenarioError(f"damaged table ({exc.__class__.__name__})", source=str(path)) from None
+        stations = t.get("stations")
         scenario = None
         if (f / "scenario.toml").exists():
             from .errors import ScenarioError

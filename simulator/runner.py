@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from concurrent.futures import as_completed
+from contextlib import closing
 
+from .execution import EXECUTORS, MAX_WORKERS, dask_client, process_pool
 from .model import ReplicationOutput, run_replication
 from .progress import Progress
 from .results import Results
@@ -29,9 +30,6 @@ def _chunks(reps: list[int], workers: int) -> list[list[int]]:
     return [reps[i:i + size] for i in range(0, len(reps), size)]
 
 
-EXECUTORS = ("process", "dask")
-
-
 def iter_replications(scenario: Scenario, reps: Iterable[int], seed: int, workers: int = 1,
                       executor: str = "process", scheduler: str | None = None) -> Iterable[list[ReplicationOutput]]:
     """Yield finished replications in batches, in completion order.
@@ -39,7 +37,8 @@ def iter_replications(scenario: Scenario, reps: Iterable[int], seed: int, worker
     ``executor="process"`` uses a local process pool of ``workers`` processes (none when
     ``workers`` is 1); ``executor="dask"`` sends batches to the Dask scheduler at
     ``scheduler`` (``tcp://host:8786``), or to a ``LocalCluster`` of ``workers``
-    processes started for the run when no address is given.
+    processes started for the run when no address is given. Closing the generator early
+    (or an exception in it) stops every worker.
     """
     reps = list(reps)
     keep = scenario.run.visit_log
@@ -52,34 +51,10 @@ def iter_replications(scenario: Scenario, reps: Iterable[int], seed: int, worker
         for r in reps:
             yield _chunk(scenario, [r], seed, keep)
         return
-    pool = ProcessPoolExecutor(max_workers=workers)
-    try:
+    with process_pool(workers) as pool:
         futures = [pool.submit(_chunk, scenario, c, seed, keep) for c in _chunks(reps, workers)]
         for fut in as_completed(futures):
             yield fut.result()
-    finally:  # on Ctrl-C, don't wait for the queued batches
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-@contextmanager
-def dask_client(workers: int, scheduler: str | None):
-    """A Dask client: to the scheduler at ``scheduler``, or to a LocalCluster of ``workers``
-    single-threaded processes started here (and closed on exit)."""
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise RuntimeError("the dask executor needs dask.distributed: pip install 'fuelseal[dask]'") from None
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-    client = Client(cluster if cluster is not None else scheduler)
-    try:
-        yield client
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def _dask(scenario: Scenario, reps: list[int], seed: int, keep: str, workers: int, scheduler: str | None):
@@ -88,8 +63,12 @@ def _dask(scenario: Scenario, reps: list[int], seed: int, keep: str, workers: in
     with dask_client(workers, scheduler) as client:
         sc_future = client.scatter(scenario, broadcast=True)
         futures = [client.submit(_chunk, sc_future, c, seed, keep, pure=False) for c in _chunks(reps, max(workers, 2))]
-        for fut in dask_completed(futures):
-            yield fut.result()
+        try:
+            for fut in dask_completed(futures):
+                yield fut.result()
+        except BaseException:
+            client.cancel(futures)
+            raise
 
 
 def run(scenario: Scenario, replications: int | None = None, seed: int | None = None, *,
@@ -106,16 +85,17 @@ def run(scenario: Scenario, replications: int | None = None, seed: int | None = 
     if n < 1:
         raise ValueError("replications: expected at least 1")
     check_run_size(scenario, n, source="replications")
-    w = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
+    w = min((os.cpu_count() or 1) if workers is None else max(1, int(workers)), MAX_WORKERS)
     t0 = time.perf_counter()
     outputs: list[ReplicationOutput] = []
     bar = Progress(n, enabled=None if progress is True else False) if not callable(progress) else None
-    for batch in iter_replications(scenario, range(n), s, min(w, n), executor, scheduler):
-        outputs.extend(batch)
-        if callable(progress):
-            progress(len(batch))
-        elif bar is not None:
-            bar.update(len(batch))
+    with closing(iter_replications(scenario, range(n), s, min(w, n), executor, scheduler)) as batches:
+        for batch in batches:
+            outputs.extend(batch)
+            if callable(progress):
+                progress(len(batch))
+            elif bar is not None:
+                bar.update(len(batch))
     if bar is not None:
         bar.close()
     outputs.sort(key=lambda o: o.replication)

@@ -20,18 +20,23 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from .errors import ScenarioError
+from .files import MAX_REGISTER_BYTES, MAX_SCENARIO_BYTES, read_regular
 from .quantities import CountQ, NonNegQ, Quantity, RealQ, ShareQ
 
-_STRICT = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
+# strict=True: a boolean is not a number, text is neither a number nor a boolean (so
+# ``teams = true`` or ``enabled = "yes"`` are refused, not read as 1 and True); dates
+# (:data:`Date`) still accept ISO text, as Python callers pass them.
+_STRICT = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False, strict=True)
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)  # dates the tables can hold
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 BUILTIN = "hanam_2017.toml"
+Date = Annotated[dt.date, Field(strict=False)]
 MAX_DISPENSERS = 2_000_000  # guard: beyond this a replication would not fit in memory comfortably
 MAX_HORIZON_DAYS = 50 * 366  # guard: a longer horizon is a typo, not a plan
 
@@ -45,8 +50,8 @@ class ScenarioInfo(_Section):
 
     name: str = Field(min_length=1)
     description: str = ""
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
     reference_uplift: float | None = None
     """A published before/after uplift to compare with (Hà Nam: 0.165)."""
     reference_source: str = ""
@@ -85,7 +90,7 @@ class Network(_Section):
 
 
 class PricePoint(_Section):
-    date: dt.date
+    date: Date
     price: float = Field(gt=0, le=1e9)
 
 
@@ -207,7 +212,7 @@ class Campaign(_Section):
     """``[campaign]``: the verification-and-sealing campaign and its teams."""
 
     enabled: bool = True
-    start: dt.date
+    start: Date
     teams: int = Field(ge=1, le=10_000)
     order: Literal["route", "largest_first", "random"] = "route"
     district_order: list[str] = Field(default_factory=list)
@@ -217,14 +222,14 @@ class Campaign(_Section):
     working_weekdays: list[Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]] = Field(
         default_factory=lambda: ["Mon", "Tue", "Wed", "Thu", "Fri"], min_length=1
     )
-    holidays: list[dt.date] = Field(default_factory=list)
+    holidays: list[Date] = Field(default_factory=list)
     travel_hours: NonNegQ = 1.0
     """Travel to each station, hours; drawn per visit."""
     minutes_per_pump: NonNegQ = 45.0
     """Time to verify and seal one dispenser, minutes; drawn per dispenser."""
     reverification_months: int = Field(12, ge=0, le=600)
     """Dispensers are re-verified this many months after their last verification (0: never)."""
-    announcement: dt.date | None = None
+    announcement: Date | None = None
     """When the campaign is announced; unvisited stations may comply a little from then on."""
     announcement_effect: float = Field(0.0, ge=0, le=1)
     """Fraction by which unvisited stations cut their undeclared share after the announcement."""
@@ -276,13 +281,14 @@ class Scenario(_Section):
     _raw: dict = PrivateAttr(default_factory=dict)
     _source: str | None = PrivateAttr(default=None)
     _register: Register | None = PrivateAttr(default=None)
+    _register_path: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _horizon(self):
         s, c, r = self.scenario, self.campaign, self.run
         if not s.start <= c.start <= s.end:
             raise ValueError(f"campaign.start: expected a date within the horizon {s.start} – {s.end}, got {c.start}")
-        check_run_size(self, r.replications)
+        check_run_size(self, r.replications, tables=False)  # the full check follows in _build
         first = month_start(c.start)
         last = add_months(first, r.evaluation_months) - dt.timedelta(days=1)
         if last > s.end:
@@ -317,6 +323,11 @@ class Scenario(_Section):
         return self._register
 
     @property
+    def register_path(self) -> str | None:
+        """The resolved path of the station register this scenario read (None without one)."""
+        return self._register_path
+
+    @property
     def raw(self) -> dict:
         """The scenario as plain data (after overrides), suitable for TOML or JSON."""
         return json.loads(json.dumps(self._raw, default=str))
@@ -343,10 +354,37 @@ class Scenario(_Section):
 
 
 MAX_MONTHLY_ROWS = 20_000_000  # replications × months × 2 arms: about 2 GB of tables
+# bytes per row, measured on the built-in and national scenarios (tables in memory plus checkpoints)
+ROW_BYTES = {"monthly": 100, "stations": 140, "visits": 120}
+MAX_TABLE_BYTES = MAX_MONTHLY_ROWS * ROW_BYTES["monthly"]
 
 
-def check_run_size(sc: Scenario, replications: int, source: str = "run.replications") -> None:
-    """Refuse, before anything runs, a run whose tables would not fit comfortably in memory."""
+def expected_stations(sc: Scenario) -> float:
+    """Stations in one replication: the register's, or the expected draw from the districts."""
+    if sc.register is not None:
+        return float(len(sc.register.ids))
+    return float(sum(q.expected() for q in (sc.network.districts or {}).values()))
+
+
+def run_bytes(sc: Scenario, replications: int) -> dict[str, float]:
+    """Rough memory of a run's tables by table: monthly rows, per-station rows when
+    ``run.station_detail`` is on, and the visit log (one replication's or all of them)."""
+    s, e = sc.scenario.start, sc.scenario.end
+    months = (e.year - s.year) * 12 + e.month - s.month + 1
+    stations = expected_stations(sc)
+    out = {"monthly": replications * months * 2 * ROW_BYTES["monthly"]}
+    if sc.run.station_detail:
+        out["stations"] = replications * months * 2 * stations * ROW_BYTES["stations"]
+    logged = {"all": replications, "first": 1, "none": 0}[sc.run.visit_log]
+    reverify = sc.campaign.reverification_months
+    visits_per_station = 1 + (months / reverify if reverify else 0)
+    out["visits"] = logged * stations * visits_per_station * ROW_BYTES["visits"]
+    return out
+
+
+def check_run_size(sc: Scenario, replications: int, source: str = "run.replications", tables: bool = True) -> None:
+    """Refuse, before anything runs, a run whose tables would not fit comfortably in memory
+    (monthly rows, and the per-station table and visit log when they are kept)."""
     s, e = sc.scenario.start, sc.scenario.end
     months = (e.year - s.year) * 12 + e.month - s.month + 1
     rows = replications * months * 2
@@ -354,6 +392,19 @@ def check_run_size(sc: Scenario, replications: int, source: str = "run.replicati
         most = MAX_MONTHLY_ROWS // (months * 2)
         raise ScenarioError(f"{replications:,} replications of {months} months make {rows:,} monthly rows; "
                             f"at most {most:,} replications fit (run several seeds instead)", source=source)
+    if not tables:
+        return
+    sizes = run_bytes(sc, replications)
+    total = sum(sizes.values())
+    if total > MAX_TABLE_BYTES:
+        per_rep = sum(run_bytes(sc, 1).values())
+        most = max(int(MAX_TABLE_BYTES // per_rep), 0)
+        big = max(sizes, key=sizes.get)
+        why = {"stations": "with run.station_detail", "visits": "with run.visit_log = \"all\"",
+               "monthly": ""}[big]
+        fix = "turn it off or run several seeds" if most else "turn it off"
+        raise ScenarioError(f"{replications:,} replications {why} make about {total / 1e9:.1f} GB of tables; "
+                            f"at most {most:,} fit ({fix})".replace("  ", " "), source=source)
 
 
 # ---- month arithmetic -----------------------------------------------------------
@@ -379,6 +430,7 @@ class Register:
     operators: tuple[str, ...]
     pumps: np.ndarray  # dispensers per station
     litres_per_day: np.ndarray  # station mean litres/day; NaN = draw from demand
+    sha256: str = ""  # of the file's bytes, for the run manifest
 
     def to_csv(self) -> str:
         out = [",".join(REGISTER_COLUMNS)]
@@ -403,11 +455,10 @@ def _csv_cell(x) -> str:
 def read_register(path: Path) -> Register:
     """Read and check a station register; errors name the file and the row."""
     src = str(path)
+    data = read_regular(path, MAX_REGISTER_BYTES, "station register (CSV)")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ScenarioError("file not found", source=src) from None
-    except (OSError, UnicodeDecodeError) as exc:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise ScenarioError(f"cannot read as UTF-8 text ({exc.__class__.__name__})", source=src) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
@@ -474,17 +525,30 @@ def read_register(path: Path) -> Register:
     if sum(pumps) > MAX_DISPENSERS:
         raise ScenarioError(f"{sum(pumps):,} dispensers is more than this tool handles ({MAX_DISPENSERS:,})",
                             source=src)
-    return Register(tuple(ids), tuple(districts), tuple(operators), np.array(pumps, dtype=np.int64), np.array(litres))
+    return Register(tuple(ids), tuple(districts), tuple(operators), np.array(pumps, dtype=np.int64), np.array(litres),
+                    hashlib.sha256(data).hexdigest())
 
 
 # ---- overrides ------------------------------------------------------------------
-def parse_value(text: str) -> Any:
+_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def parse_value(text: str, key: str | None = None) -> Any:
     """A command-line value as TOML would read it (``5``, ``0.2``, ``2017-02-01``,
-    ``true``, ``{ dist = "beta", mean = 0.1, sd = 0.05 }``); anything else is a string."""
+    ``true``, ``{ dist = "beta", mean = 0.1, sd = 0.05 }``); anything else is a string.
+
+    Exactly one value: a line break (which would smuggle a second ``key = value`` past
+    the first) is refused rather than silently dropped."""
+    if any(ch in text for ch in _BREAKS):
+        raise ScenarioError("expected one value, got a line break; give each setting its own --set",
+                            source="--set", key=key)
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        doc = tomllib.loads(f"v = {text}")
     except (tomllib.TOMLDecodeError, ValueError, RecursionError):  # also: huge integers, deep nesting
         return text
+    if set(doc) != {"v"}:
+        raise ScenarioError(f"expected one value, got {text!r}", source="--set", key=key)
+    return doc["v"]
 
 
 def apply_overrides(raw: dict, overrides: dict[str, Any], source: str | None = None) -> dict:
@@ -551,13 +615,14 @@ def _build(raw: dict, source: str | None, base: str | None) -> Scenario:
     if sc.network.register_file is not None:
         try:
             reg_path = _resolve(sc.network.register_file, source, base)
-            found = reg_path.is_file()
+            found = reg_path.exists()
         except (ValueError, OSError) as exc:  # a NUL byte, a name too long for the file system
             raise ScenarioError(f"cannot use this path ({exc.__class__.__name__}: {exc})", source=src,
                                 key="network.register") from None
         if not found:
             raise ScenarioError(f"file not found: {reg_path}", source=src, key="network.register")
         sc._register = read_register(reg_path)
+        sc._register_path = str(reg_path)
         if sc.operators:
             for row, op in enumerate(sc._register.operators, start=2):
                 if op not in sc.operators:
@@ -576,6 +641,7 @@ def _build(raw: dict, source: str | None, base: str | None) -> Scenario:
                 f"about {expected:,.0f} dispensers is more than this tool handles ({MAX_DISPENSERS:,})",
                 source=src, key="network.districts",
             )
+    check_run_size(sc, sc.run.replications, source=src)
     return sc
 
 
@@ -604,12 +670,7 @@ def load_scenario(
     """
     p = builtin_path() if path is None else Path(path)
     src = str(p)
-    try:
-        raw_bytes = p.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError("file not found", source=src) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read file ({exc.strerror or exc.__class__.__name__})", source=src) from None
+    raw_bytes = read_regular(p, MAX_SCENARIO_BYTES, "scenario file (TOML)")
     try:
         raw = tomllib.loads(raw_bytes.decode("utf-8"))
     except UnicodeDecodeError:

@@ -83,8 +83,10 @@ def test_existing_run_folder_is_refused_without_overwrite(tmp_path, capsys):
     assert main(["run", scenario, "--out", str(out), "--quiet"]) == 2
     assert "exists and is not empty" in capsys.readouterr().err
     assert (out / "keep.txt").read_text() == "mine"
-    assert main(["run", scenario, "--out", str(out), "--quiet", "--overwrite", "-n", "1"]) == 0
-    assert not (out / "keep.txt").exists() and (out / "kpis.csv").exists()
+    # --overwrite replaces only a run folder: a folder holding the user's own file is refused too
+    assert main(["run", scenario, "--out", str(out), "--quiet", "--overwrite", "-n", "1"]) == 2
+    assert "not a run folder" in capsys.readouterr().err
+    assert (out / "keep.txt").read_text() == "mine" and not (out / "kpis.csv").exists()
 
 
 def test_real_process_exit_code_and_no_traceback(tmp_path):

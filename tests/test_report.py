@@ -160,8 +160,10 @@ def test_a_bad_run_folder_is_a_one_line_scenario_error(run_dir, tmp_path, make):
     if make == "broken_manifest":
         (run_dir / "manifest.json").write_text("{ not json", encoding="utf-8")
     if make == "incomplete":  # as `fuelseal run` leaves it when interrupted
+        from simulator import storage
+
         manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-        (run_dir / "manifest.json").write_text(json.dumps({**manifest, "status": "incomplete"}), encoding="utf-8")
+        storage.write_manifest(run_dir, {**manifest, "status": "incomplete"})
     with pytest.raises(ScenarioError, match="fuelseal run --resume" if make == "incomplete" else "run folder") as err:
         report.build_report(target, "html")
     assert "\n" not in str(err.value) and str(target) in str(err.value)

@@ -55,11 +55,11 @@ def test_killed_run_resumes_to_the_same_tables(tmp_path, sig, capsys):
         assert proc.returncode == -signal.SIGKILL
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "incomplete"
-    folder = RunFolder.open(out)
-    saved = folder.done()
-    assert 3 <= len(saved) < n
-    # every visible replication file is whole (a kill may leave a hidden temporary file, never a torn one)
-    before = {r: o.kpis for r, o in zip(sorted(saved), folder.load_replications())}
+    with RunFolder.open(out, exclusive=False) as folder:  # a reader: the lock must not outlive it
+        saved = folder.done()
+        assert 3 <= len(saved) < n
+        # every visible replication file is whole (a kill may leave a hidden temporary file, never a torn one)
+        before = {r: o.kpis for r, o in zip(sorted(saved), folder.load_replications())}
     assert len(before) == len(saved)
 
     assert main(["run", "--resume", str(out), "--quiet", "--workers", "2"]) == 0
@@ -88,6 +88,14 @@ def test_verify_reports_identical_and_catches_a_change(tmp_path, capsys):
     kpis = pd.read_parquet(out / "kpis.parquet")
     kpis.loc[kpis.replication == 4, "uplift"] += 1e-12
     kpis.to_parquet(out / "kpis.parquet", index=False)
+    assert main(["verify", str(out)]) == 1
+    assert "kpis.parquet: changed since the run" in capsys.readouterr().out
+    # a forger who also recomputes the checksums passes the first layer; the re-run still catches it
+    from simulator import storage
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"]["kpis.parquet"] = storage.checksums(out, ["kpis.parquet"])["kpis.parquet"]
+    storage.write_manifest(out, manifest)
     assert main(["verify", str(out)]) == 1
     assert "kpis.uplift differs" in capsys.readouterr().out
 

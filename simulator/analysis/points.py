@@ -18,7 +18,6 @@ import io
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,8 @@ import pandas as pd
 from pydantic import BaseModel
 
 from ..errors import ScenarioError
+from ..files import check_regular, read_json
+from ..execution import process_pool
 from ..progress import Progress
 from ..quantities import Beta, Fixed, Quantity
 from ..runner import run
@@ -284,16 +285,19 @@ class _Checkpoints:
             return None
         meta, table = self.folder / f"point-{i:04d}.json", self.folder / f"point-{i:04d}.parquet"
         try:
-            if json.loads(meta.read_text(encoding="utf-8")) == self._key(sc):
+            if read_json(meta, what="sweep point record") == self._key(sc):
+                check_regular(table, what="sweep point table")
                 return pd.read_parquet(table)
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # includes ScenarioError: a damaged point is simply run again
+            return None
+        except Exception:  # pyarrow's many errors on a damaged table: run the point again
             return None
         return None
 
     def save(self, i: int, sc: Scenario, kpis: pd.DataFrame) -> None:
         if self.folder is None:
             return
-        from ..runfolder import write_atomic
+        from ..files import write_atomic
 
         buf = io.BytesIO()
         kpis.to_parquet(buf, index=False)
@@ -327,7 +331,7 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], replicat
     bar.update((len(built) - len(todo)) * replications)
     try:
         if executor == "dask" and todo:
-            from ..runner import dask_client
+            from ..execution import dask_client
 
             with dask_client(workers, scheduler) as client:
                 futures = [client.submit(_run_chunk, [built[i]], replications, seed, keep_monthly, pure=False)
@@ -344,7 +348,7 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], replicat
             # a handful of points per task keeps the pool busy without shipping one scenario at a time
             size = max(1, min(8, len(todo) // (4 * workers)))
             chunks = [todo[j:j + size] for j in range(0, len(todo), size)]
-            with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+            with process_pool(min(workers, len(chunks))) as pool:
                 futures = [pool.submit(_run_chunk, [built[i] for i in c], replications, seed, keep_monthly)
                            for c in chunks]
                 for c, fut in zip(chunks, futures):  # in submission order, so results line up with points

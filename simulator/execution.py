@@ -1,0 +1,115 @@
+"""Where work runs: a local process pool or a Dask cluster, and how it stops.
+
+Runs, sweeps, calibrations and sensitivity studies hand their independent pieces of
+work to one of two executors: a local pool of worker processes, or a Dask cluster
+(a ``LocalCluster`` started for the job, or a scheduler at a given address). Both stop
+cleanly: when the job is interrupted — Ctrl-C, or SIGTERM/SIGHUP, which a job scheduler
+or ``timeout`` sends and which :func:`signals_interrupt` turns into the same
+``KeyboardInterrupt`` — queued work is cancelled and running workers are terminated,
+so no process outlives the command.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+
+from .errors import ScenarioError
+
+EXECUTORS = ("process", "dask")
+MAX_WORKERS = 64  # local worker processes; each holds a copy of the model (~150 MB)
+SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, treated like Ctrl-C: finished work is kept and the command stops."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated(signal.Signals(signum).name)
+
+
+@contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise :class:`Terminated` (a ``KeyboardInterrupt``)
+    in the main thread, so the same clean-up runs as for Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {s: signal.signal(s, _raise_terminated) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+
+
+def check_workers(workers: int | None, source: str = "--workers") -> None:
+    """Refuse a worker count below 1 or above :data:`MAX_WORKERS`."""
+    if workers is None:
+        return
+    if isinstance(workers, bool) or not 1 <= workers <= MAX_WORKERS:
+        raise ScenarioError(f"expected a whole number from 1 to {MAX_WORKERS}, got {workers}", source=source)
+
+
+def _worker_init() -> None:
+    # the parent decides when workers stop: they ignore the terminal's Ctrl-C (the parent
+    # gets it too) and die at once on SIGTERM, which is how the parent stops them
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
+@contextmanager
+def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A local pool of ``workers`` processes. Leaving the block normally waits for the pool;
+    leaving it by an exception (Ctrl-C, SIGTERM, an error) cancels what is queued and
+    terminates the workers, so none is left running."""
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+    try:
+        yield pool
+    except BaseException:
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+        for p in procs:
+            p.join(timeout=5)
+            if p.is_alive():
+                p.kill()
+                p.join(timeout=5)
+        raise
+    pool.shutdown(wait=True)
+
+
+@contextmanager
+def dask_client(workers: int, scheduler: str | None, timeout: float = SCHEDULER_TIMEOUT):
+    """A Dask client: to the scheduler at ``scheduler`` (reached within ``timeout`` seconds),
+    or to a LocalCluster of ``workers`` single-threaded processes started here (and closed on
+    exit, however the block ends)."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise ScenarioError("needs dask.distributed, which is not installed: pip install 'fuelseal[dask]'",
+                            source="--executor dask") from None
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+    try:
+        client = Client(cluster if cluster is not None else scheduler, timeout=timeout)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise ScenarioError(f"cannot reach the Dask scheduler within {timeout:g} s ({exc.__class__.__name__})",
+                            source=str(scheduler)) from None
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

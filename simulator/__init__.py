@@ -29,4 +29,4 @@ __all__ = [
     "load_scenario", "one_at_a_time", "run", "scenario_from_dict", "sensitivity", "sobol_indices", "sweep",
     "__version__",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"  # run folders: format fuelseal-run/2 (sealed manifests)

@@ -18,6 +18,7 @@ from pathlib import Path
 from . import __version__
 from .errors import ScenarioError
 from .execution import MAX_WORKERS, Terminated, check_workers, signals_interrupt
+from .execution import require as require_executor
 from .files import os_error
 from .formatting import KPI_DISPLAY, number, pct, slug
 from .scenario import Scenario, load_scenario, parse_value
@@ -102,6 +103,7 @@ def cmd_run(args) -> int:
         sc = folder.scenario
     else:
         sc = _load(args)
+        require_executor(args.executor)
         out = Path(args.out) if args.out else _default_out(sc)
         n = sc.run.replications if args.replications is None else args.replications
         seed = sc.run.seed if args.seed is None else args.seed
@@ -235,8 +237,9 @@ def cmd_verify(args) -> int:
         for p in problems:
             print(f"  {p}")
         return 1
+    digest = folder.manifest["scenario_sha256"][:12]
     print(f"identical: all {len(folder.manifest.get('files', {}))} files match the manifest, and replications "
-          f"{sample} of {n} re-run bit for bit (seed {folder.seed}, scenario {folder.manifest['scenario_sha256'][:12]})")
+          f"{sample} of {n} re-run bit for bit (seed {folder.seed}, scenario {digest})")
     return 0
 
 

@@ -86,16 +86,27 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     pool.shutdown(wait=True)
 
 
+def require(executor: str) -> None:
+    """Refuse, before anything is written, an executor whose optional packages are missing."""
+    if executor not in EXECUTORS:
+        raise ScenarioError(f"expected one of {', '.join(EXECUTORS)}, got {executor!r}", source="--executor")
+    if executor == "dask":
+        try:
+            import dask.distributed  # noqa: F401
+        except ImportError:
+            raise ScenarioError("needs dask.distributed, which is not installed: pip install 'fuelseal[dask]'",
+                                source="--executor dask") from None
+
+
 @contextmanager
-def dask_client(workers: int, scheduler: str | None, timeout: float = SCHEDULER_TIMEOUT):
-    """A Dask client: to the scheduler at ``scheduler`` (reached within ``timeout`` seconds),
-    or to a LocalCluster of ``workers`` single-threaded processes started here (and closed on
-    exit, however the block ends)."""
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise ScenarioError("needs dask.distributed, which is not installed: pip install 'fuelseal[dask]'",
-                            source="--executor dask") from None
+def dask_client(workers: int, scheduler: str | None, timeout: float | None = None):
+    """A Dask client: to the scheduler at ``scheduler`` (reached within ``timeout`` seconds,
+    default :data:`SCHEDULER_TIMEOUT`), or to a LocalCluster of ``workers`` single-threaded
+    processes started here (and closed on exit, however the block ends)."""
+    require("dask")
+    from dask.distributed import Client, LocalCluster
+
+    timeout = SCHEDULER_TIMEOUT if timeout is None else timeout
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,

@@ -22,7 +22,6 @@ import base64
 import datetime as dt
 import html
 import io
-import json
 import math
 import os
 import re

@@ -219,7 +219,7 @@ class RunFolder:
         except ScenarioError as exc:
             raise BadReplication(exc.detail) from None
         try:
-            with np.load(path, allow_pickle=False) as npz:
+            with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as npz:
                 data = {k: npz[k] for k in npz.files}  # reading every member checks its CRC
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, RuntimeError) as exc:
             raise BadReplication(f"unreadable ({exc.__class__.__name__})") from None
@@ -246,6 +246,13 @@ class RunFolder:
     def missing(self) -> list[int]:
         """Replications still to run: those without a file, and those whose file is unusable
         (which is removed, and named on stderr, so that it is run again)."""
+        if self.reps_dir.is_symlink() or (self.reps_dir.exists() and not self.reps_dir.is_dir()):
+            raise ScenarioError("replications is not a folder; this is not a run folder fuelseal can resume",
+                                source=str(self.path))
+        try:
+            self.reps_dir.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise os_error(exc, self.reps_dir) from None
         have = self._names()
         for extra in sorted(self.reps_dir.glob("rep-*")) if self.reps_dir.is_dir() else []:
             if extra not in have.values():
@@ -297,9 +304,15 @@ class RunFolder:
             raise ScenarioError(f"{self.replications - len(outputs)} replications are still missing; finish with: "
                                 f"fuelseal run --resume {self.path}", source=str(self.path))
         res = Results.from_outputs(self.scenario, self.seed, outputs, timings=timings)
-        for stale in storage.TABLES:  # a resumed folder may hold tables of an earlier finish
+        # a resumed folder may hold tables, charts and reports of an earlier finish: they are
+        # made anew from the checked replications, never vouched for as they were found
+        for stale in storage.TABLES:
             for ext in ("csv", "parquet"):
                 (self.path / f"{stale}.{ext}").unlink(missing_ok=True)
+        for stale in ("report.html", "report.pdf"):
+            (self.path / stale).unlink(missing_ok=True)
+        if (self.path / "charts").is_dir() and not (self.path / "charts").is_symlink():
+            shutil.rmtree(self.path / "charts")
         res.write_tables(self.path)
         self.manifest = {**res.manifest, "status": "complete", "register": _register_info(self.scenario)}
         self.record()

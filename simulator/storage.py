@@ -178,6 +178,10 @@ def _refuse_special(p: Path) -> None:
     if p.exists() and not p.is_dir():
         raise ScenarioError("is a file, not a run folder; fuelseal never replaces files (choose another --out)",
                             source=str(p))
+
+
+def _refuse_precious(p: Path) -> None:
+    """Folders never replaced, run folder or not: the current one and its parents, a home, the root."""
     try:
         real = p.resolve()
         here = Path.cwd().resolve()
@@ -241,8 +245,14 @@ def make_room(path: str | os.PathLike, overwrite: bool) -> Room:
     if not overwrite:
         raise ScenarioError("exists and is not empty (choose another --out, add --overwrite to replace a run "
                             "folder, or --resume it)", source=str(p))
-    recognise(p)
+    _refuse_precious(p)
+    recognise(p)  # before the lock, which would otherwise add its file to a folder that is not ours
     lock = FolderLock(p).acquire(exclusive=True, command="fuelseal run --overwrite")
+    try:
+        recognise(p)  # again under the lock: nobody can add to it from now on
+    except BaseException:
+        lock.release()
+        raise
     aside = p.with_name(f".{p.name}.replaced-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     try:
         os.replace(p, aside)

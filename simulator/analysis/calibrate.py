@@ -71,11 +71,11 @@ def read_observed(data: str | Path | pd.DataFrame) -> pd.Series:
                 for rec in data.itertuples(index=False)]
     else:
         src = str(data)
+        from ..files import MAX_REGISTER_BYTES, read_regular
+
         try:
-            text = Path(data).read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise ScenarioError("file not found", source=src) from None
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_regular(data, MAX_REGISTER_BYTES, "observed series (CSV)").decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
             raise ScenarioError(f"cannot read as UTF-8 text ({exc.__class__.__name__})", source=src) from None
         reader = csv.DictReader(text.splitlines())
         header = [h.strip() for h in (reader.fieldnames or [])]

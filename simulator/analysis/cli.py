@@ -61,11 +61,20 @@ def _pairs(pairs: list[str] | None, flag: str) -> list[tuple[str, str]]:
 
 
 def _overrides(pairs: list[str] | None) -> dict[str, Any]:
-    return {k: parse_value(v) for k, v in _pairs(pairs, "--set")}
+    return {k: parse_value(v, key=k) for k, v in _pairs(pairs, "--set")}
 
 
 def _load(args, overrides: dict[str, Any] | None = None) -> Scenario:
-    return load_scenario(args.scenario, overrides or None)
+    return load_scenario(args.scenario, overrides or None, base=getattr(args, "safe", None))
+
+
+def _inside_safe(args, path: str | os.PathLike | None, flag: str) -> None:
+    """With ``--safe DIR``, a file named on the command line must lie inside DIR too."""
+    if getattr(args, "safe", None) is None or path is None:
+        return
+    root, here = Path(args.safe).resolve(), Path(path).resolve()
+    if root != here and root not in here.parents:
+        raise ScenarioError(f"lies outside the allowed folder {root} (--safe)", source=flag)
 
 
 def _check_counts(args) -> None:
@@ -100,6 +109,8 @@ def _common(p: argparse.ArgumentParser, n_help: str) -> None:
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--json", action="store_true", help="print only one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--safe", metavar="DIR", default=None,
+                   help="paths inside the scenario (and files named here) may not leave DIR")
 
 
 class ScenarioInterrupted(KeyboardInterrupt):
@@ -118,16 +129,22 @@ def cmd_sweep(args) -> int:
     if args.resume:  # everything comes from the folder's sweep.json
         if args.scenario or args.set or args.replications is not None or args.seed is not None or args.kpi:
             raise ScenarioError("--resume takes the sweep from the folder; give only the folder", source="--resume")
+        from ..files import read_json
+
         spec_file = Path(args.resume) / "sweep.json"
+        _inside_safe(args, args.resume, "--resume")
+        if not spec_file.exists() and not spec_file.is_symlink():
+            raise ScenarioError("not a sweep folder (no sweep.json)", source=str(args.resume))
+        spec = read_json(spec_file, what="sweep record")
         try:
-            spec = json.loads(spec_file.read_text(encoding="utf-8"))
-            args.scenario, args.set = str(Path(args.resume) / "scenario.toml"), list(spec["set"])
-            args.replications, args.seed, args.kpi = int(spec["replications"]), int(spec["seed"]), spec["kpi"]
-        except FileNotFoundError:
-            raise ScenarioError("not a sweep folder (no sweep.json)", source=str(args.resume)) from None
+            args.scenario, args.set = str(Path(args.resume) / "scenario.toml"), [str(x) for x in spec["set"]]
+            args.replications, args.seed = int(spec["replications"]), int(spec["seed"])
+            args.kpi = None if spec["kpi"] is None else [str(k) for k in spec["kpi"]]
         except (ValueError, KeyError, TypeError) as exc:
             raise ScenarioError(f"sweep.json is damaged ({exc.__class__.__name__})", source=str(spec_file)) from None
-        args.out, args.overwrite = args.resume, True
+        if not 0 <= args.seed < 2**63:
+            raise ScenarioError(f"seed: expected 0 to 2**63 - 1, got {args.seed}", source=str(spec_file))
+        args.out, args.overwrite, args.safe = args.resume, True, args.safe or args.resume
     _check_counts(args)
     grid: dict[str, list[Any]] = {}
     for key, text in _pairs(args.set, "--set"):
@@ -142,29 +159,42 @@ def cmd_sweep(args) -> int:
         raise ScenarioError("expected at least one --set NAME=V1,V2,… to sweep, e.g. --set campaign.teams=1,2,3",
                             source="--set")
     sc = _load(args)
-    out = _out_dir(args, sc, "sweep", ["sweep.csv", "sweep.png"])
-    out.mkdir(parents=True, exist_ok=True)
-    if not args.resume:  # what --resume needs to finish this sweep
-        from ..results import Results
-        from ..runfolder import write_atomic
+    from ..execution import require
 
-        Results.write_scenario(out, sc)
-        n = sc.run.replications if args.replications is None else args.replications
-        seed = sc.run.seed if args.seed is None else args.seed
-        write_atomic(out / "sweep.json", json.dumps({"set": args.set, "replications": n, "seed": seed,
-                                                     "kpi": args.kpi}, ensure_ascii=False).encode())
-    try:
-        table = sweep(sc, grid, args.replications, args.seed, kpis=args.kpi, workers=_workers(args),
-                      progress=not (args.quiet or args.json), checkpoint=out / "points",
-                      executor=args.executor, scheduler=args.scheduler)
-    except KeyboardInterrupt:
-        raise ScenarioInterrupted(f"interrupted: finished points are saved in {out}; "
-                                  f"finish with: fuelseal sweep --resume {out}") from None
-    csv_table = table.copy()
-    for name in swept_names(table):  # tables and lists as the TOML text a user would type
-        csv_table[name] = [describe(v) if isinstance(v, (dict, list)) else v for v in csv_table[name]]
-    csv_table.to_csv(out / "sweep.csv", index=False)
-    plot_sweep(table, args.kpi).savefig(out / "sweep.png", dpi=120)
+    require(args.executor)
+    out = _out_dir(args, sc, "sweep", ["sweep.csv", "sweep.png"])
+    if out.is_symlink():
+        raise ScenarioError("is a symbolic link; give the folder it points to", source=str(out))
+    out.mkdir(parents=True, exist_ok=True)
+    from ..files import FolderLock, remove_stale_tmp, write_atomic
+
+    with FolderLock(out).acquire(exclusive=True, command="fuelseal sweep"):
+        remove_stale_tmp(out)
+        if not args.resume:  # what --resume needs to finish this sweep
+            from ..results import Results
+
+            Results.write_scenario(out, sc)
+            n = sc.run.replications if args.replications is None else args.replications
+            seed = sc.run.seed if args.seed is None else args.seed
+            write_atomic(out / "sweep.json", json.dumps({"set": args.set, "replications": n, "seed": seed,
+                                                         "kpi": args.kpi}, ensure_ascii=False).encode())
+        try:
+            table = sweep(sc, grid, args.replications, args.seed, kpis=args.kpi, workers=_workers(args),
+                          progress=not (args.quiet or args.json), checkpoint=out / "points",
+                          executor=args.executor, scheduler=args.scheduler)
+        except KeyboardInterrupt as exc:
+            from ..execution import Terminated
+
+            points = len(list((out / "points").glob("point-*.json")))
+            how = f"stopped by {exc}" if isinstance(exc, Terminated) else "interrupted"
+            raise ScenarioInterrupted(f"{how}: saved {points} finished points in {out}; "
+                                      f"finish with: fuelseal sweep --resume {out}") from None
+        csv_table = table.copy()
+        for name in swept_names(table):  # tables and lists as the TOML text a user would type
+            csv_table[name] = [describe(v) if isinstance(v, (dict, list)) else v for v in csv_table[name]]
+        write_atomic(out / "sweep.csv", lambda p: csv_table.to_csv(p, index=False))
+        fig = plot_sweep(table, args.kpi)
+        write_atomic(out / "sweep.png", lambda p: fig.savefig(p, format="png", dpi=120))
     if args.json:
         _dump(sweep_json(table))
         return 0
@@ -213,10 +243,13 @@ def cmd_calibrate(args) -> int:
         targets[k] = float(value)
     if targets and args.observed:
         raise ScenarioError("give either --target or --observed, not both", source="--observed")
+    _inside_safe(args, args.observed, "--observed")
     sc = _load(args, _overrides(args.set))
     out = Path(args.out) if args.out else Path(f"{Path(sc.source or 'scenario').stem}-calibrated.toml")
     if out.exists() and not args.overwrite:
         raise ScenarioError("exists (choose another --out or add --overwrite)", source=str(out))
+    if out.is_symlink() or (out.exists() and not out.is_file()):
+        raise ScenarioError("is not a regular file; --overwrite replaces only a scenario file", source=str(out))
     note = ""
     if not targets and not args.observed:
         if sc.scenario.reference_uplift is None:
@@ -234,7 +267,9 @@ def cmd_calibrate(args) -> int:
         written = written.with_overrides({"network.register": str(reg)})
         cal.scenario = written
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(calibrated_toml(cal, note), encoding="utf-8")
+    from ..files import write_atomic
+
+    write_atomic(out, calibrated_toml(cal, note).encode("utf-8"))
     if args.json:
         _dump({**cal.to_json(), "calibrated_scenario": str(out)})
         return 0
@@ -262,9 +297,12 @@ def cmd_sensitivity(args) -> int:
     table = sensitivity(sc, args.method, ranges, kpis, samples=args.samples, replications=n, seed=args.seed,
                         workers=_workers(args), progress=not (args.quiet or args.json))
     out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "sensitivity.csv", index=False)
+    from ..files import write_atomic
+
+    write_atomic(out / "sensitivity.csv", lambda p: table.to_csv(p, index=False))
     for k, png in zip(kpis, pngs, strict=True):
-        plot_sensitivity(table, k).savefig(out / png, dpi=120)
+        fig = plot_sensitivity(table, k)
+        write_atomic(out / png, lambda p, fig=fig: fig.savefig(p, format="png", dpi=120))
     if args.json:
         _dump(sensitivity_json(table, args.method))
         return 0

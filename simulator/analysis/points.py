@@ -27,8 +27,8 @@ import pandas as pd
 from pydantic import BaseModel
 
 from ..errors import ScenarioError
-from ..files import check_regular, read_json
 from ..execution import process_pool
+from ..files import check_regular, read_json
 from ..progress import Progress
 from ..quantities import Beta, Fixed, Quantity
 from ..runner import run

@@ -952,7 +952,7 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
     fmt = path.suffix.lstrip(".").lower()
     metadata = {"png": {"Software": "fuelseal"}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
     with house_style():
-        write_atomic(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata))
+        write_atomic(path, lambda fh: fig.savefig(fh, format=fmt, dpi=dpi, metadata=metadata))
     return path
 
 

@@ -115,6 +115,10 @@ def cmd_run(args) -> int:
 
             try:
                 write_charts(res, folder.path, ("png", "svg") if args.svg else ("png",))
+            except KeyboardInterrupt as exc:
+                raise Interrupted(f"{_how(exc)} while drawing the charts: the tables in {folder.path} are complete; "
+                                  f"draw the charts with: fuelseal run --resume {folder.path}", code=_code(exc)) \
+                    from None
             finally:  # the manifest vouches for whichever charts were written
                 folder.record()
     if args.json:
@@ -151,9 +155,8 @@ def _fill(folder, args, quiet: bool):
     except KeyboardInterrupt as exc:
         bar.close()
         done = len(folder.done())
-        raise Interrupted(f"{'stopped by ' + str(exc) if isinstance(exc, Terminated) else 'interrupted'}: "
-                          f"saved {done} of {folder.replications} replications in {folder.path}; "
-                          f"finish with: {resume}", code=143 if isinstance(exc, Terminated) else 130) from None
+        raise Interrupted(f"{_how(exc)}: saved {done} of {folder.replications} replications in {folder.path}; "
+                          f"finish with: {resume}", code=_code(exc)) from None
     except OSError as exc:
         bar.close()
         done = len(folder.done())
@@ -163,9 +166,20 @@ def _fill(folder, args, quiet: bool):
     try:
         return folder.finish({"simulate_seconds": time.perf_counter() - t0, "workers": workers,
                               "executor": args.executor, "resumed": len(todo) < folder.replications})
+    except KeyboardInterrupt as exc:
+        raise Interrupted(f"{_how(exc)} while writing the tables: all {folder.replications} replications are "
+                          f"saved in {folder.path}; finish with: {resume}", code=_code(exc)) from None
     except OSError as exc:
         raise os_error(exc, hint=f"all {folder.replications} replications are saved; fix this, then finish "
                                  f"with: {resume}") from None
+
+
+def _how(exc: BaseException) -> str:
+    return f"stopped by {exc}" if isinstance(exc, Terminated) else "interrupted"
+
+
+def _code(exc: BaseException) -> int:
+    return 143 if isinstance(exc, Terminated) else 130
 
 
 class Interrupted(Exception):
@@ -348,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"fuelseal: stopped by {exc}", file=sys.stderr)
             return 143
         print(f"fuelseal: {exc}" if str(exc) else "fuelseal: interrupted", file=sys.stderr)
-        return 130
+        return getattr(exc, "code", 130)
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

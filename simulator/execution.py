@@ -29,6 +29,9 @@ class Terminated(KeyboardInterrupt):
 
 
 def _raise_terminated(signum, frame):
+    # once is enough: further signals must not interrupt the clean-up they asked for
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, signal.SIG_IGN)
     raise Terminated(signal.Signals(signum).name)
 
 

@@ -24,6 +24,7 @@ import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import ScenarioError
 
@@ -167,37 +168,32 @@ def tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
 
 
-def write_atomic(path: str | os.PathLike, data: bytes | Callable[[Path], object]) -> Path:
-    """Write ``path`` whole or not at all: ``data`` (bytes, or a function that writes the
-    file at the path it is given) goes to a temporary file beside ``path``, which is
+def write_atomic(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], object]) -> Path:
+    """Write ``path`` whole or not at all: ``data`` (bytes, or a function that writes into the
+    binary file object it is given) goes to a temporary file beside ``path``, which is
     flushed to disk and renamed into place. The temporary file is removed on every exit
-    path, a full disk and Ctrl-C included. Files are written with the usual mode (0644)."""
+    path, a full disk and Ctrl-C included; an error names ``path``, not the temporary file.
+    Files are written with the usual mode (0644)."""
     target = Path(path)
     tmp = tmp_name(target)
     try:
-        if callable(data):
-            data(tmp)
-            fd = os.open(tmp, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        else:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         try:
             tmp.unlink(missing_ok=True)
         except OSError:
             pass
+        if isinstance(exc, OSError) and exc.filename is not None:
+            exc.filename = str(target)
         raise
     return target
 
@@ -239,11 +235,22 @@ class FolderLock:
         import fcntl
 
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+            if exclusive:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+            else:  # a reader needs no write permission: a lock on a read-only descriptor will do
+                try:
+                    fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
+                except FileNotFoundError:
+                    fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
         except OSError as exc:
-            if exc.errno == errno.EROFS and not exclusive:
-                return self  # a read-only folder cannot change under a reader
+            if not exclusive and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                return self  # a folder the reader cannot write cannot change under it through fuelseal
             raise os_error(exc, self.folder) from None
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:  # never write through a hard link
+            os.close(fd)
+            raise ScenarioError(f"{LOCK_NAME} is not fuelseal's lock file (a hard link or not a regular file); "
+                                "remove it first", source=str(self.folder))
         try:
             fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -77,6 +77,9 @@ def load_run(run_dir: str | os.PathLike, *, trust: bool = False) -> Results:
         raise ScenarioError("not a run folder (no such folder)", source=str(folder))
     if trust:
         manifest = read_json(folder / "manifest.json", MAX_MANIFEST_BYTES, "run manifest")
+        problem = storage._shape_problem(manifest)
+        if problem:
+            raise ScenarioError(f"manifest.json is damaged ({problem})", source=str(folder))
     else:
         manifest = storage.read_manifest(folder)
     if manifest.get("status") == "incomplete":
@@ -683,6 +686,10 @@ def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, 
     folder = Path(run_dir)
     if folder.is_symlink() or not folder.is_dir():
         raise ScenarioError("not a run folder (no such folder)", source=str(folder))
+    if not trust:  # before the lock, whose file must not appear in a folder that is not a run's
+        storage.read_manifest(folder)
+    elif not (folder / "manifest.json").is_file():
+        raise ScenarioError("not a run folder (no manifest.json)", source=str(folder))
     with FolderLock(folder).acquire(exclusive=True, command="fuelseal report"):
         res = load_run(folder, trust=trust)
         c = content(res, folder, number_style=number_style)
@@ -704,7 +711,7 @@ def _write_reports(c: Content, folder: Path, formats: tuple[str, ...]) -> list[P
             text = render_html(c)
             written.append(write_atomic(folder / "report.html", text.encode("utf-8")))
         else:
-            written.append(write_atomic(folder / "report.pdf", lambda p: render_pdf(c, p)))
+            written.append(write_atomic(folder / "report.pdf", lambda fh: render_pdf(c, fh)))
     return written
 
 

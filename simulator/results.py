@@ -292,8 +292,8 @@ class Results:
         from .files import write_atomic
 
         for name, df in tables.items():
-            write_atomic(folder / f"{name}.csv", lambda p, df=df: df.to_csv(p, index=False))
-            write_atomic(folder / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
+            write_atomic(folder / f"{name}.csv", lambda fh, df=df: df.to_csv(fh, index=False))
+            write_atomic(folder / f"{name}.parquet", lambda fh, df=df: df.to_parquet(fh, index=False))
 
     @staticmethod
     def write_scenario(folder: Path, sc: Scenario) -> None:

@@ -154,7 +154,9 @@ class RunFolder:
             if lock is not None:
                 _remove_own(p, existed)
                 lock.release()
-            room.restore()
+            note = room.restore()
+            if note:
+                print(f"fuelseal: note: {note}", file=sys.stderr)
             raise
         room.discard()
         return cls(p, scenario, int(seed), int(replications), manifest, lock)
@@ -166,16 +168,22 @@ class RunFolder:
         must be intact, the stored scenario must match its hash and may refer only to files
         inside the folder (and inside ``safe``, when given)."""
         p = Path(path)
-        if p.is_symlink() or not p.is_dir():
-            what = "a symbolic link" if p.is_symlink() else "not a folder" if p.exists() else "not found"
-            raise ScenarioError(f"{what}; expected a run folder", source=str(p))
+        storage._refuse_special(p)
+        if not p.is_dir():
+            raise ScenarioError("not found; expected a run folder", source=str(p))
         if safe is not None:
             root = Path(safe).resolve()
             if root != p.resolve() and root not in p.resolve().parents:
                 raise ScenarioError(f"the run folder lies outside the allowed folder {root} (--safe)", source=str(p))
+        storage.read_manifest(p)  # before the lock, whose file must not appear in a folder that is not a run's
         lock = FolderLock(p).acquire(exclusive=exclusive, command=command)
         try:
             manifest = storage.read_manifest(p)
+            if exclusive and storage.is_legacy(manifest):
+                raise ScenarioError("written by fuelseal 0.1, whose manifests are not sealed, so its seed and "
+                                    f"counts cannot be checked; run it again with: fuelseal run {p}/scenario.toml",
+                                    source=str(p))
+            storage.check_links(p)
             seed, n = _whole(manifest, "seed", 0, 2**63 - 1, p), _whole(manifest, "replications", 1, 1_000_000, p)
             scenario = load_scenario(p / "scenario.toml", base=p)
             if scenario.digest() != manifest.get("scenario_sha256"):
@@ -189,9 +197,6 @@ class RunFolder:
         except BaseException:
             lock.release()
             raise
-        if storage.is_legacy(manifest):
-            print(f"fuelseal: note: {p} was written by fuelseal 0.1 (no checksums); its replications are still "
-                  "checked one by one", file=sys.stderr)
         return cls(p, scenario, seed, n, manifest, lock)
 
     # ---- replications -----------------------------------------------------------------
@@ -238,8 +243,7 @@ class RunFolder:
             raise BadReplication(f"made with seed {got[1]}, not {self.seed}")
         if got[2] != self.digest:
             raise BadReplication("made from another scenario")
-        shape = (len(months_of(self.scenario)), 2, len(FIELDS))
-        if data["monthly"].shape != shape or len(data["kpi_names"]) != len(data["kpi_values"]):
+        if not _consistent(data, (len(months_of(self.scenario)), 2, len(FIELDS))):
             raise BadReplication("damaged tables (unexpected shapes)")
         return _unpack(data)
 
@@ -322,6 +326,20 @@ class RunFolder:
         """Put the SHA-256 of every file fuelseal wrote here into the manifest and rewrite it."""
         files = storage.checksums(self.path, storage.written_files(self.path))
         self.manifest = storage.write_manifest(self.path, {**self.manifest, "files": files})
+
+
+def _consistent(data: dict[str, np.ndarray], monthly_shape: tuple[int, ...]) -> bool:
+    """Whether a replication's arrays fit together (as the model writes them)."""
+    n_d = data["districts"].shape[0] if data["districts"].ndim == 2 else -1
+    visits = {len(data[k]) for k in REP_ARRAYS if k.startswith("visit_")}
+    ok = (data["monthly"].shape == monthly_shape and data["kpi_names"].ndim == 1
+          and data["kpi_names"].shape == data["kpi_values"].shape
+          and n_d == len(data["district_names"]) == len(data["district_pumps"]) == len(data["district_sealed"])
+          and len(visits) == 1 and data["station_ids"].ndim == 1)
+    if ok and "stations" in data:
+        st = data["stations"]
+        ok = st.ndim == 4 and st.shape[:2] == monthly_shape[:2] and st.shape[2] == len(data["station_ids"])
+    return bool(ok)
 
 
 def _whole(manifest: dict, key: str, low: int, high: int, folder: Path) -> int:

@@ -67,16 +67,47 @@ def read_manifest(folder: Path) -> dict:
         m = read_json(path, MAX_MANIFEST_BYTES, "run manifest")
     except ScenarioError as exc:
         raise ScenarioError(f"not a usable run folder: manifest.json {exc.detail}", source=str(folder)) from None
-    if "checksum" in m or "format" in m:
-        if m.get("format") != FORMAT:
+    edited = ScenarioError("manifest.json was edited or damaged after fuelseal wrote it (its checksum does "
+                           "not match); it cannot be trusted — run the scenario again", source=str(folder))
+    if "checksum" in m or "format" in m or "files" in m:  # fuelseal 0.1 never wrote any of these
+        if m.get("format") != FORMAT and "format" in m and "checksum" in m:
             raise ScenarioError(f"manifest.json: unknown format {str(m.get('format'))[:40]!r} (expected {FORMAT})",
                                 source=str(folder))
         if m.get("checksum") != hashlib.sha256(_canonical(m)).hexdigest():
-            raise ScenarioError("manifest.json was edited or damaged after fuelseal wrote it (its checksum does "
-                                "not match); it cannot be trusted — run the scenario again", source=str(folder))
+            raise edited
     elif not LEGACY_KEYS <= set(m):
         raise ScenarioError("not a run folder (manifest.json is not a fuelseal manifest)", source=str(folder))
+    problem = _shape_problem(m)
+    if problem:
+        raise ScenarioError(f"manifest.json is damaged ({problem})", source=str(folder))
     return m
+
+
+def _shape_problem(m: dict) -> str | None:
+    """What is wrong with the types of a manifest's fields (a forger's or a bug's), or None."""
+    for key, kind in (("seed", int), ("replications", int), ("status", str), ("scenario_sha256", str)):
+        if key in m and (isinstance(m[key], bool) or not isinstance(m[key], kind)):
+            return f"{key}: expected {'a whole number' if kind is int else 'text'}"
+    for key in ("versions", "files", "resolved_scenario", "timings"):
+        if key in m and m[key] is not None and not isinstance(m[key], dict):
+            return f"{key}: expected a table"
+    for name, value in (m.get("versions") or {}).items():
+        if not isinstance(value, (str, type(None))):
+            return f"versions.{name}: expected text"
+    for name, digest in (m.get("files") or {}).items():
+        if not _plain_name(name) or not isinstance(digest, str):
+            return f"files: {name[:40]!r} is not a file name inside the folder with its SHA-256"
+    return None
+
+
+def _plain_name(name: str) -> bool:
+    """A relative name inside the folder: no NUL, no '..', not absolute, valid UTF-8."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    parts = Path(name).parts
+    return bool(parts) and "\0" not in name and ".." not in parts and not Path(name).is_absolute()
 
 
 def is_legacy(manifest: dict) -> bool:
@@ -144,17 +175,17 @@ def check_files(folder: Path, manifest: dict, skip: tuple[str, ...] = (), missin
     from .files import check_regular
 
     listed = manifest.get("files")
-    if not isinstance(listed, dict):
+    if is_legacy(manifest) or not isinstance(listed, dict):
         return ["manifest.json lists no checksums (written by fuelseal 0.1)"]
     problems = []
     for name, digest in sorted(listed.items()):
         if name.startswith(skip):
             continue
+        if not _plain_name(name):
+            problems.append(f"{name[:40]!r}: not a name inside the folder")
+            continue
         path = folder / name
         if missing_ok and not path.exists() and not path.is_symlink():
-            continue
-        if ".." in Path(name).parts or Path(name).is_absolute():
-            problems.append(f"{name}: not a name inside the folder")
             continue
         try:
             check_regular(path, what="file written by fuelseal")
@@ -173,6 +204,11 @@ def check_files(folder: Path, manifest: dict, skip: tuple[str, ...] = (), missin
 
 # ---- replacing a folder ----------------------------------------------------------------------
 def _refuse_special(p: Path) -> None:
+    try:
+        str(p).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ScenarioError("expected a folder name that is valid UTF-8", source=str(p).encode(
+            "utf-8", "backslashreplace").decode()) from None
     if p.is_symlink():
         raise ScenarioError("is a symbolic link; give the folder it points to", source=str(p))
     if p.exists() and not p.is_dir():
@@ -213,18 +249,42 @@ class Room:
             self.lock.release()
             self.lock = None
 
-    def restore(self) -> None:
+    def restore(self) -> str | None:
+        """Put the old folder back; if another process has taken its place meanwhile, leave
+        both alone and return a note saying where the old one is."""
+        note = None
         if self.aside is not None:
             try:
-                if self.path.exists():
-                    shutil.rmtree(self.path)
-                os.replace(self.aside, self.path)
+                if self.path.exists() and not any(self.path.iterdir()):
+                    self.path.rmdir()  # an empty folder this run made: never anything else
+                os.rename(self.aside, self.path)
             except OSError:
-                pass  # the old folder stays, intact, at self.aside
+                note = f"the replaced run folder is kept, intact, at {self.aside}"
             self.aside = None
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+        return note
+
+
+def check_links(folder: Path) -> None:
+    """Refuse a run folder in which fuelseal would follow a symbolic link out of it: the
+    folder's own entries and those of ``replications/`` and ``charts/`` must not be links,
+    and those two must be folders."""
+    for entry in folder.iterdir():
+        if entry.is_symlink():
+            raise ScenarioError(f"holds a symbolic link {entry.name!r}; a run folder holds only what fuelseal wrote",
+                                source=str(folder))
+    for sub in ("replications", "charts"):
+        d = folder / sub
+        if d.exists() and not d.is_dir():
+            raise ScenarioError(f"{sub} is not a folder; a run folder holds only what fuelseal wrote",
+                                source=str(folder))
+        if d.is_dir():
+            for entry in d.iterdir():
+                if entry.is_symlink():
+                    raise ScenarioError(f"holds a symbolic link {sub}/{entry.name!r}; a run folder holds only what "
+                                        "fuelseal wrote", source=str(folder))
 
 
 def make_room(path: str | os.PathLike, overwrite: bool) -> Room:

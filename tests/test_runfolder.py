@@ -630,8 +630,8 @@ def test_sigterm_stops_a_sweep_and_its_workers(tmp_path):
         _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    assert proc.returncode != 0 and "Traceback" not in err
-    assert "sweep --resume" in one_line_error(err)
+    assert proc.returncode == 143 and "Traceback" not in err
+    assert "stopped by SIGTERM" in one_line_error(err) and "sweep --resume" in err
     t0 = time.monotonic()
     while any(_alive(k) for k in kids) and time.monotonic() - t0 < 10:
         time.sleep(0.05)
@@ -722,3 +722,198 @@ def test_the_manifest_pins_code_and_dependencies_and_files_are_0644(tmp_path, ca
     modes = {str(p.relative_to(out)): stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*") if p.is_file()}
     assert modes and all(mode == 0o644 for mode in modes.values()), modes
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+# ---- found by an adversarial review -----------------------------------------------------------
+def test_sweep_never_writes_into_a_folder_that_is_not_a_sweeps(tmp_path, run_dir, monkeypatch, capsys):
+    """A sweep aimed at a folder holding the user's files, or at a run folder, is refused (with or
+    without --overwrite) and leaves it byte for byte; a refused sweep leaves nothing behind."""
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    shutil.copy(MINIMAL, proj / "scenario.toml")
+    (proj / ".draft.tmp").write_text("mine")
+    before, before_run = snapshot(proj), snapshot(run_dir)
+    for target, extra in ((proj, []), (proj, ["--overwrite"]), (run_dir, ["--overwrite"])):
+        rc, _, err = run_cli(capsys, ["sweep", str(proj / "scenario.toml"), "--set", "campaign.teams=1,2", "-n", "1",
+                                      "--out", str(target), "--quiet", *extra])
+        assert rc == 2 and one_line_error(err)
+    assert snapshot(proj) == before and snapshot(run_dir) == before_run
+    rc, _, err = run_cli(capsys, ["sweep", MINIMAL, "--set", "campaign.teams=1,true", "-n", "1", "--out",
+                                  str(tmp_path / "new"), "--quiet"])
+    assert rc == 2 and not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("where", ["charts", "replications", "charts/monthly_tax.png"])
+def test_a_symlink_inside_a_run_folder_is_never_followed(run_dir, tmp_path, capsys, where):
+    """A run folder whose charts/ or replications/ (or a file in them) is a symbolic link out of
+    it is refused on resume, and the place it points to is left alone."""
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "monthly_tax.png").write_text("precious")
+    link = run_dir / where
+    if link.is_dir():
+        shutil.rmtree(link)
+    else:
+        link.unlink()
+    link.symlink_to(victim if where != "charts/monthly_tax.png" else victim / "monthly_tax.png")
+    before = snapshot(victim)
+    rc, _, err = run_cli(capsys, ["run", "--resume", str(run_dir), "--quiet"])
+    assert rc == 2 and "symbolic link" in one_line_error(err)
+    assert snapshot(victim) == before
+
+
+def test_sweep_resume_refuses_a_symlinked_points_folder_and_reruns_a_swapped_point(tmp_path, capsys):
+    """points/ as a symbolic link is refused; a point table swapped with another is run again,
+    so the resumed table equals the original."""
+    out = tmp_path / "sw"
+    assert main(["sweep", MINIMAL, "--set", "campaign.teams=1,2", "-n", "2", "--out", str(out), "--quiet"]) == 0
+    original = pd.read_csv(out / "sweep.csv")
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    linked = tmp_path / "linked"
+    shutil.copytree(out, linked)
+    shutil.rmtree(linked / "points")
+    (linked / "points").symlink_to(victim)
+    capsys.readouterr()
+    rc, _, err = run_cli(capsys, ["sweep", "--resume", str(linked), "--quiet"])
+    assert rc == 2 and list(victim.iterdir()) == []
+    shutil.copy(out / "points" / "point-0002.parquet", out / "points" / "point-0001.parquet")
+    rc, _, _ = run_cli(capsys, ["sweep", "--resume", str(out), "--quiet"])
+    assert rc == 0
+    pd.testing.assert_frame_equal(pd.read_csv(out / "sweep.csv"), original)
+
+
+def test_a_hard_linked_lock_file_is_never_written(run_dir, tmp_path, capsys):
+    """A lock file that is a hard link to the user's file is refused, and the file keeps its bytes."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes")
+    (run_dir / ".fuelseal.lock").unlink()
+    os.link(notes, run_dir / ".fuelseal.lock")
+    for argv in (["report", str(run_dir), "--format", "html"], ["run", "--resume", str(run_dir), "--quiet"]):
+        rc, _, err = run_cli(capsys, argv)
+        assert rc == 2 and "hard link" in one_line_error(err)
+    assert notes.read_text() == "my notes"
+
+
+def test_a_manifest_downgraded_to_the_old_format_is_not_trusted(run_dir, capsys):
+    """Removing "format" and "checksum" (to pass as a fuelseal 0.1 manifest) and editing the seed:
+    report refuses it without --trust, resume refuses it, verify flags it."""
+    m = json.loads((run_dir / "manifest.json").read_text())
+    for key in ("format", "checksum"):
+        m.pop(key)
+    m["seed"] = 7
+    (run_dir / "manifest.json").write_text(json.dumps(m))
+    for argv, code in ((["report", str(run_dir), "--format", "html"], 2), (["run", "--resume", str(run_dir)], 2),
+                       (["verify", str(run_dir)], 2)):
+        rc, _, err = run_cli(capsys, argv)
+        assert rc == code and one_line_error(err), argv
+    legacy = {k: v for k, v in m.items() if k != "files"}  # as fuelseal 0.1 wrote it: no seal, no checksums
+    (run_dir / "manifest.json").write_text(json.dumps(legacy))
+    rc, out, err = run_cli(capsys, ["report", str(run_dir), "--format", "html"])
+    assert rc == 2 and "no checksums" in one_line_error(err)
+    rc, _, err = run_cli(capsys, ["run", "--resume", str(run_dir)])
+    assert rc == 2 and "fuelseal 0.1" in one_line_error(err)
+
+
+@pytest.mark.parametrize("forge", ["nul_name", "versions_text", "dotdot_name"])
+def test_a_forged_but_sealed_manifest_gives_one_line(run_dir, capsys, forge):
+    """Even a manifest re-sealed by a forger, with a NUL byte or '..' in a file name or versions
+    that are not a table, ends in one line — for report --trust too — never a traceback."""
+    m = storage.read_manifest(run_dir)
+    if forge == "nul_name":
+        m["files"]["kpis\x00.csv"] = "0" * 64
+    elif forge == "dotdot_name":
+        m["files"]["../outside.csv"] = "0" * 64
+    else:
+        m["versions"] = "x"
+    storage.write_manifest(run_dir, m)
+    for argv in (["verify", str(run_dir)], ["report", str(run_dir), "--format", "html"],
+                 ["report", str(run_dir), "--format", "html", "--trust"], ["run", "--resume", str(run_dir)]):
+        rc, _, err = run_cli(capsys, argv)
+        assert rc == 2 and "damaged" in one_line_error(err), argv
+
+
+def test_a_replication_with_the_right_identity_but_torn_arrays_is_run_again(tmp_path, capsys):
+    """A file with the right number, seed and hash whose district arrays do not fit together."""
+    import numpy as np
+
+    out = tmp_path / "run"
+    assert main(["run", MINIMAL, "-n", "3", "--seed", "4", "--out", str(out), "--quiet", "--no-charts"]) == 0
+    rep = out / "replications" / "rep-000001.npz"
+    with np.load(rep) as npz:
+        data = {k: npz[k] for k in npz.files}
+    data["district_names"] = data["district_names"][:1]
+    np.savez(rep, **data)
+    capsys.readouterr()
+    rc, _, err = run_cli(capsys, ["run", "--resume", str(out), "--quiet"])
+    assert rc == 0 and "rep-000001.npz damaged tables" in err
+    assert_same_tables(out, straight())
+
+
+def test_a_folder_name_that_is_not_utf8_is_one_line(tmp_path, capsys):
+    bad = os.fsdecode(bytes(tmp_path) + b"/r\xfe")
+    rc, _, err = run_cli(capsys, ["run", MINIMAL, "-n", "1", "--out", bad, "--quiet"])
+    assert rc == 2 and "UTF-8" in one_line_error(err)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("stage", ["tables", "charts"])
+def test_sigterm_while_writing_tables_or_charts_still_says_how_to_finish(tmp_path, monkeypatch, capsys, stage):
+    """A signal after the last replication, while tables or charts are written: the message says
+    what is saved and how to finish; --resume then completes a folder that verifies."""
+    from simulator import charts, results
+    from simulator.execution import Terminated
+
+    def stop(*a, **k):
+        raise Terminated("SIGTERM")
+
+    out = tmp_path / "run"
+    with monkeypatch.context() as m:
+        m.setattr(*((results.Results, "write_tables", stop) if stage == "tables" else (charts, "write_charts", stop)))
+        rc, _, err = run_cli(capsys, ["run", MINIMAL, "-n", "2", "--out", str(out), "--quiet"])
+    line = one_line_error(err)
+    assert rc == 143 and "stopped by SIGTERM" in line and f"fuelseal run --resume {out}" in line
+    assert not list(out.rglob("*.tmp"))
+    rc, _, _ = run_cli(capsys, ["run", "--resume", str(out), "--quiet"])
+    assert rc == 0 and (out / "charts" / "monthly_tax.png").exists()
+    assert storage.check_files(out, storage.read_manifest(out)) == []
+
+
+def test_a_second_signal_does_not_interrupt_the_clean_up():
+    """After the first SIGTERM, further SIGTERM/SIGHUP are ignored until the command has cleaned up."""
+    from simulator.execution import Terminated, signals_interrupt
+
+    with pytest.raises(Terminated), signals_interrupt():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+        finally:
+            assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+            os.kill(os.getpid(), signal.SIGTERM)  # ignored: the clean-up goes on
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_restoring_never_deletes_a_folder_another_run_made_meanwhile(run_dir, tmp_path):
+    """If a new run takes the place of a folder being replaced, the replacement's undo leaves
+    both: the other run's folder, and the old one aside (with a note saying where)."""
+    room = storage.make_room(run_dir, overwrite=True)
+    assert room.aside is not None and not run_dir.exists()
+    run_dir.mkdir()
+    (run_dir / "manifest.json").write_text("another run's")
+    aside = room.aside
+    note = room.restore()
+    assert note and str(aside) in note
+    assert (run_dir / "manifest.json").read_text() == "another run's"
+    assert storage.read_manifest(aside)["status"] == "complete"
+
+
+@pytest.mark.parametrize("command", ["verify", "report", "resume"])
+def test_commands_on_a_folder_that_is_not_a_run_leave_no_lock_in_it(tmp_path, capsys, command):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("x")
+    argv = {"verify": ["verify", str(folder)], "report": ["report", str(folder)],
+            "resume": ["run", "--resume", str(folder)]}[command]
+    rc, _, err = run_cli(capsys, argv)
+    assert rc == 2 and one_line_error(err)
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]

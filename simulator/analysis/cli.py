@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,11 @@ def _common(p: argparse.ArgumentParser, n_help: str) -> None:
 
 
 class ScenarioInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a sweep: the finished points are saved."""
+    """Ctrl-C, SIGTERM or SIGHUP during a sweep: the finished points are saved."""
+
+    def __init__(self, message: str, code: int = 130):
+        super().__init__(message)
+        self.code = code  # 130 after Ctrl-C, 143 after SIGTERM or SIGHUP
 
 
 def _dump(obj: dict) -> None:
@@ -122,6 +127,52 @@ def _dump(obj: dict) -> None:
 
 
 # ---- sweep ---------------------------------------------------------------------------------------
+SWEEP_FILES = {"scenario.toml", "register.csv", "sweep.json", "sweep.csv", "sweep.png", "points", ".fuelseal.lock"}
+
+
+def _sweep_folder_problem(out: Path) -> str | None:
+    """Why ``out`` is not a sweep folder fuelseal may write into again (None if it is one)."""
+    if not (out / "sweep.json").is_file() or (out / "sweep.json").is_symlink():
+        return "not a sweep folder (no sweep.json)"
+    for entry in out.iterdir():
+        tmp = entry.name.startswith(".") and entry.name.endswith(".tmp")
+        if entry.is_symlink() or (entry.name not in SWEEP_FILES and not tmp):
+            return f"holds {entry.name!r}, which fuelseal did not write"
+    points = out / "points"
+    if points.exists() and not points.is_dir():
+        return "points is not a folder"
+    if points.is_dir() and any(e.is_symlink() or not e.is_file() for e in points.iterdir()):
+        return "points/ holds something other than point files"
+    return None
+
+
+def _read_sweep_spec(args) -> None:
+    """Fill ``args`` from a sweep folder's ``sweep.json`` (for --resume)."""
+    from ..files import read_json
+
+    spec_file = Path(args.resume) / "sweep.json"
+    _inside_safe(args, args.resume, "--resume")
+    problem = _sweep_folder_problem(Path(args.resume)) if Path(args.resume).is_dir() else "not a sweep folder"
+    if problem:
+        raise ScenarioError(problem, source=str(args.resume))
+    spec = read_json(spec_file, what="sweep record")
+    try:
+        sets, n, seed, kpi = spec["set"], spec["replications"], spec["seed"], spec["kpi"]
+        if not isinstance(sets, list) or not all(isinstance(x, str) for x in sets):
+            raise TypeError
+        if any(isinstance(v, bool) or not isinstance(v, int) for v in (n, seed)):
+            raise TypeError
+        if kpi is not None and (not isinstance(kpi, list) or not all(isinstance(k, str) for k in kpi)):
+            raise TypeError
+    except (KeyError, TypeError) as exc:
+        raise ScenarioError(f"sweep.json is damaged ({exc.__class__.__name__})", source=str(spec_file)) from None
+    if not 0 <= seed < 2**63 or n < 1:
+        raise ScenarioError("sweep.json is damaged (seed or replications out of range)", source=str(spec_file))
+    args.scenario, args.set, args.replications, args.seed, args.kpi = (str(Path(args.resume) / "scenario.toml"),
+                                                                       sets, n, seed, kpi)
+    args.out, args.overwrite, args.safe = args.resume, True, args.safe or args.resume
+
+
 def cmd_sweep(args) -> int:
     from .sweep import plot_sweep, sweep, swept_names
     from .sweep import table_json as sweep_json
@@ -129,29 +180,14 @@ def cmd_sweep(args) -> int:
     if args.resume:  # everything comes from the folder's sweep.json
         if args.scenario or args.set or args.replications is not None or args.seed is not None or args.kpi:
             raise ScenarioError("--resume takes the sweep from the folder; give only the folder", source="--resume")
-        from ..files import read_json
-
-        spec_file = Path(args.resume) / "sweep.json"
-        _inside_safe(args, args.resume, "--resume")
-        if not spec_file.exists() and not spec_file.is_symlink():
-            raise ScenarioError("not a sweep folder (no sweep.json)", source=str(args.resume))
-        spec = read_json(spec_file, what="sweep record")
-        try:
-            args.scenario, args.set = str(Path(args.resume) / "scenario.toml"), [str(x) for x in spec["set"]]
-            args.replications, args.seed = int(spec["replications"]), int(spec["seed"])
-            args.kpi = None if spec["kpi"] is None else [str(k) for k in spec["kpi"]]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ScenarioError(f"sweep.json is damaged ({exc.__class__.__name__})", source=str(spec_file)) from None
-        if not 0 <= args.seed < 2**63:
-            raise ScenarioError(f"seed: expected 0 to 2**63 - 1, got {args.seed}", source=str(spec_file))
-        args.out, args.overwrite, args.safe = args.resume, True, args.safe or args.resume
+        _read_sweep_spec(args)
     _check_counts(args)
     grid: dict[str, list[Any]] = {}
     for key, text in _pairs(args.set, "--set"):
         if key in grid:
             raise ScenarioError("given twice; list every value once, e.g. campaign.teams=1,2,3", source="--set",
                                 key=key)
-        values = [parse_value(v) for v in split_values(text)]
+        values = [parse_value(v, key=key) for v in split_values(text)]
         if any(v == "" for v in values):
             raise ScenarioError(f"empty value in {text!r}", source="--set", key=key)
         grid[key] = values
@@ -159,42 +195,62 @@ def cmd_sweep(args) -> int:
         raise ScenarioError("expected at least one --set NAME=V1,V2,… to sweep, e.g. --set campaign.teams=1,2,3",
                             source="--set")
     sc = _load(args)
-    from ..execution import require
+    from ..execution import Terminated, require
+    from ..files import FolderLock, remove_stale_tmp, write_atomic
+    from ..storage import _refuse_special
 
     require(args.executor)
-    out = _out_dir(args, sc, "sweep", ["sweep.csv", "sweep.png"])
-    if out.is_symlink():
-        raise ScenarioError("is a symbolic link; give the folder it points to", source=str(out))
+    out = Path(args.out) if args.out else Path("runs") / f"sweep-{_slug(sc)}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    _refuse_special(out)
+    fresh = not out.exists() or not any(out.iterdir())
+    if not fresh and not args.resume:
+        if not args.overwrite:
+            raise ScenarioError("exists and is not empty (choose another --out, add --overwrite to replace a "
+                                "sweep's results, or --resume it)", source=str(out))
+        problem = _sweep_folder_problem(out)
+        if problem:
+            raise ScenarioError(f"{problem}; --overwrite replaces only a sweep's own results", source=str(out))
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    from ..files import FolderLock, remove_stale_tmp, write_atomic
-
     with FolderLock(out).acquire(exclusive=True, command="fuelseal sweep"):
-        remove_stale_tmp(out)
-        if not args.resume:  # what --resume needs to finish this sweep
-            from ..results import Results
-
-            Results.write_scenario(out, sc)
-            n = sc.run.replications if args.replications is None else args.replications
-            seed = sc.run.seed if args.seed is None else args.seed
-            write_atomic(out / "sweep.json", json.dumps({"set": args.set, "replications": n, "seed": seed,
-                                                         "kpi": args.kpi}, ensure_ascii=False).encode())
+        if not fresh:
+            problem = _sweep_folder_problem(out)  # again, under the lock
+            if problem:
+                raise ScenarioError(problem, source=str(out))
+            remove_stale_tmp(out)
         try:
+            if not args.resume:  # what --resume needs to finish this sweep
+                from ..results import Results
+
+                Results.write_scenario(out, sc)
+                n = sc.run.replications if args.replications is None else args.replications
+                seed = sc.run.seed if args.seed is None else args.seed
+                write_atomic(out / "sweep.json", json.dumps({"set": args.set, "replications": n, "seed": seed,
+                                                             "kpi": args.kpi}, ensure_ascii=False).encode())
             table = sweep(sc, grid, args.replications, args.seed, kpis=args.kpi, workers=_workers(args),
                           progress=not (args.quiet or args.json), checkpoint=out / "points",
                           executor=args.executor, scheduler=args.scheduler)
         except KeyboardInterrupt as exc:
-            from ..execution import Terminated
-
             points = len(list((out / "points").glob("point-*.json")))
             how = f"stopped by {exc}" if isinstance(exc, Terminated) else "interrupted"
             raise ScenarioInterrupted(f"{how}: saved {points} finished points in {out}; "
-                                      f"finish with: fuelseal sweep --resume {out}") from None
+                                      f"finish with: fuelseal sweep --resume {out}",
+                                      143 if isinstance(exc, Terminated) else 130) from None
+        except ScenarioError:
+            if fresh and not list((out / "points").glob("point-*.json")):  # refused before any point: undo
+                for f in ("scenario.toml", "register.csv", "sweep.json", ".fuelseal.lock"):
+                    (out / f).unlink(missing_ok=True)
+                if (out / "points").is_dir():
+                    shutil.rmtree(out / "points")
+                if created:
+                    out.rmdir()
+            raise
         csv_table = table.copy()
         for name in swept_names(table):  # tables and lists as the TOML text a user would type
             csv_table[name] = [describe(v) if isinstance(v, (dict, list)) else v for v in csv_table[name]]
-        write_atomic(out / "sweep.csv", lambda p: csv_table.to_csv(p, index=False))
+        write_atomic(out / "sweep.csv", lambda fh: csv_table.to_csv(fh, index=False))
         fig = plot_sweep(table, args.kpi)
-        write_atomic(out / "sweep.png", lambda p: fig.savefig(p, format="png", dpi=120))
+        write_atomic(out / "sweep.png", lambda fh: fig.savefig(fh, format="png", dpi=120))
     if args.json:
         _dump(sweep_json(table))
         return 0
@@ -299,10 +355,10 @@ def cmd_sensitivity(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     from ..files import write_atomic
 
-    write_atomic(out / "sensitivity.csv", lambda p: table.to_csv(p, index=False))
+    write_atomic(out / "sensitivity.csv", lambda fh: table.to_csv(fh, index=False))
     for k, png in zip(kpis, pngs, strict=True):
         fig = plot_sensitivity(table, k)
-        write_atomic(out / png, lambda p, fig=fig: fig.savefig(p, format="png", dpi=120))
+        write_atomic(out / png, lambda fh, fig=fig: fig.savefig(fh, format="png", dpi=120))
     if args.json:
         _dump(sensitivity_json(table, args.method))
         return 0

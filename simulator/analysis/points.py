@@ -14,6 +14,7 @@ noise.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import math
@@ -269,12 +270,15 @@ def _run_chunk(scenarios: list[Scenario], replications: int, seed: int, keep_mon
 
 class _Checkpoints:
     """Finished points of a sweep on disk: ``point-0001.parquet`` (its KPI table) beside
-    ``point-0001.json`` (the point scenario's hash, replications and seed). A point is
-    reused only when all three match, so a resumed sweep gives the same table."""
+    ``point-0001.json`` (the point scenario's hash, replications, seed and the table's
+    SHA-256). A point is reused only when all four match, so a resumed sweep gives the
+    same table: a table swapped, damaged or left from another sweep is run again."""
 
     def __init__(self, folder: Path | None, replications: int, seed: int):
         self.folder, self.replications, self.seed = folder, replications, seed
         if folder is not None:
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                raise ScenarioError("is not a folder fuelseal made (a symbolic link or a file)", source=str(folder))
             folder.mkdir(parents=True, exist_ok=True)
 
     def _key(self, sc: Scenario) -> dict:
@@ -285,9 +289,12 @@ class _Checkpoints:
             return None
         meta, table = self.folder / f"point-{i:04d}.json", self.folder / f"point-{i:04d}.parquet"
         try:
-            if read_json(meta, what="sweep point record") == self._key(sc):
+            record = read_json(meta, what="sweep point record")
+            if {k: v for k, v in record.items() if k != "table_sha256"} == self._key(sc):
                 check_regular(table, what="sweep point table")
-                return pd.read_parquet(table)
+                data = table.read_bytes()
+                if hashlib.sha256(data).hexdigest() == record.get("table_sha256"):
+                    return pd.read_parquet(io.BytesIO(data))
         except (OSError, ValueError):  # includes ScenarioError: a damaged point is simply run again
             return None
         except Exception:  # pyarrow's many errors on a damaged table: run the point again
@@ -301,8 +308,10 @@ class _Checkpoints:
 
         buf = io.BytesIO()
         kpis.to_parquet(buf, index=False)
-        write_atomic(self.folder / f"point-{i:04d}.parquet", buf.getvalue())
-        write_atomic(self.folder / f"point-{i:04d}.json", json.dumps(self._key(sc)).encode())
+        data = buf.getvalue()
+        write_atomic(self.folder / f"point-{i:04d}.parquet", data)
+        record = {**self._key(sc), "table_sha256": hashlib.sha256(data).hexdigest()}
+        write_atomic(self.folder / f"point-{i:04d}.json", json.dumps(record).encode())
 
 
 def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], replications: int, seed: int, *,

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import sys
-import textwrap
 from pathlib import Path
 
 from . import __version__
@@ -20,8 +19,9 @@ from .errors import ScenarioError
 from .execution import MAX_WORKERS, Terminated, check_workers, signals_interrupt
 from .execution import require as require_executor
 from .files import os_error
-from .formatting import KPI_DISPLAY, number, pct, slug
+from .formatting import slug
 from .scenario import Scenario, load_scenario, parse_value
+from .summary import headline, summary_text  # noqa: F401  (also simulator.cli.headline, as before)
 
 EXIT_BAD_INPUT = 2
 
@@ -47,49 +47,6 @@ def _load(args) -> Scenario:
 
 def _default_out(sc: Scenario) -> Path:
     return Path("runs") / f"{slug(sc.name)}-{dt.datetime.now():%Y%m%d-%H%M%S}"
-
-
-def summary_text(res, sc: Scenario) -> str:
-    """The planner's summary: a headline sentence and a table of KPIs with 90% intervals."""
-    s = res.summary()
-    w0 = sc.campaign.start.replace(day=1)
-    lines = [sc.name, f"{res.replications} replications, seed {res.seed}; evaluation window: "
-             f"{sc.run.evaluation_months} months from {w0:%Y-%m}", ""]
-    lines.append(textwrap.fill(headline(s, sc), 88))
-    lines.append("")
-    lines.append(f"{'':32} {'mean':>18} {'90% interval':>30}")
-    for key, (label, fmt) in KPI_DISPLAY.items():
-        if key not in s.index:
-            continue
-        r = s.loc[key]
-        lines.append(f"{label:32} {fmt(r['mean']):>18} {fmt(r['p05']) + ' – ' + fmt(r['p95']):>30}")
-    if sc.scenario.reference_uplift is not None:
-        lines.append("")
-        lines.append(f"Published before/after figure: {pct(sc.scenario.reference_uplift)}"
-                     + (f" ({sc.scenario.reference_source})" if sc.scenario.reference_source else ""))
-    return "\n".join(lines)
-
-
-def headline(s, sc: Scenario) -> str:
-    """One sentence with the answer, e.g. "Sealing all 450 dispensers with 2 teams takes …"."""
-    c = sc.campaign
-    pumps = s.loc["pumps", "mean"]
-    teams = f"{c.teams} team{'s' if c.teams > 1 else ''}"
-    ba = (f"{pct(s.loc['uplift_before_after', 'mean'])} ({pct(s.loc['uplift_before_after', 'p05'])}–"
-          f"{pct(s.loc['uplift_before_after', 'p95'])})")
-    if not c.enabled:
-        return (f"No campaign: the {number(pumps)} dispensers stay unsealed; tax in the window is {ba} "
-                f"above the same months before.")
-    cd = s.loc["completion_days"]
-    if s.loc["completed", "mean"] == 1:
-        first = (f"Sealing all {number(pumps)} dispensers with {teams} takes {number(cd['p50'])} days "
-                 f"({cd['p50'] / 30.44:.1f} months; 90%: {number(cd['p05'])}–{number(cd['p95'])} days)")
-    else:
-        first = (f"With {teams} the campaign finishes within the horizon in only "
-                 f"{pct(s.loc['completed', 'mean'], 0)} of replications, sealing {pct(s.loc['share_sealed', 'mean'])} "
-                 f"of {number(pumps)} dispensers on average,")
-    return (f"{first} and raises tax by {pct(s.loc['uplift', 'mean'])} (90%: {pct(s.loc['uplift', 'p05'])}–"
-            f"{pct(s.loc['uplift', 'p95'])}) against no campaign, or by {ba} against the same months before.")
 
 
 def cmd_run(args) -> int:

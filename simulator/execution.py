@@ -11,6 +11,7 @@ so no process outlives the command.
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from collections.abc import Iterator
@@ -112,8 +113,10 @@ def dask_client(workers: int, scheduler: str | None, timeout: float | None = Non
     timeout = SCHEDULER_TIMEOUT if timeout is None else timeout
     cluster = None
     if scheduler is None:
+        # silence_logs: the workers' own warnings (e.g. tasks cancelled on Ctrl-C) would break the
+        # promise of one line on stderr; errors still show
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=None, silence_logs=logging.ERROR)
     try:
         client = Client(cluster if cluster is not None else scheduler, timeout=timeout)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:

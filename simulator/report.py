@@ -38,7 +38,9 @@ from . import storage
 from .errors import ScenarioError
 from .files import MAX_MANIFEST_BYTES, FolderLock, read_json, write_atomic
 from .formatting import KPI_DISPLAY, number, pct, ratio, vnd
+from .quantities import Fixed, Quantity
 from .results import Results
+from .scenario import Scenario
 
 FORMATS = ("html", "pdf")
 NUMBER_STYLES = ("en", "vi")  # as simulator.charts.NUMBER_STYLES, without importing matplotlib for `--help`
@@ -121,10 +123,11 @@ def _summary(res: Results, folder: Path) -> pd.DataFrame:
 
 
 def _scenario_view(res: Results) -> Any:
-    """What :func:`simulator.cli.headline` needs of a scenario: the validated one when the run folder's
-    ``scenario.toml`` loads, else the campaign settings read from the manifest."""
-    if res.scenario is not None:
-        return res.scenario
+    """What :func:`simulator.summary.headline` needs of a scenario: the typed one (see
+    :func:`settings_of`), else the campaign settings read from the manifest."""
+    sc = settings_of(res)
+    if sc is not None:
+        return sc
     c = res.manifest["resolved_scenario"].get("campaign", {})
     return SimpleNamespace(campaign=SimpleNamespace(enabled=bool(c.get("enabled", True)), teams=int(c.get("teams", 1))))
 
@@ -149,7 +152,7 @@ def _interval(s: pd.DataFrame, key: str, fmt) -> str:
 
 
 def _headline(s: pd.DataFrame, res: Results) -> str:
-    from .cli import headline  # the same sentence ``fuelseal run`` prints
+    from .summary import headline  # the same sentence ``fuelseal run`` prints
 
     try:
         return headline(s, _scenario_view(res))
@@ -222,6 +225,8 @@ def _figures(s: pd.DataFrame) -> list[tuple[str, str, str]]:
 def _quantity(v: Any, fmt=None) -> str:
     """A scenario value in words: a number, or a distribution by its mean and spread."""
     fmt = fmt or (lambda x: f"{x:,.6g}")
+    if isinstance(v, Quantity):
+        v = v.model_dump()
     if isinstance(v, bool) or v is None:
         return str(v).lower()
     if isinstance(v, (int, float)):
@@ -248,63 +253,59 @@ def _clock(hours: Any) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _assumptions(res: Results) -> list[tuple[str, str]]:
-    raw = res.manifest["resolved_scenario"]
-    g = lambda key, default=None: _get(raw, key, default)  # noqa: E731 — a short local reader
-    rows: list[tuple[str, str]] = [("Horizon", f"{g('scenario.start')} to {g('scenario.end')}; evaluation window "
-                                               f"{g('run.evaluation_months', 12)} months from the campaign month")]
-    dists = g("network.districts")
-    if isinstance(dists, dict):
-        counts = [v for v in dists.values() if isinstance(v, (int, float))]
-        total = f", {number(sum(counts))} stations" if len(counts) == len(dists) else ""
-        rows.append(("Network", f"{len(dists)} districts{total}; dispensers per station: "
-                                f"{_quantity(g('network.pumps_per_station', 2))}"))
-    elif g("network.register"):
-        rows.append(("Network", f"station register {g('network.register')}"))
-    if g("campaign.enabled", True):
-        order = g("campaign.order", "route")
-        dorder = g("campaign.district_order") or []
-        teams = g("campaign.teams", 1)
-        rows.append(("Campaign", f"starts {g('campaign.start')} with {teams} team{'s' if teams != 1 else ''}; "
-                                 f"visiting order "
-                                 f"{order}" + (f" ({' → '.join(dorder)})" if order == "route" and dorder else "")))
-        rows.append(("Working time", f"{_quantity(g('campaign.work_hours_per_day', 8))} hours a day from "
-                                     f"{_clock(g('campaign.day_start_hour', 8))}, "
-                                     f"{', '.join(g('campaign.working_weekdays', ['Mon', 'Tue', 'Wed', 'Thu', 'Fri']))}"
-                                     f"; {len(g('campaign.holidays', []) or [])} holidays"))
-        rows.append(("Verifying one dispenser", f"{_quantity(g('campaign.minutes_per_pump', 45))} minutes; travel "
-                                                f"{_quantity(g('campaign.travel_hours', 1))} hours per station"))
+def _assumptions(sc: Scenario) -> list[tuple[str, str]]:
+    """The assumptions a reader needs, stated from the resolved, typed scenario — the values the
+    model used, defaults included — never from the raw file (which may leave keys out)."""
+    c, n, d, m, e, k = sc.campaign, sc.network, sc.demand, sc.metrology, sc.enforcement, sc.costs
+    rows: list[tuple[str, str]] = [("Horizon", f"{sc.scenario.start} to {sc.scenario.end}; evaluation window "
+                                               f"{sc.run.evaluation_months} months from the campaign month")]
+    if n.districts is not None:
+        fixed = [q.value for q in n.districts.values() if isinstance(q, Fixed)]
+        total = f", {number(sum(fixed))} stations" if len(fixed) == len(n.districts) else ""
+        rows.append(("Network", f"{len(n.districts)} districts{total}; dispensers per station: "
+                                f"{_quantity(n.pumps_per_station)}"))
+    else:
+        count = f" ({number(len(sc.register.ids))} stations)" if sc.register is not None else ""
+        rows.append(("Network", f"station register {n.register_file}{count}"))
+    if c.enabled:
+        dorder = list(c.district_order)
+        rows.append(("Campaign", f"starts {c.start} with {c.teams} team{'s' if c.teams != 1 else ''}; visiting order "
+                                 f"{c.order}" + (f" ({' → '.join(dorder)})" if c.order == "route" and dorder else "")))
+        rows.append(("Working time", f"{_quantity(c.work_hours_per_day)} hours a day from {_clock(c.day_start_hour)}, "
+                                     f"{', '.join(c.working_weekdays)}; {len(c.holidays)} holidays"))
+        rows.append(("Verifying one dispenser", f"{_quantity(c.minutes_per_pump)} minutes; travel "
+                                                f"{_quantity(c.travel_hours)} hours per station"))
     else:
         rows.append(("Campaign", "disabled (no dispenser is sealed)"))
-    rows.append(("Undeclared share before sealing",
-                 _quantity(g("behaviour.undeclared_share"), lambda x: pct(x, 1))))
-    rows.append(("Undeclared share after sealing", _quantity(g("behaviour.residual_share", 0.0), lambda x: pct(x, 2))))
-    per_litre = g("tax.per_litre", 0) or 0
-    rows.append(("Tax", f"{pct(g('tax.rate'), 2)} of declared sales value"
-                        + (f" + {number(per_litre)} VND per declared litre" if per_litre else "")))
-    path = g("demand.price_path", []) or []
-    prices = f"{number(g('demand.price_per_litre'))} VND/L" + (
-        "; then " + ", ".join(f"{number(p.get('price'))} from {p.get('date')}" for p in path if isinstance(p, dict))
-        if path else "")
+    rows.append(("Undeclared share before sealing", _quantity(sc.behaviour.undeclared_share, lambda x: pct(x, 1))))
+    rows.append(("Undeclared share after sealing", _quantity(sc.behaviour.residual_share, lambda x: pct(x, 2))))
+    rows.append(("Tax", f"{pct(sc.tax.rate, 2)} of declared sales value"
+                        + (f" + {number(sc.tax.per_litre)} VND per declared litre" if sc.tax.per_litre else "")))
+    prices = f"{number(d.price_per_litre)} VND/L" + (
+        "; then " + ", ".join(f"{number(p.price)} from {p.date}" for p in d.price_path) if d.price_path else "")
     rows.append(("Retail price", prices))
-    rows.append(("Sales per dispenser-day", f"{_quantity(g('demand.litres_per_pump_day'))} litres"))
-    rows.append(("Demand growth", f"{_quantity(g('demand.annual_growth', 0.0), lambda x: pct(x, 1))} a year"))
-    if isinstance(g("metrology"), dict):
-        rows.append(("Dispenser accuracy", f"maximum permissible error ±{pct(g('metrology.mpe', 0.003), 1)}; "
-                                           f"{_quantity(g('metrology.short_delivery_share', 0), lambda x: pct(x, 1))} "
-                                           f"of dispensers deliberately short-deliver by "
-                                           f"{_quantity(g('metrology.short_delivery_error', 0), lambda x: pct(x, 1))}"))
-    if isinstance(g("enforcement"), dict):
-        rows.append(("Enforcement", f"{_quantity(g('enforcement.audits_per_year', 0))} audits per station a year, "
-                                    f"detection probability "
-                                    f"{_quantity(g('enforcement.detection_probability', 0), lambda x: pct(x, 0))}, "
-                                    f"fine {vnd(g('enforcement.fine', 0))}"))
-    if g("campaign.enabled", True):
-        c = g("costs", {}) or {}
-        rows.append(("Campaign costs", f"{vnd(c.get('per_team_day', 0))} per team-day, {vnd(c.get('per_seal', 0))} "
-                                       f"per seal, {vnd(c.get('per_visit', 0))} per visit, "
-                                       f"{vnd(c.get('fixed', 0))} fixed"))
+    rows.append(("Sales per dispenser-day", f"{_quantity(d.litres_per_pump_day)} litres"))
+    rows.append(("Demand growth", f"{_quantity(d.annual_growth, lambda x: pct(x, 1))} a year"))
+    rows.append(("Dispenser accuracy", f"maximum permissible error ±{pct(m.mpe, 1)}; "
+                                       f"{pct(m.short_delivery_share, 1)} of dispensers deliberately short-deliver by "
+                                       f"{_quantity(m.short_delivery_error, lambda x: pct(x, 1))}"))
+    rows.append(("Enforcement", f"{_quantity(e.audits_per_year)} audits per station a year, detection probability "
+                                f"{pct(e.detection_probability, 0)}, fine {vnd(e.fine)}"))
+    if c.enabled:
+        rows.append(("Campaign costs", f"{vnd(k.per_team_day)} per team-day, {vnd(k.per_seal)} per seal, "
+                                       f"{vnd(k.per_visit)} per visit, {vnd(k.fixed)} fixed"))
     return rows
+
+
+def settings_of(res: Results) -> Scenario | None:
+    """The typed scenario a run used: loaded from the folder's ``scenario.toml`` when it is there,
+    else validated from the manifest's resolved scenario (without reading the register)."""
+    if res.scenario is not None:
+        return res.scenario
+    try:
+        return Scenario.model_validate(res.manifest["resolved_scenario"])
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def _flat_value(v: Any) -> str:
@@ -362,6 +363,7 @@ def content(res: Results, folder: Path, *, number_style: str = "en", with_charts
     s = _summary(res, folder)
     m = res.manifest
     raw = m["resolved_scenario"]
+    sc = settings_of(res)
     loc = lambda t: _localise(t, number_style)  # noqa: E731
     created = m.get("created", "")
     version = (m.get("versions") or {}).get("fuelseal", "")
@@ -382,7 +384,7 @@ def content(res: Results, folder: Path, *, number_style: str = "en", with_charts
         headline=loc(_headline(s, res)),
         findings=[loc(f) for f in _findings(s, res)],
         figures=[(a, loc(b), loc(c)) for a, b, c in _figures(s)],
-        assumptions=[(a, loc(b)) for a, b in _assumptions(res)],
+        assumptions=[(a, loc(b)) for a, b in (_assumptions(sc) if sc is not None else [])],
         parameters=flatten(raw),
         parameters_note=_parameters_note(res),
         charts=pngs,

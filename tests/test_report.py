@@ -11,10 +11,12 @@ import re
 import shutil
 from html import unescape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import simulator
 from simulator import ScenarioError, charts, report
 from simulator.formatting import KPI_DISPLAY
 
@@ -202,3 +204,32 @@ def test_unusual_runs_give_a_report(edge_run, tmp_path):
                 "one_replication": "means across 1 replication",
                 "zero_sealed": "Dispensers sealed 0.0% 0.0% – 0.0%"}[name]
     assert expected in text
+
+
+def test_every_stated_assumption_is_the_value_the_model_used(tmp_path):
+    """A scenario with [metrology] and [enforcement] that leaves keys out: each assumption the
+    report states is read from the resolved, typed settings (defaults included), never restated
+    from the raw file — the first release printed ±0.3%, 0% and 0.0% here while the model used
+    ±0.5%, 80% and 3%."""
+    from simulator.formatting import number, pct, vnd
+
+    sc = simulator.load_scenario(Path(__file__).parent / "data" / "omitted_keys.toml")
+    folder = simulator.run(sc, replications=2).save(tmp_path / "run")
+    rows = dict(report.content(report.load_run(folder), folder, with_charts=False).assumptions)
+    m, e, c = sc.metrology, sc.enforcement, sc.campaign
+    expected = {
+        "Dispenser accuracy": [f"±{pct(m.mpe, 1)}", f"{pct(m.short_delivery_share, 1)} of dispensers",
+                               f"by {pct(m.short_delivery_error.value, 1)}"],
+        "Enforcement": [f"{e.audits_per_year:g} audits", f"detection probability {pct(e.detection_probability, 0)}",
+                        f"fine {vnd(e.fine)}"],
+        "Campaign": [f"{c.teams} team", f"visiting order {c.order}", str(c.start)],
+        "Working time": [f"{c.work_hours_per_day:g} hours", f"{int(c.day_start_hour):02d}:",
+                         f"{len(c.holidays)} holidays"],
+        "Tax": [pct(sc.tax.rate, 2)],
+        "Retail price": [f"{number(sc.demand.price_per_litre)} VND/L"],
+    }
+    assert (m.mpe, e.detection_probability, m.short_delivery_error.value) == (0.005, 0.8, 0.03)  # the defaults
+    for label, parts in expected.items():
+        for part in parts:
+            assert part in rows[label], (label, part, rows[label])
+    assert "±0.3%" not in rows["Dispenser accuracy"] and "probability 0%" not in rows["Enforcement"]

@@ -614,6 +614,25 @@ def test_sigterm_saves_what_is_finished_and_leaves_no_worker(tmp_path, sig, caps
     assert rc == 0
 
 
+def test_sigterm_stops_a_dask_run_and_its_cluster(tmp_path):
+    """On the Dask executor too: one line, exit 143, no worker, nanny or tracker process left."""
+    out = tmp_path / "run"
+    proc = _start(out, 60, "--workers", "2", "--executor", "dask")
+    try:
+        _wait_for_files(out, 2, proc)
+        kids = _children(proc.pid)
+        kids += [g for k in kids for g in _children(k)]
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143 and "stopped by SIGTERM" in one_line_error(err)
+    t0 = time.monotonic()
+    while any(_alive(k) for k in kids) and time.monotonic() - t0 < 15:
+        time.sleep(0.1)
+    assert kids and not any(_alive(k) for k in kids)
+
+
 def test_sigterm_stops_a_sweep_and_its_workers(tmp_path):
     """A sweep on a process pool: SIGTERM saves the finished points and stops every worker."""
     out = tmp_path / "sweep"

@@ -6,6 +6,8 @@ import math
 import re
 import unicodedata
 
+from .kpis import KPIS
+
 
 def slug(text: str, width: int = 40) -> str:
     """A folder-name version of ``text``: "Hà Nam 2017 — …" → "ha-nam-2017-…"."""
@@ -52,24 +54,9 @@ def ratio(x) -> str:
     return f"{x:,.1f}×" if _ok(x) else "n/a"
 
 
-# KPI name → (label, formatter) for tables printed to planners
-KPI_DISPLAY = {
-    "uplift": ("Tax uplift against no campaign", pct),
-    "uplift_before_after": ("Tax uplift, before/after", pct),
-    "uplift_growth": ("  of which demand and prices", pct),
-    "uplift_compliance": ("  of which compliance (sealing)", pct),
-    "uplift_metrology": ("  of which metrology (dispensers)", lambda x: pct(x, 2)),
-    "extra_tax": ("Extra tax in the window", vnd),
-    "tax_with": ("Tax with the campaign", vnd),
-    "tax_without": ("Tax without the campaign", vnd),
-    "tax_before": ("Tax in the months before", vnd),
-    "completion_days": ("Start to last seal", days_short),
-    "share_sealed": ("Dispensers sealed", pct),
-    "pumps_sealed": ("Dispensers sealed (count)", number),
-    "team_days": ("Team-days worked", number),
-    "cost": ("Campaign cost", vnd),
-    "benefit_cost_ratio": ("Extra tax per VND spent", ratio),
-    "seals_broken": ("Seals broken", number),
-    "fines": ("Fines collected (not tax)", vnd),
-    "consumer_savings": ("Saved by consumers", vnd),
-}
+# how each kind of KPI number reads (see simulator.kpis)
+FORMATTERS = {"share": pct, "share_fine": lambda x: pct(x, 2), "money": vnd, "days": days_short, "count": number,
+              "ratio": ratio, "value": lambda x: f"{x:.4g}" if _ok(x) else "n/a"}
+
+# KPI name → (label, formatter) for tables printed to planners, in the summary's order
+KPI_DISPLAY = {k.name: (k.label, FORMATTERS[k.kind]) for k in KPIS.values() if k.label}

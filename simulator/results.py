@@ -26,44 +26,13 @@ import numpy as np
 import pandas as pd
 
 from .declarations import ARMS, DISTRICT_FIELDS, FIELDS, months_of
+from .kpis import UNITS
 
 if TYPE_CHECKING:
     from .model import ReplicationOutput
     from .scenario import Scenario
 
-KPI_UNITS = {
-    "uplift": "share of tax without the campaign",
-    "uplift_before_after": "share of tax in the same months before",
-    "extra_tax": "VND",
-    "tax_with": "VND",
-    "tax_without": "VND",
-    "tax_before": "VND",
-    "completion_days": "days",
-    "completed": "share of replications",
-    "pumps_sealed": "dispensers",
-    "share_sealed": "share of dispensers",
-    "stations": "stations",
-    "pumps": "dispensers",
-    "visits": "visits",
-    "team_days": "team-days",
-    "cost": "VND",
-    "benefit_cost_ratio": "VND of tax per VND spent",
-    "annual_growth": "per year",
-    "uplift_growth": "share of tax before (demand growth and prices)",
-    "uplift_compliance": "share of tax before (declarations)",
-    "uplift_metrology": "share of tax before (dispenser correction)",
-    "seals_broken": "seal breaks",
-    "detections": "broken seals found",
-    "fines": "VND",
-    "audits": "audits",
-    "reverification_visits": "visits",
-    "dispensers_failed": "dispensers",
-    "tampered_dispensers_found": "dispensers",
-    "short_delivered_litres_with": "litres",
-    "short_delivered_litres_without": "litres",
-    "consumer_savings": "VND",
-    "simpy_events": "events (diagnostic)",
-}
+KPI_UNITS = UNITS  # name → unit, from the registry in simulator.kpis
 TABLES = ("kpis", "summary", "monthly", "districts", "visits", "stations")
 STATION_COLUMNS = ["replication", "arm", "month", "station", "true_litres", "declared_litres", "undeclared_litres"]
 

@@ -143,3 +143,24 @@ def test_more_teams_finish_no_later_and_cost_follows(small):
         assert (b["completion_days"] <= a["completion_days"] + 1e-9).all()
     k = done[1]
     np.testing.assert_allclose(k["cost"], 1e6 * k["team_days"] + 1e4 * k["pumps_sealed"] + 5e4 * k["visits"])
+
+
+def test_the_kpi_registry_lists_exactly_what_a_replication_reports(small):
+    """Every KPI the model fills has one registry entry (unit, kind, label), and nothing else has."""
+    from simulator import kpis
+    from simulator.formatting import FORMATTERS
+
+    reported = [c for c in simulator.run(small(), replications=1).kpis.columns if c != "replication"]
+    assert sorted(reported) == sorted(kpis.KPIS)
+    assert all(k.unit and k.kind in FORMATTERS for k in kpis.KPIS.values())
+    assert kpis.SUMMARY[:2] == ("uplift", "uplift_before_after")
+
+
+def test_a_misspelt_kpi_is_refused_without_running_anything(small, monkeypatch):
+    """The check reads the registry: it must not run a replication to learn the names."""
+    from simulator.analysis import points
+
+    monkeypatch.setattr(points, "run", lambda *a, **k: pytest.fail("ran a replication to check a name"))
+    with pytest.raises(simulator.ScenarioError, match="unknown KPI"):
+        points.check_kpis(small(), ["uplfit"], "sweep")
+    points.check_kpis(small(), ["uplift", "cost"], "sweep")

@@ -1,0 +1,73 @@
+"""The KPIs: every figure a replication reports, each described once.
+
+A KPI is one entry — its name (the column of ``Results.kpis``), its unit, the kind of
+number it is (a share, an amount of money, days, a count…, from which presentation
+picks a formatter) and, if the planner's summary shows it, its label. The model fills
+the values (``model._outputs``); units, labels, summary order and the check of a KPI
+name given on the command line all come from here, so nobody has to run a replication
+to learn which KPIs exist. Adding a KPI is one entry here and its value in the model
+(a test checks the two agree).
+
+This module imports nothing from the package: it is the vocabulary the others share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["share", "share_fine", "money", "days", "count", "ratio", "value"]
+
+
+@dataclass(frozen=True)
+class KPI:
+    name: str
+    unit: str
+    kind: Kind = "value"
+    label: str | None = None
+    """Shown in the planner's summary, in registry order, when set."""
+
+
+# summary KPIs first, in the order the summary shows them; then the rest
+KPIS: dict[str, KPI] = {k.name: k for k in (
+    KPI("uplift", "share of tax without the campaign", "share", "Tax uplift against no campaign"),
+    KPI("uplift_before_after", "share of tax in the same months before", "share", "Tax uplift, before/after"),
+    KPI("uplift_growth", "share of tax before (demand growth and prices)", "share", "  of which demand and prices"),
+    KPI("uplift_compliance", "share of tax before (declarations)", "share", "  of which compliance (sealing)"),
+    KPI("uplift_metrology", "share of tax before (dispenser correction)", "share_fine",
+        "  of which metrology (dispensers)"),
+    KPI("extra_tax", "VND", "money", "Extra tax in the window"),
+    KPI("tax_with", "VND", "money", "Tax with the campaign"),
+    KPI("tax_without", "VND", "money", "Tax without the campaign"),
+    KPI("tax_before", "VND", "money", "Tax in the months before"),
+    KPI("completion_days", "days", "days", "Start to last seal"),
+    KPI("share_sealed", "share of dispensers", "share", "Dispensers sealed"),
+    KPI("pumps_sealed", "dispensers", "count", "Dispensers sealed (count)"),
+    KPI("team_days", "team-days", "count", "Team-days worked"),
+    KPI("cost", "VND", "money", "Campaign cost"),
+    KPI("benefit_cost_ratio", "VND of tax per VND spent", "ratio", "Extra tax per VND spent"),
+    KPI("seals_broken", "seal breaks", "count", "Seals broken"),
+    KPI("fines", "VND", "money", "Fines collected (not tax)"),
+    KPI("consumer_savings", "VND", "money", "Saved by consumers"),
+    KPI("completed", "share of replications", "share"),
+    KPI("stations", "stations", "count"),
+    KPI("pumps", "dispensers", "count"),
+    KPI("visits", "visits", "count"),
+    KPI("annual_growth", "per year", "share"),
+    KPI("detections", "broken seals found", "count"),
+    KPI("audits", "audits", "count"),
+    KPI("reverification_visits", "visits", "count"),
+    KPI("dispensers_failed", "dispensers", "count"),
+    KPI("tampered_dispensers_found", "dispensers", "count"),
+    KPI("short_delivered_litres_with", "litres", "count"),
+    KPI("short_delivered_litres_without", "litres", "count"),
+    KPI("simpy_events", "events (diagnostic)", "count"),
+)}
+
+UNITS: dict[str, str] = {k.name: k.unit for k in KPIS.values()}
+SUMMARY: tuple[str, ...] = tuple(k.name for k in KPIS.values() if k.label)
+
+
+def unknown(names) -> list[str]:
+    """The names in ``names`` that are not KPIs."""
+    return [str(n) for n in names if n not in KPIS]

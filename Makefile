@@ -1,11 +1,13 @@
 # Two entry points, both starting from nothing but Python ≥ 3.11 and make:
 #   make run    install into .venv and run the built-in Hà Nam 2017 scenario
-#   make test   install into .venv (with the test tools) and run the whole test suite
+#   make test   install into .venv (with the test tools) and run the whole test suite (what CI runs)
+#   make test-fast   the tests not marked slow, for day-to-day work (hypothesis searches, notebooks,
+#                    real signals and subprocesses, Dask clusters are the slow ones)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test clean
+.PHONY: run test test-fast install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +24,9 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+test-fast: install-test
+	$(BIN)/python -m pytest -m "not slow"
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info

@@ -497,6 +497,7 @@ TOML_ALPHABET = st.sampled_from(list('[]{}=".,#\n\t \'abcAB019-_:Te+') + ["nan",
                                                                               "2017-01-02", '"""', "\r\n"])
 
 
+@pytest.mark.slow
 @fuzz_settings("text")
 @given(doc=st.one_of(st.text(max_size=300), st.binary(max_size=300),
                      st.lists(TOML_ALPHABET, max_size=80).map("".join)))
@@ -533,6 +534,7 @@ def mutated_minimal(draw) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 @fuzz_settings("mutations")
 @given(doc=mutated_minimal())
 def test_mutated_minimal_scenario_is_valid_or_one_clear_error(doc):
@@ -544,6 +546,7 @@ def test_mutated_minimal_scenario_is_valid_or_one_clear_error(doc):
 SECTIONS = tuple(Scenario.model_fields)
 
 
+@pytest.mark.slow
 @fuzz_settings("tables")
 @given(raw=st.dictionaries(st.one_of(st.sampled_from(SECTIONS), NAMES),
                            st.one_of(st.dictionaries(NAMES, VALUES, max_size=6), VALUES), max_size=8),
@@ -608,6 +611,7 @@ BASES = {
 }
 
 
+@pytest.mark.slow
 @fuzz_settings("dotted_file")
 @given(base=st.sampled_from(sorted(BASES)), edits=changes())
 def test_any_value_at_any_key_in_the_file_is_valid_or_one_clear_error(base, edits):
@@ -620,6 +624,7 @@ def test_any_value_at_any_key_in_the_file_is_valid_or_one_clear_error(base, edit
         check_validate(write(Path(d), "scenario.toml", toml_document(raw)))
 
 
+@pytest.mark.slow
 @fuzz_settings("dotted_set")
 @given(edits=changes(max_size=2), raw_text=st.one_of(st.none(), st.none(), st.text(max_size=20)))
 def test_any_value_at_any_key_with_set_is_valid_or_one_clear_error(edits, raw_text):
@@ -705,6 +710,7 @@ def register_files(draw) -> bytes:
     return data
 
 
+@pytest.mark.slow
 @fuzz_settings("register")
 @given(csv_bytes=register_files(), scenario=st.sampled_from([REGISTER_SCENARIO, WITH_OPERATORS]))
 def test_any_register_csv_is_valid_or_one_clear_error(csv_bytes, scenario):
@@ -727,6 +733,7 @@ def test_register_path_values_are_valid_or_one_clear_error():
 
 # ---- (d) every scenario that validates also runs (in Python) ---------------------------------
 
+@pytest.mark.slow
 @fuzz_settings("model")
 @given(base=st.sampled_from(sorted(BASES)), keys=st.lists(dotted_keys(), min_size=1, max_size=3), data=st.data())
 def test_every_scenario_that_validates_runs_without_error_or_warning(base, keys, data):
@@ -813,6 +820,7 @@ def check_run(text: str, register: bytes | None, charts: bool, want_valid: bool)
         assert not leftovers, leftovers
 
 
+@pytest.mark.slow
 @fuzz_settings("run")
 @given(case=run_inputs(kinds=("plausible", "plausible", "register")), charts=st.integers(0, 2))
 def test_fuelseal_run_on_a_valid_fuzzed_scenario_writes_a_complete_folder(case, charts):
@@ -823,6 +831,7 @@ def test_fuelseal_run_on_a_valid_fuzzed_scenario_writes_a_complete_folder(case, 
     check_run(*case, charts=charts == 2, want_valid=True)
 
 
+@pytest.mark.slow
 @fuzz_settings("run_bad")
 @given(case=run_inputs())
 def test_fuelseal_run_on_bad_input_leaves_no_run_folder(case):

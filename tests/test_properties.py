@@ -159,6 +159,7 @@ def _run(small, overrides: dict, seed: int, replications: int = 1) -> simulator.
 
 # ---- invariants ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @property_settings()
 @given(ov=scenario_overrides(), seed=SEEDS)
 def test_declared_sales_never_exceed_true_sales(small, ov, seed):
@@ -171,6 +172,7 @@ def test_declared_sales_never_exceed_true_sales(small, ov, seed):
                                                            ["arm", "month", declared, true]]
 
 
+@pytest.mark.slow
 @property_settings()
 @given(ov=scenario_overrides(), seed=SEEDS)
 def test_tax_is_never_negative(small, ov, seed):
@@ -183,6 +185,7 @@ def test_tax_is_never_negative(small, ov, seed):
     assert math.isnan(k["tax_before"]) or k["tax_before"] >= 0
 
 
+@pytest.mark.slow
 @property_settings()
 @given(ov=scenario_overrides(enabled=False), seed=SEEDS)
 def test_campaign_disabled_gives_identical_arms(small, ov, seed):
@@ -200,6 +203,7 @@ def test_campaign_disabled_gives_identical_arms(small, ov, seed):
     assert res.visits.empty
 
 
+@pytest.mark.slow
 @property_settings()
 @given(ov=scenario_overrides(enabled=True), seed=SEEDS)
 def test_each_station_is_sealed_once_per_cycle_and_never_before_the_campaign(small, ov, seed):
@@ -232,6 +236,7 @@ def _later(x: float) -> float:
     return math.inf if math.isnan(x) else x
 
 
+@pytest.mark.slow
 @property_settings()
 @given(ov=scenario_overrides(enabled=True), teams=st.integers(1, 5), seed=SEEDS)
 def test_one_more_team_never_delays_completion(small, ov, teams, seed):
@@ -245,6 +250,7 @@ def test_one_more_team_never_delays_completion(small, ov, teams, seed):
     assert (k1["pumps_sealed"].to_numpy() >= k["pumps_sealed"].to_numpy()).all()
 
 
+@pytest.mark.slow
 @property_settings()
 @given(ov=scenario_overrides(), seed=SEEDS)
 def test_before_after_decomposition_adds_up(small, ov, seed):
@@ -259,6 +265,7 @@ def test_before_after_decomposition_adds_up(small, ov, seed):
     assert (both_nan | close).all(), pd.DataFrame({"parts": parts, "before_after": ba})
 
 
+@pytest.mark.slow
 @pytest.mark.skipif("station_detail" not in Run.model_fields,
                     reason="Results.stations (run.station_detail) is not in the package yet")
 @property_settings()

@@ -38,6 +38,7 @@ def _wait_for_files(out: Path, k: int, proc: subprocess.Popen, timeout: float = 
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
 def test_killed_run_resumes_to_the_same_tables(tmp_path, sig, capsys):
     """A real signal to a real `fuelseal run` mid-way; `--resume` then finishes it.
@@ -120,6 +121,7 @@ def test_replication_files_hold_no_code(tmp_path):
     assert os.path.exists(out / "scenario.toml")
 
 
+@pytest.mark.slow
 def test_killed_sweep_resumes_to_the_same_table(tmp_path, capsys):
     """A real SIGKILL to `fuelseal sweep` after two points; `--resume` runs only the rest
     and writes the same sweep.csv as an uninterrupted sweep."""

@@ -299,6 +299,7 @@ def _wait_for_files(out: Path, k: int, proc: subprocess.Popen, timeout: float = 
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_a_second_writer_is_refused_while_the_first_runs(tmp_path, capsys):
     """While a run writes its folder, a second --overwrite, a --resume and a report are each
     refused with one line naming the process; the first run then finishes a folder that verifies."""
@@ -356,6 +357,7 @@ def test_pipes_devices_huge_files_and_folders_are_refused_at_once(tmp_path, kind
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_fifo_scenario_ends_a_real_process_with_exit_2(tmp_path):
     """As a real process (which would block forever opening a FIFO for reading without care)."""
     fifo = tmp_path / "s.toml"
@@ -484,6 +486,7 @@ def _mount_tmpfs(path: Path, size: str) -> bool:
                           capture_output=True).returncode == 0
 
 
+@pytest.mark.slow
 def test_a_real_full_disk_on_a_small_tmpfs(tmp_path, capsys):
     """The same on a real 160 KiB file system, where the platform lets the test mount one."""
     disk = tmp_path / "disk"
@@ -542,6 +545,7 @@ def test_a_missing_dask_is_one_line_before_anything_is_written(tmp_path, monkeyp
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_gives_up_after_the_timeout(tmp_path, monkeypatch, capsys):
     """A scheduler address nobody answers: one line after SCHEDULER_TIMEOUT seconds (1 here)."""
     import simulator.execution as execution
@@ -554,6 +558,7 @@ def test_an_unreachable_scheduler_gives_up_after_the_timeout(tmp_path, monkeypat
     assert time.monotonic() - t0 < 30
 
 
+@pytest.mark.slow
 def test_an_ascii_only_terminal_gets_no_traceback(tmp_path):
     """PYTHONUTF8=0 under LC_ALL=C: stdout is ASCII; the Vietnamese summary is printed escaped."""
     env = {**os.environ, "PYTHONUTF8": "0", "LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": ""}
@@ -587,6 +592,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_sigterm_saves_what_is_finished_and_leaves_no_worker(tmp_path, sig, capsys):
     """SIGTERM (what `timeout` and job schedulers send) and SIGHUP behave like Ctrl-C: the
@@ -614,6 +620,7 @@ def test_sigterm_saves_what_is_finished_and_leaves_no_worker(tmp_path, sig, caps
     assert rc == 0
 
 
+@pytest.mark.slow
 def test_sigterm_stops_a_dask_run_and_its_cluster(tmp_path):
     """On the Dask executor too: one line, exit 143, no worker, nanny or tracker process left."""
     out = tmp_path / "run"
@@ -633,6 +640,7 @@ def test_sigterm_stops_a_dask_run_and_its_cluster(tmp_path):
     assert kids and not any(_alive(k) for k in kids)
 
 
+@pytest.mark.slow
 def test_sigterm_stops_a_sweep_and_its_workers(tmp_path):
     """A sweep on a process pool: SIGTERM saves the finished points and stops every worker."""
     out = tmp_path / "sweep"

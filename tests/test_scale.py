@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import simulator
 
@@ -20,6 +21,7 @@ def _scenario():
                                                      "campaign.district_order": []})
 
 
+@pytest.mark.slow
 def test_same_numbers_on_one_worker_two_workers_and_dask():
     """KPIs and monthly tables are bit-identical whatever the executor and worker count."""
     sc = _scenario()
@@ -41,6 +43,7 @@ def test_simpy_events_grow_with_visits_not_with_dispensers():
     assert many["simpy_events"].iloc[0] == few["simpy_events"].iloc[0]
 
 
+@pytest.mark.slow
 def test_benchmark_runs_at_a_tiny_size(tmp_path):
     """`python benchmarks/bench.py --quick --json F` prints the table and writes its rows."""
     out = tmp_path / "bench.json"
@@ -54,6 +57,7 @@ def test_benchmark_runs_at_a_tiny_size(tmp_path):
     assert national["ratio_to_floor"] > 0 and national["peak_rss_mib"] > 0 and national["simpy_events"] > 0
 
 
+@pytest.mark.slow
 def test_sweep_points_on_dask_equal_the_local_sweep(tmp_path):
     """A sweep's points sent to a Dask LocalCluster give the same table as on one process."""
     sc = _scenario()

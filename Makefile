@@ -26,7 +26,7 @@ test: install-test
 	$(BIN)/python -m pytest
 
 test-fast: install-test
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n auto
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info

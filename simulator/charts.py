@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import matplotlib as mpl
 import numpy as np
@@ -41,7 +41,20 @@ from .files import write_atomic
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from .results import Results
+
+class Results(Protocol):
+    """What a chart reads of a run: the tidy tables and the manifest. A
+    :class:`simulator.results.Results` is one; charts do not import it, so the results layer
+    can offer ``Results.plot`` without a loop between the two modules."""
+
+    kpis: pd.DataFrame
+    monthly: pd.DataFrame
+    districts: pd.DataFrame
+    visits: pd.DataFrame
+    manifest: dict
+
+    @property
+    def replications(self) -> int: ...
 
 # ---- house style -------------------------------------------------------------------
 

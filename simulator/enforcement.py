@@ -24,6 +24,7 @@ declaration.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import simpy
@@ -32,6 +33,25 @@ from .calendar import WorkCalendar
 from .scenario import Scenario
 
 EVENT_KINDS = ("audit", "detection", "seal_broken", "fine", "tampered_dispenser_found")
+
+
+# ---- audit selection: which station an audit visits, chosen by name (``enforcement.selection``) --
+def random_selection(priority: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Every station alike, except those with a past detection (``priority_multiplier``)."""
+    return priority
+
+
+def risk_selection(priority: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """In proportion to last month's declared-to-metered gap (plus a floor, so every station can
+    be drawn), times the priority of stations with a past detection."""
+    return priority * (gap + 0.01)
+
+
+SELECTIONS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "random": random_selection,
+    "risk": risk_selection,
+}
+"""Audit-selection rule → a function of (priority, gap) per station giving its relative weight."""
 
 
 class Enforcement:
@@ -66,8 +86,7 @@ class Enforcement:
 
     def _choose(self) -> int:
         if self._cumulative is None:  # weights change only on detections and at month ends
-            weight = self.priority * (self.gap + 0.01) if self.params.selection == "risk" else self.priority
-            self._cumulative = np.cumsum(weight)
+            self._cumulative = np.cumsum(SELECTIONS[self.params.selection](self.priority, self.gap))
         cum = self._cumulative
         pick = np.searchsorted(cum, self._selection_rng.random() * cum[-1], side="right")
         return int(min(pick, len(cum) - 1))

@@ -209,3 +209,17 @@ def test_risk_based_audits_find_more_broken_seals_than_random_ones(small):
     risk = simulator.run(small({**base, "enforcement.selection": "risk"}), replications=4, seed=2).kpis
     rand = simulator.run(small({**base, "enforcement.selection": "random"}), replications=4, seed=2).kpis
     assert risk["detections"].sum() > 1.1 * rand["detections"].sum()
+
+
+def test_strategies_chosen_by_name_match_the_schema():
+    """Visiting orders and audit-selection rules are registries; the schema accepts exactly their names."""
+    import typing
+
+    from simulator import campaign, enforcement
+    from simulator.scenario import Campaign, Enforcement
+
+    assert set(typing.get_args(Campaign.model_fields["order"].annotation)) == set(campaign.ORDERS)
+    assert set(typing.get_args(Enforcement.model_fields["selection"].annotation)) == set(enforcement.SELECTIONS)
+    priority, gap = np.array([1.0, 3.0]), np.array([0.0, 0.5])
+    assert list(enforcement.SELECTIONS["random"](priority, gap)) == [1.0, 3.0]
+    assert list(enforcement.SELECTIONS["risk"](priority, gap)) == pytest.approx([0.01, 1.53])

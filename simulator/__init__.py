@@ -7,6 +7,13 @@ Typical use::
     sc = simulator.load_scenario()                 # built-in Hà Nam 2017 scenario
     res = simulator.run(sc.with_overrides({"campaign.teams": 3}), replications=100)
     res.summary()
+
+The package reads from the bottom up, each layer importing only those below it:
+errors, KPIs, quantities, files → scenario → model (network, sales, campaign,
+enforcement, metrology, declarations, model) → runner, results, run folders →
+presentation (summary, charts, report) and analysis → the command line (``cli``).
+This module is the public API: it re-exports the names users' scripts rely on and
+defines nothing else (see "How the code is laid out" in the README).
 """
 
 from .analysis import (

@@ -56,6 +56,8 @@ class Results(Protocol):
     @property
     def replications(self) -> int: ...
 
+    def setting(self, dotted: str, default: Any = None) -> Any: ...
+
 # ---- house style -------------------------------------------------------------------
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with any common colour-vision deficiency.
@@ -282,13 +284,8 @@ def _month(ts: pd.Timestamp, style: str) -> str:
 # ---- reading a run ---------------------------------------------------------------------
 
 def _setting(results: Results, dotted: str, default: Any = None) -> Any:
-    """A value of the resolved scenario in the manifest (what the run used, as plain data)."""
-    node: Any = results.manifest.get("resolved_scenario") or {}
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return default
-        node = node[part]
-    return node
+    """A setting the run used (typed, defaults included; see ``Results.setting``)."""
+    return results.setting(dotted, default)
 
 
 def _campaign_on(results: Results) -> bool:

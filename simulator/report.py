@@ -164,12 +164,11 @@ def _headline(s: pd.DataFrame, res: Results) -> str:
 def _findings(s: pd.DataFrame, res: Results) -> list[str]:
     from . import charts
 
-    raw = res.manifest["resolved_scenario"]
-    enabled = bool(_get(raw, "campaign.enabled", True))
+    enabled = bool(res.setting("campaign.enabled", True))
     n = res.replications
     out = []
-    months = _get(raw, "run.evaluation_months", 12)
-    w0 = pd.Timestamp(_get(raw, "campaign.start")).replace(day=1)
+    months = res.setting("run.evaluation_months", 12)
+    w0 = pd.Timestamp(res.setting("campaign.start")).replace(day=1)
     spent = "cost" in s.index and s.loc["cost", "mean"] > 0
     if enabled and not spent:
         out.append("The teams do no work within the horizon (the campaign starts too late or has no working "
@@ -201,7 +200,7 @@ def _findings(s: pd.DataFrame, res: Results) -> list[str]:
                    f"only the uplift against no campaign is due to the campaign.")
     ref = res.manifest.get("reference_uplift")
     if ref is not None and "uplift_before_after" in s.index:
-        source = _get(raw, "scenario.reference_source", "") or ""
+        source = res.setting("scenario.reference_source", "") or ""
         lo, hi = s.loc["uplift_before_after", "p05"], s.loc["uplift_before_after", "p95"]
         published = f"The published before/after figure, {pct(ref)}{' (' + source + ')' if source else ''},"
         if n > 1 and math.isfinite(lo) and math.isfinite(hi):
@@ -298,14 +297,8 @@ def _assumptions(sc: Scenario) -> list[tuple[str, str]]:
 
 
 def settings_of(res: Results) -> Scenario | None:
-    """The typed scenario a run used: loaded from the folder's ``scenario.toml`` when it is there,
-    else validated from the manifest's resolved scenario (without reading the register)."""
-    if res.scenario is not None:
-        return res.scenario
-    try:
-        return Scenario.model_validate(res.manifest["resolved_scenario"])
-    except (ValueError, TypeError, KeyError):
-        return None
+    """The typed scenario a run used (see ``Results.settings``)."""
+    return res.settings
 
 
 def _flat_value(v: Any) -> str:
@@ -379,7 +372,7 @@ def content(res: Results, folder: Path, *, number_style: str = "en", with_charts
             text[name] = " ".join([fig.get_suptitle(), *(t.get_text() for t in fig.texts)]).strip()
     return Content(
         title=str(m.get("scenario") or _get(raw, "scenario.name", "fuelseal run")),
-        description=str(_get(raw, "scenario.description", "") or ""),
+        description=str(res.setting("scenario.description", "") or ""),
         run_line=run_line,
         headline=loc(_headline(s, res)),
         findings=[loc(f) for f in _findings(s, res)],

@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -191,6 +191,35 @@ class Results:
     @property
     def seed(self) -> int:
         return int(self.manifest["seed"])
+
+    @functools.cached_property
+    def settings(self) -> Scenario | None:
+        """The typed scenario the run used, defaults included: :attr:`scenario` when it was loaded,
+        else validated from the manifest's resolved scenario (without reading its register);
+        None for a manifest that no longer validates (a folder from another version)."""
+        if self.scenario is not None:
+            return self.scenario
+        from .scenario import Scenario
+
+        try:
+            return Scenario.model_validate(self.manifest.get("resolved_scenario"))
+        except (ValueError, TypeError):
+            return None
+
+    def setting(self, dotted: str, default: Any = None) -> Any:
+        """One setting the run used, by dotted name (``"campaign.teams"``): from :attr:`settings`,
+        or — for a folder whose scenario no longer validates — from the manifest, else ``default``."""
+        node: Any = self.settings
+        if node is not None:
+            for part in dotted.split("."):
+                node = getattr(node, part)
+            return node
+        node = self.manifest.get("resolved_scenario") or {}
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
 
     def summary(self) -> pd.DataFrame:
         """One row per KPI: mean, sd, p05, p50, p95, n (finite values), unit."""

@@ -11,6 +11,11 @@ All of them change a scenario through dotted names (``"campaign.teams"``,
 ``"behaviour.undeclared_share.mean"``), as ``Scenario.with_overrides`` does, and run
 every point from the same seed. scipy, SALib and matplotlib load only when a function
 needs them, so registering the commands costs ``fuelseal run`` nothing.
+
+What it may import: everything below it (scenario, model, runner, results, KPIs,
+execution, files); only its ``cli`` module is imported by the command line above it.
+Nothing in the rest of the package imports ``analysis`` except ``simulator/__init__``
+(the public API) and ``cli.py``.
 """
 
 # The functions sweep, calibrate and sensitivity share their names with their modules;

@@ -52,7 +52,7 @@ def _parse(path) -> tuple[_Page, str]:
 @pytest.fixture(autouse=True)
 def _quick_pictures(monkeypatch):
     """Charts at 50 dpi instead of 150: the same code path, a third of the time."""
-    monkeypatch.setattr(report, "PNG_DPI", 50)
+    monkeypatch.setattr(report.compose, "PNG_DPI", 50)
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def built(hanam_run_dir, tmp_path_factory):
     """Both reports of a copy of the shared run folder, built once for the tests that only read them."""
     folder = shutil.copytree(hanam_run_dir, tmp_path_factory.mktemp("built") / "run")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(report, "PNG_DPI", 50)
+        mp.setattr(report.compose, "PNG_DPI", 50)
         return folder, report.build_reports(folder)
 
 

@@ -397,7 +397,7 @@ def test_read_regular_reads_at_most_the_limit():
 
 def test_resume_applies_the_size_guard(run_dir, monkeypatch, capsys):
     """A folder whose run would not fit in memory is refused on resume as on a new run."""
-    import simulator.scenario as scenario_module
+    import simulator.scenario.size as scenario_module
 
     monkeypatch.setattr(scenario_module, "MAX_MONTHLY_ROWS", 10)
     rc, _, err = run_cli(capsys, ["run", "--resume", str(run_dir), "--quiet"])

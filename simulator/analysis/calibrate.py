@@ -27,7 +27,6 @@ and the gap, never a silent answer at a bound.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import sys
@@ -41,6 +40,7 @@ import pandas as pd
 
 from ..errors import ScenarioError
 from ..scenario import Scenario
+from .observed import read_observed  # noqa: F401  (simulator.analysis.calibrate.read_observed, as before)
 from .points import check_kpis, check_range, describe, is_number, replications_and_seed, run_points, with_values
 
 SOURCE = "calibrate"
@@ -57,64 +57,6 @@ class TargetUnreachable(ScenarioError):
         super().__init__(message, source=SOURCE, key=key)
         self.closest = closest
         self.gap = gap
-
-
-# ---- observed monthly tax ------------------------------------------------------------
-def read_observed(data: str | Path | pd.DataFrame) -> pd.Series:
-    """An observed monthly tax series from a CSV file (or a DataFrame) with columns
-    ``month`` (``2017-01`` or ``2017-01-01``) and ``tax`` (VND). Months must be
-    consecutive, without gaps or repeats; errors name the file and the row."""
-    if isinstance(data, pd.DataFrame):
-        src = "observed"
-        header = [str(c).strip() for c in data.columns]
-        rows = [dict(zip(header, ("" if pd.isna(v) else str(v) for v in rec), strict=True))
-                for rec in data.itertuples(index=False)]
-    else:
-        src = str(data)
-        from ..files import MAX_REGISTER_BYTES, read_regular
-
-        try:
-            text = read_regular(data, MAX_REGISTER_BYTES, "observed series (CSV)").decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ScenarioError(f"cannot read as UTF-8 text ({exc.__class__.__name__})", source=src) from None
-        reader = csv.DictReader(text.splitlines())
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        rows = [{(k or "").strip(): (v or "").strip() if isinstance(v, str) else "" for k, v in r.items()}
-                for r in reader]
-    for col in ("month", "tax"):
-        if col not in header:
-            raise ScenarioError(f"missing column {col!r}; expected columns month, tax", source=src)
-    months: dict[pd.Timestamp, int] = {}
-    values = []
-    for n, row in enumerate(rows, start=2):  # row 1 is the header
-        where = f"row {n}"
-        text_m, text_t = row.get("month", ""), row.get("tax", "")
-        try:
-            d = dt.date.fromisoformat(text_m if len(text_m) > 7 else text_m + "-01")
-        except ValueError:
-            raise ScenarioError(f"month: expected a month like 2017-01, got {text_m!r}", source=src,
-                                key=where) from None
-        month = pd.Timestamp(d.replace(day=1))
-        if month in months:
-            raise ScenarioError(f"month: {month:%Y-%m} repeats row {months[month]}", source=src, key=where)
-        try:
-            v = float(text_t)
-            if not (math.isfinite(v) and v >= 0):
-                raise ValueError
-        except ValueError:
-            raise ScenarioError(f"tax: expected a number ≥ 0 (VND), got {text_t!r}", source=src, key=where) from None
-        months[month] = n
-        values.append(v)
-    if not values:
-        raise ScenarioError("expected at least one month of observed tax", source=src)
-    series = pd.Series(values, index=pd.DatetimeIndex(list(months)), name="tax").sort_index()
-    full = pd.date_range(series.index[0], series.index[-1], freq="MS")
-    missing = full.difference(series.index)
-    if len(missing):
-        raise ScenarioError(f"missing month {missing[0]:%Y-%m} (months must run without gaps from "
-                            f"{full[0]:%Y-%m} to {full[-1]:%Y-%m})", source=src)
-    series.attrs["source"] = src
-    return series
 
 
 # ---- the result ------------------------------------------------------------------------

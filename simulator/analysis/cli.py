@@ -22,6 +22,7 @@ from ..errors import ScenarioError
 from ..formatting import KPI_DISPLAY, days, number, slug
 from ..scenario import Scenario, load_scenario, parse_value
 from .points import describe, parse_range
+from .sweepfolder import folder_problem, read_spec
 
 # scipy, SALib and matplotlib load only when one of these commands runs (see the handlers)
 INTERVALS = ("bootstrap", "observation")
@@ -127,47 +128,10 @@ def _dump(obj: dict) -> None:
 
 
 # ---- sweep ---------------------------------------------------------------------------------------
-SWEEP_FILES = {"scenario.toml", "register.csv", "sweep.json", "sweep.csv", "sweep.png", "points", ".fuelseal.lock"}
-
-
-def _sweep_folder_problem(out: Path) -> str | None:
-    """Why ``out`` is not a sweep folder fuelseal may write into again (None if it is one)."""
-    if not (out / "sweep.json").is_file() or (out / "sweep.json").is_symlink():
-        return "not a sweep folder (no sweep.json)"
-    for entry in out.iterdir():
-        tmp = entry.name.startswith(".") and entry.name.endswith(".tmp")
-        if entry.is_symlink() or (entry.name not in SWEEP_FILES and not tmp):
-            return f"holds {entry.name!r}, which fuelseal did not write"
-    points = out / "points"
-    if points.exists() and not points.is_dir():
-        return "points is not a folder"
-    if points.is_dir() and any(e.is_symlink() or not e.is_file() for e in points.iterdir()):
-        return "points/ holds something other than point files"
-    return None
-
-
 def _read_sweep_spec(args) -> None:
     """Fill ``args`` from a sweep folder's ``sweep.json`` (for --resume)."""
-    from ..files import read_json
-
-    spec_file = Path(args.resume) / "sweep.json"
     _inside_safe(args, args.resume, "--resume")
-    problem = _sweep_folder_problem(Path(args.resume)) if Path(args.resume).is_dir() else "not a sweep folder"
-    if problem:
-        raise ScenarioError(problem, source=str(args.resume))
-    spec = read_json(spec_file, what="sweep record")
-    try:
-        sets, n, seed, kpi = spec["set"], spec["replications"], spec["seed"], spec["kpi"]
-        if not isinstance(sets, list) or not all(isinstance(x, str) for x in sets):
-            raise TypeError
-        if any(isinstance(v, bool) or not isinstance(v, int) for v in (n, seed)):
-            raise TypeError
-        if kpi is not None and (not isinstance(kpi, list) or not all(isinstance(k, str) for k in kpi)):
-            raise TypeError
-    except (KeyError, TypeError) as exc:
-        raise ScenarioError(f"sweep.json is damaged ({exc.__class__.__name__})", source=str(spec_file)) from None
-    if not 0 <= seed < 2**63 or n < 1:
-        raise ScenarioError("sweep.json is damaged (seed or replications out of range)", source=str(spec_file))
+    sets, n, seed, kpi = read_spec(Path(args.resume))
     args.scenario, args.set, args.replications, args.seed, args.kpi = (str(Path(args.resume) / "scenario.toml"),
                                                                        sets, n, seed, kpi)
     args.out, args.overwrite, args.safe = args.resume, True, args.safe or args.resume
@@ -207,14 +171,14 @@ def cmd_sweep(args) -> int:
         if not args.overwrite:
             raise ScenarioError("exists and is not empty (choose another --out, add --overwrite to replace a "
                                 "sweep's results, or --resume it)", source=str(out))
-        problem = _sweep_folder_problem(out)
+        problem = folder_problem(out)
         if problem:
             raise ScenarioError(f"{problem}; --overwrite replaces only a sweep's own results", source=str(out))
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     with FolderLock(out).acquire(exclusive=True, command="fuelseal sweep"):
         if not fresh:
-            problem = _sweep_folder_problem(out)  # again, under the lock
+            problem = folder_problem(out)  # again, under the lock
             if problem:
                 raise ScenarioError(problem, source=str(out))
             remove_stale_tmp(out)

@@ -1,0 +1,56 @@
+"""A sweep folder on disk: what belongs in it, and the record that lets ``--resume`` finish it.
+
+``fuelseal sweep --out DIR`` writes the resolved ``scenario.toml`` (and ``register.csv``),
+``sweep.json`` (the grid, replications, seed and KPIs), one checkpoint per finished point
+under ``points/`` (its KPI table and a record with the table's SHA-256), then
+``sweep.csv`` and ``sweep.png``. Nothing else lives there, so fuelseal never writes into
+(or replaces files of) a folder that is not a sweep's, and follows no symbolic link.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ScenarioError
+from ..files import read_json
+
+SWEEP_FILES = {"scenario.toml", "register.csv", "sweep.json", "sweep.csv", "sweep.png", "points", ".fuelseal.lock"}
+
+
+def folder_problem(out: Path) -> str | None:
+    """Why ``out`` is not a sweep folder fuelseal may write into again (None if it is one)."""
+    if not (out / "sweep.json").is_file() or (out / "sweep.json").is_symlink():
+        return "not a sweep folder (no sweep.json)"
+    for entry in out.iterdir():
+        tmp = entry.name.startswith(".") and entry.name.endswith(".tmp")
+        if entry.is_symlink() or (entry.name not in SWEEP_FILES and not tmp):
+            return f"holds {entry.name!r}, which fuelseal did not write"
+    points = out / "points"
+    if points.exists() and not points.is_dir():
+        return "points is not a folder"
+    if points.is_dir() and any(e.is_symlink() or not e.is_file() for e in points.iterdir()):
+        return "points/ holds something other than point files"
+    return None
+
+
+def read_spec(folder: Path) -> tuple[list[str], int, int, list[str] | None]:
+    """The grid (``--set`` texts), replications, seed and KPIs recorded in ``folder/sweep.json``,
+    checked; a damaged record is one line."""
+    spec_file = folder / "sweep.json"
+    problem = folder_problem(folder) if folder.is_dir() else "not a sweep folder"
+    if problem:
+        raise ScenarioError(problem, source=str(folder))
+    spec = read_json(spec_file, what="sweep record")
+    try:
+        sets, n, seed, kpi = spec["set"], spec["replications"], spec["seed"], spec["kpi"]
+        if not isinstance(sets, list) or not all(isinstance(x, str) for x in sets):
+            raise TypeError
+        if any(isinstance(v, bool) or not isinstance(v, int) for v in (n, seed)):
+            raise TypeError
+        if kpi is not None and (not isinstance(kpi, list) or not all(isinstance(k, str) for k in kpi)):
+            raise TypeError
+    except (KeyError, TypeError) as exc:
+        raise ScenarioError(f"sweep.json is damaged ({exc.__class__.__name__})", source=str(spec_file)) from None
+    if not 0 <= seed < 2**63 or n < 1:
+        raise ScenarioError("sweep.json is damaged (seed or replications out of range)", source=str(spec_file))
+    return sets, n, seed, kpi

@@ -1,0 +1,105 @@
+"""Numbers and dates as a reader expects them, in either number style.
+
+``number_style="vi"`` writes numbers as 1.234.567,8 (dot thousands, comma decimals) and
+months as 01/2017; the default ``"en"`` writes 1,234,567.8 and Jan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from matplotlib import ticker
+
+NUMBER_STYLES = ("en", "vi")
+
+_DATE_FORMATS = {
+    "en": dict(formats=["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"],
+               zero_formats=["", "%Y", "%b", "%d %b", "%H:%M", "%H:%M"],
+               offset_formats=["", "%Y", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y %H:%M"]),
+    "vi": dict(formats=["%Y", "%m/%Y", "%d/%m", "%H:%M", "%H:%M", "%S.%f"],
+               zero_formats=["", "%Y", "%m/%Y", "%d/%m", "%H:%M", "%H:%M"],
+               offset_formats=["", "%Y", "%Y", "%m/%Y", "%d/%m/%Y", "%d/%m/%Y %H:%M"]),
+}
+_DAY = {"en": "%d %b %Y", "vi": "%d/%m/%Y"}
+_MONTH = {"en": "%b %Y", "vi": "%m/%Y"}
+
+
+def format_number(x: float, decimals: int = 0, style: str = "en") -> str:
+    """``1234567.8`` → ``"1,234,567.8"`` (en) or ``"1.234.567,8"`` (vi)."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    s = f"{x:,.{decimals}f}"
+    if s.startswith("-") and float(s.replace(",", "")) == 0:
+        s = s[1:]  # no "-0.0"
+    if style == "vi":
+        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return s
+
+
+def format_percent(x: float, decimals: int = 1, style: str = "en") -> str:
+    """A share as a percentage: ``0.165`` → ``"16.5%"`` (en) or ``"16,5%"`` (vi)."""
+    return "n/a" if x is None or not math.isfinite(x) else format_number(100 * x, decimals, style) + "%"
+
+
+class NumberFormatter(ticker.Formatter):
+    """Tick labels in the chosen number style, with as many decimals as the tick step needs."""
+
+    def __init__(self, style: str = "en", scale: float = 1.0, suffix: str = ""):
+        self.style, self.scale, self.suffix = style, scale, suffix
+        self._decimals = 0
+
+    def format_ticks(self, values):
+        v = np.asarray(values, dtype=float) * self.scale
+        # the fewest decimals that still write every tick exactly (2.5 needs one, 2 needs none)
+        tol = 1e-6 * max(float(np.abs(v).max()) if v.size else 0.0, 1e-12)
+        self._decimals = next((d for d in range(7) if np.all(np.abs(np.round(v, d) - v) <= tol)), 6)
+        return [self(x) for x in values]
+
+    def __call__(self, x, pos=None):
+        return format_number(x * self.scale, self._decimals, self.style) + self.suffix
+
+
+def _scale(values: Iterable[float], unit: str) -> tuple[float, str]:
+    """A divisor and unit label that keep axis numbers short: VND in million/billion, litres in thousands/millions."""
+    a = np.asarray(list(values), dtype=float)
+    top = float(np.nanmax(np.abs(a))) if a.size and np.isfinite(a).any() else 0.0
+    if unit == "VND":
+        steps = ((1e9, "billion VND"), (1e6, "million VND"), (1e3, "thousand VND"))
+    else:
+        steps = ((1e6, "million litres"), (1e3, "thousand litres"))
+    for div, label in steps:
+        if top >= div:
+            return div, label
+    return 1.0, unit
+
+
+def _money(x: float, style: str) -> str:
+    """VND in words a planner reads: 2.67 billion VND, 215.2 million VND."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    a = abs(x)
+    if a >= 1e9:
+        return f"{format_number(x / 1e9, 2, style)} billion VND"
+    if a >= 1e6:
+        return f"{format_number(x / 1e6, 1, style)} million VND"
+    return f"{format_number(x, 0, style)} VND"
+
+
+def _signed_percent(x: float, style: str) -> str:
+    """+7.6%, −0.1% (a true minus sign), and 0.0% without a sign when it rounds to nothing."""
+    text = format_percent(abs(x), 1, style)
+    return text if text == format_percent(0.0, 1, style) else ("+" if x > 0 else "−") + text
+
+
+# ---- dates ------------------------------------------------------------------------------
+
+def _day(ts: pd.Timestamp, style: str) -> str:
+    # "3 Jan 2017", not "03 Jan 2017": %-d is not portable, so the day is written by hand
+    return f"{ts.day} {ts:%b %Y}" if style == "en" else ts.strftime(_DAY[style])
+
+
+def _month(ts: pd.Timestamp, style: str) -> str:
+    return ts.strftime(_MONTH[style])

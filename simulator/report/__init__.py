@@ -1,0 +1,143 @@
+"""A report a provincial office can hand on: one HTML file or one PDF, built from a run folder.
+
+The report says what was simulated (the scenario and its key assumptions), what came out
+(the headline answer and the key figures with their 90% intervals, in plain words), shows
+the charts of :mod:`simulator.charts` and lists every parameter of the scenario as run.
+It is built from the run folder alone — the tables, ``summary``, ``manifest.json`` — so it
+can be rebuilt at any time without running the model again.
+
+``report.html`` is self-contained: the charts are PNG images inside the file (base64
+``data:`` URIs), the style sheet is inline, and nothing is fetched from the network (no
+fonts, scripts or links), so it can be mailed or opened offline. ``report.pdf`` is A4 and
+drawn with matplotlib alone (``PdfPages``), with no external tools.
+
+``fuelseal report RUN_DIR [--format html|pdf|both]`` is the command-line entry point (see
+:func:`add_subcommand`).
+
+The package, one concept a module, each importing only those before it in this list:
+
+* :mod:`.compose` — what the report says: :class:`Content` and :func:`content`, which gathers it from a run;
+* :mod:`.loading` — :func:`load_run`, a run folder read only if it is complete and matches its checksums;
+* :mod:`.html` — :func:`render_html`; :mod:`.pdf` — :func:`render_pdf`: the same content, drawn;
+* here — :func:`build_reports` (the charts drawn once for both formats, the manifest told of the
+  new files) and the ``fuelseal report`` command.
+
+What it may import: only modules below it — ``results``, ``summary``, ``charts``, ``storage``,
+``files``, ``scenario``, ``quantities``, ``formatting``, ``errors``; never ``cli`` or ``analysis``,
+which sit above it (``cli`` registers the command through :func:`add_subcommand`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from .. import storage
+from ..errors import ScenarioError
+from ..files import FolderLock, write_atomic
+from .compose import Content, content, flatten, settings_of
+from .compose import _localise as _localise  # private, but the tests reach it as report._localise
+from .html import render_html
+from .loading import load_run
+from .pdf import render_pdf
+
+__all__ = [
+    "FORMATS",
+    "NUMBER_STYLES",
+    "Content",
+    "add_subcommand",
+    "build_report",
+    "build_reports",
+    "cmd_report",
+    "content",
+    "flatten",
+    "load_run",
+    "render_html",
+    "render_pdf",
+    "settings_of",
+]
+
+FORMATS = ("html", "pdf")
+NUMBER_STYLES = ("en", "vi")  # as simulator.charts.NUMBER_STYLES, without importing matplotlib for `--help`
+
+
+# ---- building --------------------------------------------------------------------------
+
+def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, *,
+                  number_style: str = "en", trust: bool = False) -> list[Path]:
+    """Write ``report.html`` and/or ``report.pdf`` into the run folder; the charts are drawn once for both."""
+    formats = tuple(dict.fromkeys(formats))
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ScenarioError(f"expected html, pdf or both, got {bad[0]!r}", key="--format")
+    if number_style not in NUMBER_STYLES:
+        raise ScenarioError(f"expected one of {', '.join(NUMBER_STYLES)}, got {number_style!r}",
+                            key="number_style")
+    folder = Path(run_dir)
+    if folder.is_symlink() or not folder.is_dir():
+        raise ScenarioError("not a run folder (no such folder)", source=str(folder))
+    if not trust:  # before the lock, whose file must not appear in a folder that is not a run's
+        storage.read_manifest(folder)
+    elif not (folder / "manifest.json").is_file():
+        raise ScenarioError("not a run folder (no manifest.json)", source=str(folder))
+    with FolderLock(folder).acquire(exclusive=True, command="fuelseal report"):
+        res = load_run(folder, trust=trust)
+        c = content(res, folder, number_style=number_style)
+        written = _write_reports(c, folder, formats)
+        if not storage.is_legacy(res.manifest) and not storage.check_files(folder, res.manifest, skip=("report.",)):
+            try:  # vouch for the new reports too, but never re-seal a manifest that failed its checks
+                manifest = storage.read_manifest(folder)
+                files = {**manifest.get("files", {}), **storage.checksums(folder, [p.name for p in written])}
+                storage.write_manifest(folder, {**manifest, "files": files})
+            except ScenarioError:
+                pass
+    return written
+
+
+def _write_reports(c: Content, folder: Path, formats: tuple[str, ...]) -> list[Path]:
+    written = []
+    for fmt in formats:
+        if fmt == "html":
+            text = render_html(c)
+            written.append(write_atomic(folder / "report.html", text.encode("utf-8")))
+        else:
+            written.append(write_atomic(folder / "report.pdf", lambda fh: render_pdf(c, fh)))
+    return written
+
+
+def build_report(run_dir: str | os.PathLike, fmt: str = "html", *, number_style: str = "en",
+                 trust: bool = False) -> Path:
+    """Write ``report.html`` (``fmt="html"``) or ``report.pdf`` (``fmt="pdf"``) into the run folder."""
+    return build_reports(run_dir, (fmt,), number_style=number_style, trust=trust)[0]
+
+
+# ---- command line ----------------------------------------------------------------------
+
+def cmd_report(args: argparse.Namespace) -> int:
+    formats = FORMATS if args.format == "both" else (args.format,)
+    if args.safe is not None:
+        root, here = Path(args.safe).resolve(), Path(args.run_dir).resolve()
+        if root != here and root not in here.parents:
+            raise ScenarioError(f"the run folder lies outside the allowed folder {root} (--safe)", source=args.run_dir)
+    for path in build_reports(args.run_dir, formats, number_style=args.number_style, trust=args.trust):
+        print(path)
+    return 0
+
+
+def add_subcommand(subparsers) -> argparse.ArgumentParser:
+    """Register ``fuelseal report RUN_DIR [--format html|pdf|both] [--number-style en|vi]``."""
+    p = subparsers.add_parser("report", help="build report.html and report.pdf from a run folder",
+                              description="Build a self-contained report (HTML and/or PDF) from a run folder, "
+                                          "without running the model again.")
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by fuelseal run")
+    p.add_argument("--format", choices=("html", "pdf", "both"), default="both",
+                   help="which report to write (default: both)")
+    p.add_argument("--number-style", choices=NUMBER_STYLES, default="en",
+                   help="numbers as 1,234.5 (en, default) or 1.234,5 (vi)")
+    p.add_argument("--trust", action="store_true",
+                   help="report a folder even if its files do not match the checksums in its manifest")
+    p.add_argument("--safe", metavar="DIR", default=None, help="refuse a run folder outside DIR")
+    p.set_defaults(func=cmd_report)
+    return p

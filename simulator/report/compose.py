@@ -1,0 +1,323 @@
+"""What the report says, once, so the HTML page and the PDF say the same thing.
+
+:func:`content` gathers it from a loaded run (see :func:`simulator.report.loading.load_run`) into a
+:class:`Content`: the headline sentence and findings in plain words, the key figures with their 90%
+intervals exactly as ``summary.csv`` has them, the assumptions stated from the resolved, typed
+scenario, every parameter as run (:func:`flatten`) and the charts of :mod:`simulator.charts` as PNG.
+Numbers can be written the Vietnamese way (:func:`_localise`). Nothing here draws a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..formatting import KPI_DISPLAY, number, pct, ratio, vnd
+from ..quantities import Fixed, Quantity
+from ..results import Results
+from ..scenario import Scenario
+
+PNG_DPI = 150  # sharp on screen and when printed half an A4 page wide
+
+
+@dataclass
+class Content:
+    """Everything a report shows, once, so HTML and PDF say the same thing."""
+
+    title: str
+    description: str
+    run_line: str
+    headline: str
+    findings: list[str]
+    figures: list[tuple[str, str, str]]  # label, mean, 90% interval — as in ``fuelseal run``'s table
+    assumptions: list[tuple[str, str]]
+    parameters: list[tuple[str, str]]
+    parameters_note: str = ""
+    charts: dict[str, bytes] = field(default_factory=dict)  # name → PNG
+    chart_text: dict[str, str] = field(default_factory=dict)  # name → title and caption, for alt text
+    footer: str = ""
+
+
+def _summary(res: Results, folder: Path) -> pd.DataFrame:
+    """The summary table as written in the run folder, so the report repeats ``summary.csv`` exactly."""
+    path = folder / "summary.parquet"
+    if path.is_file():
+        try:
+            return pd.read_parquet(path).set_index("kpi")
+        except (OSError, ValueError, KeyError):
+            pass
+    return res.summary()
+
+
+def _scenario_view(res: Results) -> Any:
+    """What :func:`simulator.summary.headline` needs of a scenario: the typed one (see
+    :func:`settings_of`), else the campaign settings read from the manifest."""
+    sc = settings_of(res)
+    if sc is not None:
+        return sc
+    c = res.manifest["resolved_scenario"].get("campaign", {})
+    return SimpleNamespace(campaign=SimpleNamespace(enabled=bool(c.get("enabled", True)), teams=int(c.get("teams", 1))))
+
+
+def _get(raw: dict, dotted: str, default: Any = None) -> Any:
+    node: Any = raw
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    return node
+
+
+def _interval(s: pd.DataFrame, key: str, fmt) -> str:
+    """``mean (90%: p05–p95)`` with the same formatter as the summary table."""
+    if key not in s.index:
+        return "n/a"
+    r = s.loc[key]
+    if int(r.get("n", 2)) <= 1 or r["p05"] == r["p95"]:
+        return fmt(r["mean"])
+    return f"{fmt(r['mean'])} (90%: {fmt(r['p05'])}–{fmt(r['p95'])})"
+
+
+def _headline(s: pd.DataFrame, res: Results) -> str:
+    from ..summary import headline  # the same sentence ``fuelseal run`` prints
+
+    try:
+        return headline(s, _scenario_view(res))
+    except (KeyError, AttributeError, TypeError, ValueError):
+        # a run folder from another version may lack a KPI the sentence uses: say less, never fail
+        return f"Tax uplift against no campaign: {_interval(s, 'uplift', pct)}."
+
+
+def _findings(s: pd.DataFrame, res: Results) -> list[str]:
+    from .. import charts
+
+    enabled = bool(res.setting("campaign.enabled", True))
+    n = res.replications
+    out = []
+    months = res.setting("run.evaluation_months", 12)
+    w0 = pd.Timestamp(res.setting("campaign.start")).replace(day=1)
+    spent = "cost" in s.index and s.loc["cost", "mean"] > 0
+    if enabled and not spent:
+        out.append("The teams do no work within the horizon (the campaign starts too late or has no working "
+                   "days): no cost, no dispenser sealed and no extra tax.")
+    elif enabled:
+        out.append(f"Extra tax over the {months}-month evaluation window from {w0:%B %Y}: "
+                   f"{_interval(s, 'extra_tax', vnd)}, for a campaign costing {_interval(s, 'cost', vnd)}; "
+                   f"each VND spent brings {_interval(s, 'benefit_cost_ratio', ratio)} of extra tax.")
+        month = charts.break_even(res)
+        if month is not None:
+            out.append(f"Counted month by month from the start of the campaign, the extra tax has paid for the "
+                       f"campaign by the end of {month:%B %Y} (median across replications).")
+        else:
+            out.append("Counted month by month, the extra tax does not pay for the campaign within the horizon.")
+        if "team_days" in s.index and "visits" in s.index:
+            out.append(f"The teams work {_interval(s, 'team_days', number)} team-days for "
+                       f"{_interval(s, 'visits', number)} station visits; "
+                       f"{_interval(s, 'share_sealed', pct)} of dispensers are sealed by the end of the horizon.")
+    ba = res.kpis["uplift_before_after"].to_numpy(float) if "uplift_before_after" in res.kpis else np.zeros(0)
+    if np.isfinite(ba).any():
+        parts = charts.uplift_parts(res.kpis)
+        ok = np.isfinite(ba) & np.all([np.isfinite(p.to_numpy(float)) for p in parts.values()], axis=0)
+        words = [f"{pct(float(p.to_numpy(float)[ok].mean()))} from "
+                 f"{'the ' if label.startswith('Campaign') else ''}{label[0].lower() + label[1:]}"
+                 for label, p in parts.items()]
+        words = ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
+        out.append(f"Against the same months before, tax rises by {_interval(s, 'uplift_before_after', pct)}: "
+                   f"on average {words}. A before/after comparison counts demand growth and price changes too; "
+                   f"only the uplift against no campaign is due to the campaign.")
+    ref = res.manifest.get("reference_uplift")
+    if ref is not None and "uplift_before_after" in s.index:
+        source = res.setting("scenario.reference_source", "") or ""
+        lo, hi = s.loc["uplift_before_after", "p05"], s.loc["uplift_before_after", "p95"]
+        published = f"The published before/after figure, {pct(ref)}{' (' + source + ')' if source else ''},"
+        if n > 1 and math.isfinite(lo) and math.isfinite(hi):
+            out.append(f"{published} lies {'inside' if lo <= ref <= hi else 'outside'} the simulated 90% interval.")
+        else:
+            out.append(f"{published} compares with a simulated {pct(s.loc['uplift_before_after', 'mean'])}.")
+    out.append(f"Figures are means across {n} replication{'s' if n != 1 else ''} (seed {res.seed})"
+               + ("; ranges hold 90% of replications (5th to 95th percentile)." if n > 1 else "."))
+    return out
+
+
+def _figures(s: pd.DataFrame) -> list[tuple[str, str, str]]:
+    rows = []
+    for key, (label, fmt) in KPI_DISPLAY.items():
+        if key in s.index:
+            r = s.loc[key]
+            rows.append((label, fmt(r["mean"]), f"{fmt(r['p05'])} – {fmt(r['p95'])}"))
+    return rows
+
+
+def _quantity(v: Any, fmt=None) -> str:
+    """A scenario value in words: a number, or a distribution by its mean and spread."""
+    fmt = fmt or (lambda x: f"{x:,.6g}")
+    if isinstance(v, Quantity):
+        v = v.model_dump()
+    if isinstance(v, bool) or v is None:
+        return str(v).lower()
+    if isinstance(v, (int, float)):
+        return fmt(v)
+    if isinstance(v, dict) and "dist" in v:
+        d = v["dist"]
+        if "mean" in v:
+            spread = f", sd {fmt(v['sd'])}" if "sd" in v else ""
+            return f"mean {fmt(v['mean'])} ({d}{spread})"
+        if {"low", "high"} <= set(v):
+            mode = f", most often {fmt(v['mode'])}" if "mode" in v else ""
+            return f"{fmt(v['low'])} to {fmt(v['high'])}{mode} ({d})"
+        if "value" in v:
+            return fmt(v["value"])
+    return _flat_value(v)
+
+
+def _clock(hours: Any) -> str:
+    """7.5 → "07:30"."""
+    try:
+        minutes = round(float(hours) * 60)
+    except (TypeError, ValueError):
+        return str(hours)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _assumptions(sc: Scenario) -> list[tuple[str, str]]:
+    """The assumptions a reader needs, stated from the resolved, typed scenario — the values the
+    model used, defaults included — never from the raw file (which may leave keys out)."""
+    c, n, d, m, e, k = sc.campaign, sc.network, sc.demand, sc.metrology, sc.enforcement, sc.costs
+    rows: list[tuple[str, str]] = [("Horizon", f"{sc.scenario.start} to {sc.scenario.end}; evaluation window "
+                                               f"{sc.run.evaluation_months} months from the campaign month")]
+    if n.districts is not None:
+        fixed = [q.value for q in n.districts.values() if isinstance(q, Fixed)]
+        total = f", {number(sum(fixed))} stations" if len(fixed) == len(n.districts) else ""
+        rows.append(("Network", f"{len(n.districts)} districts{total}; dispensers per station: "
+                                f"{_quantity(n.pumps_per_station)}"))
+    else:
+        count = f" ({number(len(sc.register.ids))} stations)" if sc.register is not None else ""
+        rows.append(("Network", f"station register {n.register_file}{count}"))
+    if c.enabled:
+        dorder = list(c.district_order)
+        rows.append(("Campaign", f"starts {c.start} with {c.teams} team{'s' if c.teams != 1 else ''}; visiting order "
+                                 f"{c.order}" + (f" ({' → '.join(dorder)})" if c.order == "route" and dorder else "")))
+        rows.append(("Working time", f"{_quantity(c.work_hours_per_day)} hours a day from {_clock(c.day_start_hour)}, "
+                                     f"{', '.join(c.working_weekdays)}; {len(c.holidays)} holidays"))
+        rows.append(("Verifying one dispenser", f"{_quantity(c.minutes_per_pump)} minutes; travel "
+                                                f"{_quantity(c.travel_hours)} hours per station"))
+    else:
+        rows.append(("Campaign", "disabled (no dispenser is sealed)"))
+    rows.append(("Undeclared share before sealing", _quantity(sc.behaviour.undeclared_share, lambda x: pct(x, 1))))
+    rows.append(("Undeclared share after sealing", _quantity(sc.behaviour.residual_share, lambda x: pct(x, 2))))
+    rows.append(("Tax", f"{pct(sc.tax.rate, 2)} of declared sales value"
+                        + (f" + {number(sc.tax.per_litre)} VND per declared litre" if sc.tax.per_litre else "")))
+    prices = f"{number(d.price_per_litre)} VND/L" + (
+        "; then " + ", ".join(f"{number(p.price)} from {p.date}" for p in d.price_path) if d.price_path else "")
+    rows.append(("Retail price", prices))
+    rows.append(("Sales per dispenser-day", f"{_quantity(d.litres_per_pump_day)} litres"))
+    rows.append(("Demand growth", f"{_quantity(d.annual_growth, lambda x: pct(x, 1))} a year"))
+    rows.append(("Dispenser accuracy", f"maximum permissible error ±{pct(m.mpe, 1)}; "
+                                       f"{pct(m.short_delivery_share, 1)} of dispensers deliberately short-deliver by "
+                                       f"{_quantity(m.short_delivery_error, lambda x: pct(x, 1))}"))
+    rows.append(("Enforcement", f"{_quantity(e.audits_per_year)} audits per station a year, detection probability "
+                                f"{pct(e.detection_probability, 0)}, fine {vnd(e.fine)}"))
+    if c.enabled:
+        rows.append(("Campaign costs", f"{vnd(k.per_team_day)} per team-day, {vnd(k.per_seal)} per seal, "
+                                       f"{vnd(k.per_visit)} per visit, {vnd(k.fixed)} fixed"))
+    return rows
+
+
+def settings_of(res: Results) -> Scenario | None:
+    """The typed scenario a run used (see ``Results.settings``)."""
+    return res.settings
+
+
+def _flat_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, dict):
+        if "dist" in v:
+            return f"{v['dist']}(" + ", ".join(f"{k}={_flat_value(x)}" for k, x in v.items() if k != "dist") + ")"
+        return ", ".join(f"{k}={_flat_value(x)}" for k, x in v.items())
+    if isinstance(v, list):
+        return "; ".join(_flat_value(x) for x in v) if any(isinstance(x, dict) for x in v) else \
+            ", ".join(_flat_value(x) for x in v)
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def flatten(raw: dict, prefix: str = "") -> list[tuple[str, str]]:
+    """A scenario as dotted keys → values (``campaign.teams`` → ``2``); distributions stay on one line."""
+    rows = []
+    for k, v in raw.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict) and "dist" not in v and v and all(not isinstance(x, dict) for x in v.values()) \
+                and prefix:
+            rows.extend((f"{key}.{kk}", _flat_value(vv)) for kk, vv in v.items())
+        elif isinstance(v, dict) and "dist" not in v:
+            rows.extend(flatten(v, key + "."))
+        else:
+            rows.append((key, _flat_value(v)))
+    return rows
+
+
+def _parameters_note(res: Results) -> str:
+    note = "The scenario as run, after any overrides; keys not listed take the tool's defaults."
+    raw = res.manifest["resolved_scenario"]
+    scen_n, scen_seed = _get(raw, "run.replications"), _get(raw, "run.seed")
+    if (scen_n is not None and scen_n != res.replications) or (scen_seed is not None and scen_seed != res.seed):
+        # the command line may override both; say which numbers this run used
+        note += f" This run used {res.replications} replications and seed {res.seed}."
+    return note
+
+
+def _localise(text: str, style: str) -> str:
+    """Swap thousands and decimal separators inside numbers for ``number_style="vi"`` (1,234.5 → 1.234,5)."""
+    if style != "vi":
+        return text
+    return re.sub(r"\d[\d,]*\.\d+|\d{1,3}(?:,\d{3})+",
+                  lambda m: m.group(0).replace(",", "\0").replace(".", ",").replace("\0", "."), text)
+
+
+def content(res: Results, folder: Path, *, number_style: str = "en", with_charts: bool = True) -> Content:
+    """Everything the report shows, from a loaded run."""
+    from .. import charts
+
+    s = _summary(res, folder)
+    m = res.manifest
+    raw = m["resolved_scenario"]
+    sc = settings_of(res)
+    loc = lambda t: _localise(t, number_style)  # noqa: E731
+    created = m.get("created", "")
+    version = (m.get("versions") or {}).get("fuelseal", "")
+    run_line = (f"{res.replications} replication{'s' if res.replications != 1 else ''}, seed {res.seed}; "
+                f"run {created}; fuelseal {version}; scenario SHA-256 {str(m.get('scenario_sha256', ''))[:12]}…")
+    pngs, text = {}, {}
+    if with_charts:
+        for name, fig in charts.all_charts(res, number_style=number_style).items():
+            buf = io.BytesIO()
+            with charts.house_style():
+                fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": "fuelseal"})
+            pngs[name] = buf.getvalue()
+            text[name] = " ".join([fig.get_suptitle(), *(t.get_text() for t in fig.texts)]).strip()
+    return Content(
+        title=str(m.get("scenario") or _get(raw, "scenario.name", "fuelseal run")),
+        description=str(res.setting("scenario.description", "") or ""),
+        run_line=run_line,
+        headline=loc(_headline(s, res)),
+        findings=[loc(f) for f in _findings(s, res)],
+        figures=[(a, loc(b), loc(c)) for a, b, c in _figures(s)],
+        assumptions=[(a, loc(b)) for a, b in (_assumptions(sc) if sc is not None else [])],
+        parameters=flatten(raw),
+        parameters_note=_parameters_note(res),
+        charts=pngs,
+        chart_text=text,
+        footer=(f"Built by fuelseal {version} from the run folder {folder.name} on "
+                f"{dt.date.today():%Y-%m-%d}. Rebuild it with: fuelseal report {folder.name}"),
+    )

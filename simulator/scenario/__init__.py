@@ -1,0 +1,59 @@
+"""Scenarios: the one pipeline from a TOML file to frozen, validated parameters.
+
+TOML text → dict (standard-library ``tomllib``, data only, nothing evaluated) →
+dotted overrides → pydantic validation → a frozen :class:`Scenario`. Every error on
+the way is a :class:`~simulator.errors.ScenarioError` naming the file and the dotted
+key (or the register row) and what was expected.
+
+Units: litres (L), Vietnamese đồng (VND), hours for work, days for model time.
+
+What lives here: ``sections`` (one settings class per TOML table), ``schema`` (the
+whole :class:`Scenario` and its cross-checks), ``register`` (the station CSV),
+``overrides`` (dotted keys), ``loading`` (files and dicts), ``writer`` (TOML out),
+``size`` (run-size guards), ``months`` (month arithmetic). It may import only
+:mod:`simulator.errors`, :mod:`simulator.files` and :mod:`simulator.quantities`;
+everything else in fuelseal imports it.
+"""
+
+from .loading import BUILTIN, builtin_path, load_scenario, scenario_from_dict
+from .months import add_months, month_start
+from .overrides import apply_overrides, parse_value
+from .register import REGISTER_COLUMNS, Register, read_register
+from .schema import Scenario, build
+from .sections import (
+    EARLIEST,
+    LATEST,
+    MAX_HORIZON_DAYS,
+    WEEKDAYS,
+    Behaviour,
+    Campaign,
+    Costs,
+    Date,
+    Demand,
+    Enforcement,
+    Metrology,
+    Network,
+    Operator,
+    PricePoint,
+    Run,
+    ScenarioInfo,
+    Tax,
+)
+from .size import (
+    MAX_DISPENSERS,
+    MAX_MONTHLY_ROWS,
+    MAX_TABLE_BYTES,
+    ROW_BYTES,
+    check_run_size,
+    expected_stations,
+    run_bytes,
+)
+from .writer import dumps_toml
+
+__all__ = [
+    "BUILTIN", "EARLIEST", "LATEST", "MAX_DISPENSERS", "MAX_HORIZON_DAYS", "MAX_MONTHLY_ROWS", "MAX_TABLE_BYTES",
+    "REGISTER_COLUMNS", "ROW_BYTES", "WEEKDAYS", "Behaviour", "Campaign", "Costs", "Date", "Demand", "Enforcement",
+    "Metrology", "Network", "Operator", "PricePoint", "Register", "Run", "Scenario", "ScenarioInfo", "Tax",
+    "add_months", "apply_overrides", "build", "builtin_path", "check_run_size", "dumps_toml", "expected_stations",
+    "load_scenario", "month_start", "parse_value", "read_register", "run_bytes", "scenario_from_dict",
+]

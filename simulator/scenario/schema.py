@@ -1,0 +1,205 @@
+"""The validated scenario: all sections together, checked against each other, frozen.
+
+:class:`Scenario` is what every other part of fuelseal reads. It is built by
+:func:`build` from a plain dict (as TOML gives it, after dotted overrides): pydantic
+validates each section (:mod:`.sections`), the cross-section rules below run, the
+station register is read, and the size guards refuse a run that would not fit in
+memory. Every error is one :class:`~simulator.errors.ScenarioError` line naming the file
+and the dotted key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
+
+from ..errors import ScenarioError
+from ..quantities import Quantity  # noqa: F401  (re-exported for callers of with_overrides)
+from .months import add_months, month_start
+from .overrides import _deepcopy, apply_overrides
+from .register import Register, read_register
+from .sections import (
+    Behaviour,
+    Campaign,
+    Costs,
+    Demand,
+    Enforcement,
+    Metrology,
+    Network,
+    Operator,
+    Run,
+    ScenarioInfo,
+    Tax,
+    _Section,
+)
+from .size import MAX_DISPENSERS, check_run_size
+from .writer import dumps_toml
+
+
+class Scenario(_Section):
+    """A validated scenario. Build it with :func:`load_scenario`; change it with
+    :meth:`with_overrides`."""
+
+    scenario: ScenarioInfo
+    network: Network
+    demand: Demand
+    tax: Tax
+    behaviour: Behaviour
+    campaign: Campaign
+    operators: dict[str, Operator] = Field(default_factory=dict)
+    metrology: Metrology = Field(default_factory=Metrology)
+    enforcement: Enforcement = Field(default_factory=Enforcement)
+    costs: Costs = Field(default_factory=Costs)
+    run: Run = Field(default_factory=Run)
+
+    _raw: dict = PrivateAttr(default_factory=dict)
+    _source: str | None = PrivateAttr(default=None)
+    _register: Register | None = PrivateAttr(default=None)
+    _register_path: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _horizon(self):
+        s, c, r = self.scenario, self.campaign, self.run
+        if not s.start <= c.start <= s.end:
+            raise ValueError(f"campaign.start: expected a date within the horizon {s.start} – {s.end}, got {c.start}")
+        check_run_size(self, r.replications, tables=False)  # the full check follows in _build
+        first = month_start(c.start)
+        last = add_months(first, r.evaluation_months) - dt.timedelta(days=1)
+        if last > s.end:
+            raise ValueError(
+                f"run.evaluation_months: the {r.evaluation_months}-month window from {first} ends {last}, "
+                f"after scenario.end ({s.end})"
+            )
+        if c.announcement is not None and not s.start <= c.announcement <= c.start:
+            raise ValueError(f"campaign.announcement: expected a date between scenario.start and campaign.start, "
+                             f"got {c.announcement}")
+        if self.operators and self.network.districts is not None:
+            total = sum(o.share for o in self.operators.values())
+            if abs(total - 1) > 1e-6:
+                raise ValueError(f"operators: expected the operators' shares to add up to 1, got {total:g}")
+        if self.network.districts is not None and c.district_order:
+            unknown = set(c.district_order) - set(self.network.districts)
+            if unknown:
+                raise ValueError(f"campaign.district_order: unknown district {sorted(unknown)[0]!r}")
+        return self
+
+    # ---- convenience -------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @property
+    def source(self) -> str | None:
+        return self._source
+
+    @property
+    def register(self) -> Register | None:
+        return self._register
+
+    @property
+    def register_path(self) -> str | None:
+        """The resolved path of the station register this scenario read (None without one)."""
+        return self._register_path
+
+    @property
+    def raw(self) -> dict:
+        """The scenario as plain data (after overrides), suitable for TOML or JSON."""
+        return json.loads(json.dumps(self._raw, default=str))
+
+    def digest(self) -> str:
+        """SHA-256 of the resolved scenario (and register rows), for manifests."""
+        raw = self.raw
+        if self._register is not None:  # the register's rows count, not where the file lies
+            raw["network"].pop("register", None)
+        payload = {"scenario": raw, "register": self._register.rows() if self._register else None}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+    def with_overrides(self, overrides: dict[str, Any] | None = None, **kw: Any) -> Scenario:
+        """A new scenario with dotted keys replaced, e.g. ``{"campaign.teams": 5}``."""
+        changes = {**(overrides or {}), **kw}
+        raw = apply_overrides(self._raw, changes, source=self._source)
+        return build(raw, self._source, self._base)
+
+    _base: str | None = PrivateAttr(default=None)
+
+    def to_toml(self) -> str:
+        """The resolved scenario as TOML text (loads back to an equal scenario)."""
+        return dumps_toml(self._raw)
+
+
+def _format_error(err: dict) -> tuple[str, str]:
+    loc = [str(p) for p in err["loc"]]
+    msg = err["msg"].removeprefix("Value error, ")
+    head, sep, rest = msg.partition(": ")
+    if sep and head.replace("_", "").replace(".", "").isalnum() and " " not in head:
+        loc.append(head)
+        msg = rest
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    elif err["type"] not in ("value_error", "assertion_error"):
+        got = repr(err.get("input"))
+        msg = f"{msg[0].lower()}{msg[1:]} (got {got if len(got) <= 60 else got[:57] + '...'})"
+    return ".".join(loc), msg
+
+
+def build(raw: dict, source: str | None, base: str | None) -> Scenario:
+    src = source or "<scenario>"
+    try:
+        sc = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        key, msg = _format_error(exc.errors()[0])
+        raise ScenarioError(msg, source=src, key=key or None) from None
+    sc._raw = _deepcopy(raw)
+    sc._source = source
+    sc._base = base
+    if sc.network.register_file is not None:
+        try:
+            reg_path = _resolve(sc.network.register_file, source, base)
+            found = reg_path.exists()
+        except (ValueError, OSError) as exc:  # a NUL byte, a name too long for the file system
+            raise ScenarioError(f"cannot use this path ({exc.__class__.__name__}: {exc})", source=src,
+                                key="network.register") from None
+        if not found:
+            raise ScenarioError(f"file not found: {reg_path}", source=src, key="network.register")
+        sc._register = read_register(reg_path)
+        sc._register_path = str(reg_path)
+        if sc.operators:
+            for row, op in enumerate(sc._register.operators, start=2):
+                if op not in sc.operators:
+                    raise ScenarioError(f"operator: {op!r} is not defined in the scenario's [operators] "
+                                        f"(defined: {', '.join(sc.operators)})", source=str(reg_path), key=f"row {row}")
+        if sc.campaign.district_order:
+            unknown = set(sc.campaign.district_order) - set(sc._register.districts)
+            if unknown:
+                raise ScenarioError(f"unknown district {sorted(unknown)[0]!r}", source=src,
+                                    key="campaign.district_order")
+    else:
+        # counts are drawn per replication; the largest possible network must fit in memory
+        expected = sum(q.expected() for q in sc.network.districts.values()) * sc.network.pumps_per_station.expected()
+        if expected > MAX_DISPENSERS:
+            raise ScenarioError(
+                f"about {expected:,.0f} dispensers is more than this tool handles ({MAX_DISPENSERS:,})",
+                source=src, key="network.districts",
+            )
+    check_run_size(sc, sc.run.replications, source=src)
+    return sc
+
+
+def _resolve(rel: str, source: str | None, base: str | None) -> Path:
+    folder = Path(source).parent if source and not source.startswith("<") else Path.cwd()
+    path = (folder / rel).resolve()
+    if base is not None:
+        root = Path(base).resolve()
+        if root != path and root not in path.parents:
+            raise ScenarioError(f"path {rel!r} leaves the allowed folder {root}", source=source, key="network.register")
+    return path
+
+
+_build = build  # the name used before the package was split

@@ -1,0 +1,248 @@
+"""The scenario's sections: one frozen, validated settings class per TOML table.
+
+``[scenario]``, ``[network]``, ``[demand]``, ``[tax]``, ``[behaviour]``, ``[operators.NAME]``,
+``[metrology]``, ``[enforcement]``, ``[campaign]``, ``[costs]`` and ``[run]`` each map to a
+class below; every key is a typed field with its range, default and a docstring saying
+what it means, in its unit (litres, VND, hours for work, days for model time). Strict
+types: a boolean is not a number, text is neither a number nor a boolean.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..quantities import CountQ, NonNegQ, RealQ, ShareQ
+
+# strict=True: a boolean is not a number, text is neither a number nor a boolean (so
+# ``teams = true`` or ``enabled = "yes"`` are refused, not read as 1 and True); dates
+# (:data:`Date`) still accept ISO text, as Python callers pass them.
+_STRICT = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False, strict=True)
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)  # dates the tables can hold
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+Date = Annotated[dt.date, Field(strict=False)]
+MAX_HORIZON_DAYS = 50 * 366  # guard: a longer horizon is a typo, not a plan
+
+
+class _Section(BaseModel):
+    model_config = _STRICT
+
+
+class ScenarioInfo(_Section):
+    """``[scenario]``: what is simulated and over which dates (inclusive)."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    start: Date
+    end: Date
+    reference_uplift: float | None = None
+    """A published before/after uplift to compare with (Hà Nam: 0.165)."""
+    reference_source: str = ""
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if not EARLIEST <= self.start <= LATEST:
+            raise ValueError(f"start: expected a date between {EARLIEST} and {LATEST}, got {self.start}")
+        if not EARLIEST <= self.end <= LATEST:
+            raise ValueError(f"end: expected a date between {EARLIEST} and {LATEST}, got {self.end}")
+        if self.end <= self.start:
+            raise ValueError(f"end: expected a date after scenario.start ({self.start}), got {self.end}")
+        if (self.end - self.start).days > MAX_HORIZON_DAYS:
+            raise ValueError(f"end: expected a horizon of at most {MAX_HORIZON_DAYS // 365} years, "
+                             f"got {(self.end - self.start).days / 365.25:.0f} years")
+        return self
+
+
+class Network(_Section):
+    """``[network]``: a station register CSV, or station counts per district."""
+
+    register_file: str | None = Field(None, alias="register")
+    """Path of a CSV (id, district, operator, pumps, litres_per_day), relative to the scenario file."""
+    districts: dict[str, CountQ] | None = None
+    """Stations per district (a count or a Poisson draw per replication)."""
+    pumps_per_station: CountQ = 2
+    """Dispensers per generated station (at least 1)."""
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.register_file is None) == (self.districts is None):
+            raise ValueError("register: expected exactly one of network.register or network.districts")
+        if self.pumps_per_station.support()[0] < 1:
+            raise ValueError("pumps_per_station: expected at least 1 dispenser per station")
+        return self
+
+
+class PricePoint(_Section):
+    date: Date
+    price: float = Field(gt=0, le=1e9)
+
+
+class Demand(_Section):
+    """``[demand]``: true sales, before any declaration."""
+
+    litres_per_pump_day: NonNegQ
+    """Mean litres a dispenser sells per day; drawn once per station."""
+    daily_cv: float = Field(0.3, ge=0, le=5)
+    """Day-to-day coefficient of variation of a dispenser's sales (gamma noise)."""
+    annual_growth: RealQ = 0.0
+    """Growth of volumes per year; drawn once per replication."""
+    seasonality: list[float] = Field(default_factory=lambda: [1.0] * 12)
+    """Twelve monthly multipliers, January first."""
+    price_per_litre: float = Field(gt=0, le=1e9)
+    """Retail price, VND/L, until the first point of ``price_path``."""
+    price_path: list[PricePoint] = Field(default_factory=list)
+    """Dated retail prices (a step function): each applies from its date on."""
+
+    @field_validator("seasonality")
+    @classmethod
+    def _twelve(cls, v):
+        if len(v) != 12 or any(not (math.isfinite(x) and 0 <= x <= 100) for x in v):
+            raise ValueError("expected 12 monthly multipliers between 0 and 100, January first")
+        return v
+
+    @field_validator("daily_cv")
+    @classmethod
+    def _cv(cls, v):
+        if 0 < v < 1e-6:
+            raise ValueError("expected 0 (no day-to-day variation) or at least 1e-6")
+        return v
+
+    @model_validator(mode="after")
+    def _growth(self):
+        low, high = self.annual_growth.support()
+        if low <= -1:
+            raise ValueError("annual_growth: expected growth above -1 (for a normal, add min = -0.5 or similar)")
+        if self.annual_growth.expected() > 10 or low > 10 or (math.isfinite(high) and high > 10):
+            raise ValueError("annual_growth: expected growth of at most 10 (1000% a year)")
+        dates = [p.date for p in self.price_path]
+        if dates != sorted(dates):
+            raise ValueError("price_path: expected dates in increasing order")
+        return self
+
+
+class Tax(_Section):
+    """``[tax]``: the retail-stage tax on what a station declares."""
+
+    rate: float = Field(ge=0, le=1)
+    """Tax as a share of declared sales value."""
+    per_litre: float = Field(0.0, ge=0, le=1e9)
+    """Optional amount per declared litre, VND/L."""
+
+
+class Behaviour(_Section):
+    """``[behaviour]``: how much of its true sales a station leaves undeclared."""
+
+    undeclared_share: ShareQ
+    """Share undeclared before the station's pumps are sealed; drawn per station."""
+    residual_share: ShareQ = 0.0
+    """Share still undeclared after sealing; drawn per station."""
+
+
+class Operator(_Section):
+    """``[operators.NAME]``: a class of station operator (state distributor, private
+    enterprise, household business …) with its own behaviour and tax regime. Keys left
+    out fall back to ``[behaviour]`` and ``[tax]``."""
+
+    share: float = Field(0.0, ge=0, le=1)
+    """Share of generated stations run by this operator type (ignored with a register)."""
+    label: str = ""
+    undeclared_share: ShareQ | None = None
+    residual_share: ShareQ | None = None
+    tax_rate: float | None = Field(None, ge=0, le=1)
+    tax_per_litre: float | None = Field(None, ge=0, le=1e9)
+
+
+class Metrology(_Section):
+    """``[metrology]``: how far dispensers' indicated litres are from what they deliver."""
+
+    mpe: float = Field(0.005, gt=0, le=0.5)
+    """Maximum permissible error at verification (a share: 0.005 = ±0.5%)."""
+    error_sd: float = Field(0.0, ge=0, le=0.1)
+    """Spread of honest dispensers' errors (indicated/delivered − 1); some fall outside the MPE."""
+    short_delivery_share: float = Field(0.0, ge=0, le=1)
+    """Share of dispensers deliberately set to short-deliver before the campaign."""
+    short_delivery_error: ShareQ = 0.03
+    """How much a deliberately set dispenser over-indicates (0.03 = 3%); drawn per dispenser."""
+    adjust_minutes: float = Field(30.0, ge=0, le=1e6)
+    """Extra team time to adjust a dispenser that fails verification."""
+
+
+class Enforcement(_Section):
+    """``[enforcement]``: audits, fines and the stations' decision to break a seal."""
+
+    audits_per_year: float = Field(0.0, ge=0, le=365)
+    """Audits requested per station per year (before capacity limits)."""
+    detection_probability: float = Field(0.8, ge=0, le=1)
+    """Chance that an audit or a re-verification finds a broken seal."""
+    fine: float = Field(0.0, ge=0, le=1e15)
+    """Fine per detection, VND (collected; reported apart from tax)."""
+    licence_loss: float = Field(0.0, ge=0, le=1e15)
+    """What a detected station also loses (licence suspension), VND-equivalent; not collected."""
+    inspectors: int = Field(2, ge=0, le=100_000)
+    """Audits that can run at the same time (inspection teams)."""
+    audit_hours: float = Field(4.0, gt=0, le=1000)
+    selection: Literal["random", "risk"] = "random"
+    """Which stations are audited: at random, or by risk (declared-to-metered gap, past detections)."""
+    honest_share: float = Field(1.0, ge=0, le=1)
+    """Share of stations that never break a seal, whatever the odds."""
+    risk_aversion: NonNegQ = 0.0
+    """Premium ρ on the expected penalty: break a seal when gain > (1 + ρ) × p × penalty; per station."""
+    priority_multiplier: float = Field(3.0, ge=1, le=1000)
+    """After a detection the station is audited this many times more often."""
+
+
+class Campaign(_Section):
+    """``[campaign]``: the verification-and-sealing campaign and its teams."""
+
+    enabled: bool = True
+    start: Date
+    teams: int = Field(ge=1, le=10_000)
+    order: Literal["route", "largest_first", "random"] = "route"
+    district_order: list[str] = Field(default_factory=list)
+    """For ``route``: the order districts are visited in (default: as listed)."""
+    work_hours_per_day: float = Field(8.0, gt=0, le=24)
+    day_start_hour: float = Field(8.0, ge=0, lt=24)
+    working_weekdays: list[Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]] = Field(
+        default_factory=lambda: ["Mon", "Tue", "Wed", "Thu", "Fri"], min_length=1
+    )
+    holidays: list[Date] = Field(default_factory=list)
+    travel_hours: NonNegQ = 1.0
+    """Travel to each station, hours; drawn per visit."""
+    minutes_per_pump: NonNegQ = 45.0
+    """Time to verify and seal one dispenser, minutes; drawn per dispenser."""
+    reverification_months: int = Field(12, ge=0, le=600)
+    """Dispensers are re-verified this many months after their last verification (0: never)."""
+    announcement: Date | None = None
+    """When the campaign is announced; unvisited stations may comply a little from then on."""
+    announcement_effect: float = Field(0.0, ge=0, le=1)
+    """Fraction by which unvisited stations cut their undeclared share after the announcement."""
+
+    @model_validator(mode="after")
+    def _day(self):
+        if self.day_start_hour + self.work_hours_per_day > 24:
+            raise ValueError("work_hours_per_day: the working day must end by midnight (day_start_hour + hours ≤ 24)")
+        return self
+
+
+class Costs(_Section):
+    """``[costs]``: what the campaign costs, VND."""
+
+    per_team_day: float = Field(0.0, ge=0, le=1e15)
+    per_seal: float = Field(0.0, ge=0, le=1e15)
+    per_visit: float = Field(0.0, ge=0, le=1e15)
+    fixed: float = Field(0.0, ge=0, le=1e15)
+
+
+class Run(_Section):
+    """``[run]``: Monte Carlo settings."""
+
+    replications: int = Field(100, ge=1, le=1_000_000)
+    seed: int = Field(0, ge=0, lt=2**63)
+    evaluation_months: int = Field(12, ge=1, le=600)
+    visit_log: Literal["first", "all", "none"] = "first"
+    """Keep the team-visit log of the first replication, of all, or of none."""
+    station_detail: bool = False
+    """Also keep a per-station monthly table (``Results.stations``): large for big networks."""

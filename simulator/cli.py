@@ -20,7 +20,7 @@ from .execution import MAX_WORKERS, Terminated, check_workers, signals_interrupt
 from .execution import require as require_executor
 from .files import os_error
 from .formatting import slug
-from .scenario import Scenario, load_scenario, parse_value
+from .scenario import Scenario, load_scenario, parse_overrides
 from .summary import headline, summary_text  # noqa: F401  (also simulator.cli.headline, as before)
 
 EXIT_BAD_INPUT = 2
@@ -32,13 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _overrides(pairs: list[str] | None) -> dict:
-    out = {}
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ScenarioError(f"expected key=value (for example campaign.teams=3), got {pair!r}", source="--set")
-        out[key.strip()] = parse_value(value.strip(), key=key.strip())
-    return out
+    return parse_overrides(pairs)
 
 
 def _load(args) -> Scenario:

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import ScenarioError
 from ..formatting import KPI_DISPLAY, days, number, slug
-from ..scenario import Scenario, load_scenario, parse_value
+from ..scenario import Scenario, load_scenario, parse_overrides, parse_value, split_pairs
 from .points import describe, parse_range
 from .sweepfolder import folder_problem, read_spec
 
@@ -52,18 +52,8 @@ def split_values(text: str) -> list[str]:
     return out
 
 
-def _pairs(pairs: list[str] | None, flag: str) -> list[tuple[str, str]]:
-    out = []
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise ScenarioError(f"expected NAME=VALUE, got {pair!r}", source=flag)
-        out.append((key.strip(), value.strip()))
-    return out
-
-
-def _overrides(pairs: list[str] | None) -> dict[str, Any]:
-    return {k: parse_value(v, key=k) for k, v in _pairs(pairs, "--set")}
+_pairs = split_pairs  # the same KEY=VALUE reading as `fuelseal run` (simulator.scenario.overrides)
+_overrides = parse_overrides
 
 
 def _load(args, overrides: dict[str, Any] | None = None) -> Scenario:

@@ -17,7 +17,7 @@ everything else in fuelseal imports it.
 
 from .loading import BUILTIN, builtin_path, load_scenario, scenario_from_dict
 from .months import add_months, month_start
-from .overrides import apply_overrides, parse_value
+from .overrides import apply_overrides, parse_overrides, parse_value, split_pairs
 from .register import REGISTER_COLUMNS, Register, read_register
 from .schema import Scenario, build
 from .sections import (
@@ -55,5 +55,6 @@ __all__ = [
     "REGISTER_COLUMNS", "ROW_BYTES", "WEEKDAYS", "Behaviour", "Campaign", "Costs", "Date", "Demand", "Enforcement",
     "Metrology", "Network", "Operator", "PricePoint", "Register", "Run", "Scenario", "ScenarioInfo", "Tax",
     "add_months", "apply_overrides", "build", "builtin_path", "check_run_size", "dumps_toml", "expected_stations",
-    "load_scenario", "month_start", "parse_value", "read_register", "run_bytes", "scenario_from_dict",
+    "load_scenario", "month_start", "parse_overrides", "parse_value", "read_register", "run_bytes",
+    "scenario_from_dict", "split_pairs",
 ]

@@ -15,7 +15,7 @@ import logging
 import signal
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 
 from .errors import ScenarioError
@@ -51,6 +51,67 @@ def signals_interrupt() -> Iterator[None]:
             signal.signal(s, handler)
 
 
+class DeferredSignals:
+    """Ctrl-C, SIGTERM and SIGHUP noted, not raised, while the main thread waits on a pool.
+
+    Raising from a signal handler can strike while the main thread holds one of the pool's
+    internal locks (inside ``as_completed``), and the pool then hangs at exit. Here a
+    signal only sets :attr:`caught`; :meth:`check`, called between waits, raises it as
+    ``KeyboardInterrupt`` or :class:`Terminated` at a point where no lock is held."""
+
+    def __init__(self) -> None:
+        self.caught: int | None = None
+
+    def _note(self, signum, frame) -> None:
+        if self.caught is None:
+            self.caught = signum
+
+    def check(self) -> None:
+        if self.caught is not None:
+            if self.caught == signal.SIGINT:
+                raise KeyboardInterrupt
+            raise Terminated(signal.Signals(self.caught).name)
+
+
+@contextmanager
+def deferred_signals() -> Iterator[DeferredSignals]:
+    """Within the block, signals are noted (see :class:`DeferredSignals`); on leaving it by an
+    exception further SIGTERM/SIGHUP stay ignored, so they cannot break the clean-up."""
+    noted = DeferredSignals()
+    if threading.current_thread() is not threading.main_thread():
+        yield noted
+        return
+    sigs = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    old = {s: signal.signal(s, noted._note) for s in sigs}
+    try:
+        yield noted
+    except BaseException:
+        for s in sigs:
+            signal.signal(s, old[s] if s == signal.SIGINT else signal.SIG_IGN)
+        raise
+    for s, handler in old.items():
+        signal.signal(s, handler)
+    noted.check()  # a signal that came during the last wait is not lost
+
+
+def as_done(futures, noted: DeferredSignals, poll: float = 0.2):
+    """Yield ``futures`` as they finish (like ``as_completed``), checking for signals between waits."""
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=poll, return_when=FIRST_COMPLETED)
+        noted.check()
+        yield from done
+
+
+def in_order(futures, noted: DeferredSignals, poll: float = 0.2):
+    """Yield ``futures`` in the order given, each once finished, checking for signals between waits."""
+    for fut in futures:
+        while not fut.done():
+            wait([fut], timeout=poll)
+            noted.check()
+        yield fut
+
+
 def check_workers(workers: int | None, source: str = "--workers") -> None:
     """Refuse a worker count below 1 or above :data:`MAX_WORKERS`."""
     if workers is None:
@@ -77,6 +138,7 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         yield pool
     except BaseException:
         procs = list((getattr(pool, "_processes", None) or {}).values())
+        manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets it
         pool.shutdown(wait=False, cancel_futures=True)
         for p in procs:
             if p.is_alive():
@@ -86,6 +148,10 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
             if p.is_alive():
                 p.kill()
                 p.join(timeout=5)
+        # let the pool's manager thread see its dead workers and finish now: left running, it
+        # races the interpreter's exit hook on a closed pipe (a "Bad file descriptor" traceback)
+        if manager is not None:
+            manager.join(timeout=10)
         raise
     pool.shutdown(wait=True)
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import as_completed
 from contextlib import closing
 
-from .execution import EXECUTORS, MAX_WORKERS, dask_client, process_pool
+from .execution import EXECUTORS, MAX_WORKERS, as_done, dask_client, deferred_signals, process_pool
 from .model import ReplicationOutput, run_replication
 from .progress import Progress
 from .results import Results
@@ -51,10 +50,11 @@ def iter_replications(scenario: Scenario, reps: Iterable[int], seed: int, worker
         for r in reps:
             yield _chunk(scenario, [r], seed, keep)
         return
-    with process_pool(workers) as pool:
+    with deferred_signals() as noted, process_pool(workers) as pool:
         futures = [pool.submit(_chunk, scenario, c, seed, keep) for c in _chunks(reps, workers)]
-        for fut in as_completed(futures):
+        for fut in as_done(futures, noted):
             yield fut.result()
+            noted.check()
 
 
 def _dask(scenario: Scenario, reps: list[int], seed: int, keep: str, workers: int, scheduler: str | None):

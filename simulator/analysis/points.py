@@ -28,7 +28,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from ..errors import ScenarioError
-from ..execution import process_pool
+from ..execution import deferred_signals, in_order, process_pool
 from ..files import check_regular, read_json
 from ..kpis import KPIS, unknown
 from ..progress import Progress
@@ -358,10 +358,11 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], replicat
             # a handful of points per task keeps the pool busy without shipping one scenario at a time
             size = max(1, min(8, len(todo) // (4 * workers)))
             chunks = [todo[j:j + size] for j in range(0, len(todo), size)]
-            with process_pool(min(workers, len(chunks))) as pool:
+            with deferred_signals() as noted, process_pool(min(workers, len(chunks))) as pool:
                 futures = [pool.submit(_run_chunk, [built[i] for i in c], replications, seed, keep_monthly)
                            for c in chunks]
-                for c, fut in zip(chunks, futures):  # in submission order, so results line up with points
+                # in submission order, so results line up with points
+                for c, fut in zip(chunks, in_order(futures, noted), strict=True):
                     for i, res in zip(c, fut.result()):
                         out[i] = res
                         saved.save(i + 1, built[i], res[0])

@@ -62,7 +62,7 @@ def test_bad_scenario_raises_scenario_error_in_python(path):
         ("behaviour.undeclared_share.mean=0.3", "behaviour.undeclared_share is a plain value"),
         ("behaviour.undeclared_share=-0.1", "behaviour.undeclared_share: expected a share between 0 and 1"),
         ("campaign.teams", "expected key=value"),
-        ("campaign.teams=", "expected key=value"),  # an empty value, refused alike by every command
+        ("campaign.teams=", "campaign.teams: input should be a valid integer (got '')"),  # empty text
         ("run.evaluation_months=0", "run.evaluation_months: input should be greater than or equal to 1"),
     ],
 )

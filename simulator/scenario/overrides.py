@@ -33,21 +33,23 @@ def parse_value(text: str, key: str | None = None) -> Any:
     return doc["v"]
 
 
-def split_pairs(pairs: list[str] | None, flag: str = "--set") -> list[tuple[str, str]]:
+def split_pairs(pairs: list[str] | None, flag: str = "--set", allow_empty: bool = False) -> list[tuple[str, str]]:
     """``["campaign.teams=3", …]`` → ``[("campaign.teams", "3"), …]``: the one way every command
-    reads ``KEY=VALUE`` options; a missing ``=``, key or value is one line naming the flag."""
+    reads ``KEY=VALUE`` options; a missing ``=`` or key (or value, unless ``allow_empty``) is one
+    line naming the flag."""
     out = []
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip() or not value.strip():
+        if not sep or not key.strip() or not (value.strip() or allow_empty):
             raise ScenarioError(f"expected key=value (for example campaign.teams=3), got {pair!r}", source=flag)
         out.append((key.strip(), value.strip()))
     return out
 
 
 def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
-    """``--set KEY=VALUE`` options as dotted overrides, each value read by :func:`parse_value`."""
-    return {k: parse_value(v, key=k) for k, v in split_pairs(pairs, "--set")}
+    """``--set KEY=VALUE`` options as dotted overrides, each value read by :func:`parse_value`
+    (``KEY=`` sets an empty text, e.g. ``scenario.reference_source=``)."""
+    return {k: parse_value(v, key=k) for k, v in split_pairs(pairs, "--set", allow_empty=True)}
 
 
 def apply_overrides(raw: dict, overrides: dict[str, Any], source: str | None = None) -> dict:

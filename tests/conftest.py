@@ -45,6 +45,17 @@ def run_command(argv: list[str]) -> int:
     return args.func(args)
 
 
+def wait_for_files(out, k: int, proc, timeout: float = 120) -> None:
+    """Wait until the run writing ``out`` (the process ``proc``) has saved ``k`` replication files."""
+    import time
+
+    t0 = time.time()
+    while len(list((out / "replications").glob("rep-*.npz"))) < k:
+        assert proc.poll() is None, proc.communicate()
+        assert time.time() - t0 < timeout
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def small():
     """Factory fixture: ``small({"campaign.teams": 2})`` → a small Scenario."""

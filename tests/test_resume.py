@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import wait_for_files
 
 import simulator
 from simulator.cli import main
@@ -30,14 +31,6 @@ def _start(out: Path, n: int) -> subprocess.Popen:
                             text=True)
 
 
-def _wait_for_files(out: Path, k: int, proc: subprocess.Popen, timeout: float = 120) -> None:
-    t0 = time.time()
-    while len(list((out / "replications").glob("rep-*.npz"))) < k:
-        assert proc.poll() is None, proc.communicate()
-        assert time.time() - t0 < timeout
-        time.sleep(0.05)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
 def test_killed_run_resumes_to_the_same_tables(tmp_path, sig, capsys):
@@ -46,7 +39,7 @@ def test_killed_run_resumes_to_the_same_tables(tmp_path, sig, capsys):
     out = tmp_path / "run"
     n = 40
     proc = _start(out, n)
-    _wait_for_files(out, 3, proc)
+    wait_for_files(out, 3, proc)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     if sig == signal.SIGINT:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import wait_for_files
 
 import simulator
 from simulator import storage
@@ -73,6 +74,17 @@ def run_dir(tmp_path, capsys) -> Path:
     assert main(["run", MINIMAL, "-n", "3", "--seed", "4", "--out", str(out), "--quiet"]) == 0
     capsys.readouterr()
     return out
+
+
+def register_scenario(folder: Path, rows: str = "S1,A,,2,\n", register: str = "reg.csv") -> Path:
+    """The minimal scenario with a station register instead of district counts: writes
+    ``folder/reg.csv`` (``rows`` under the header) unless ``register`` points elsewhere,
+    and returns the scenario file ``folder/sc.toml``."""
+    if register == "reg.csv":
+        (folder / "reg.csv").write_text("id,district,operator,pumps,litres_per_day\n" + rows)
+    sc = folder / "sc.toml"
+    sc.write_text(Path(MINIMAL).read_text().replace("districts = { A = 3, B = 2 }", f'register = "{register}"'))
+    return sc
 
 
 def straight(n: int = 3, seed: int = 4) -> simulator.Results:
@@ -291,14 +303,6 @@ def _start(out: Path, n: int, *extra: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for_files(out: Path, k: int, proc: subprocess.Popen, timeout: float = 120) -> None:
-    t0 = time.time()
-    while len(list((out / "replications").glob("rep-*.npz"))) < k:
-        assert proc.poll() is None, proc.communicate()
-        assert time.time() - t0 < timeout
-        time.sleep(0.05)
-
-
 @pytest.mark.slow
 def test_a_second_writer_is_refused_while_the_first_runs(tmp_path, capsys):
     """While a run writes its folder, a second --overwrite, a --resume and a report are each
@@ -306,7 +310,7 @@ def test_a_second_writer_is_refused_while_the_first_runs(tmp_path, capsys):
     out = tmp_path / "run"
     proc = _start(out, 12, "--workers", "1")
     try:
-        _wait_for_files(out, 1, proc)
+        wait_for_files(out, 1, proc)
         for argv in (["run", MINIMAL, "-n", "1", "--out", str(out), "--overwrite", "--quiet"],
                      ["run", "--resume", str(out), "--quiet"], ["report", str(out)]):
             rc, _, err = run_cli(capsys, argv)
@@ -371,10 +375,7 @@ def test_a_fifo_scenario_ends_a_real_process_with_exit_2(tmp_path):
 def test_a_fifo_inside_a_run_folder_is_refused(tmp_path, capsys, what):
     """A named pipe in place of the manifest or the register: refused at once; in place of a
     replication file: run again."""
-    reg = tmp_path / "reg.csv"
-    reg.write_text("id,district,operator,pumps,litres_per_day\nS1,A,,2,\nS2,B,,1,900\n")
-    sc = tmp_path / "sc.toml"
-    sc.write_text(Path(MINIMAL).read_text().replace("districts = { A = 3, B = 2 }", 'register = "reg.csv"'))
+    sc = register_scenario(tmp_path, "S1,A,,2,\nS2,B,,1,900\n")
     out = tmp_path / "run"
     assert main(["run", str(sc), "-n", "2", "--out", str(out), "--quiet", "--no-charts"]) == 0
     (out / what).unlink()
@@ -602,7 +603,7 @@ def test_sigterm_saves_what_is_finished_and_leaves_no_worker(tmp_path, sig, caps
     n = 40
     proc = _start(out, n, "--workers", "2")
     try:
-        _wait_for_files(out, 2, proc)
+        wait_for_files(out, 2, proc)
         kids = _children(proc.pid)
         assert kids, "the run should have worker processes"
         proc.send_signal(sig)
@@ -626,7 +627,7 @@ def test_sigterm_stops_a_dask_run_and_its_cluster(tmp_path):
     out = tmp_path / "run"
     proc = _start(out, 60, "--workers", "2", "--executor", "dask")
     try:
-        _wait_for_files(out, 2, proc)
+        wait_for_files(out, 2, proc)
         kids = _children(proc.pid)
         kids += [g for k in kids for g in _children(k)]
         proc.send_signal(signal.SIGTERM)
@@ -694,10 +695,7 @@ def test_resume_rechecks_the_stored_scenario_against_safe(run_dir, tmp_path, cap
     rc, _, _ = run_cli(capsys, ["run", "--resume", str(run_dir), "--safe", str(tmp_path), "--quiet"])
     assert rc == 0
 
-    reg = tmp_path / "reg.csv"
-    reg.write_text("id,district,operator,pumps,litres_per_day\nS1,A,,2,\n")
-    sc = tmp_path / "sc.toml"
-    sc.write_text(Path(MINIMAL).read_text().replace("districts = { A = 3, B = 2 }", 'register = "reg.csv"'))
+    sc = register_scenario(tmp_path)
     out = tmp_path / "withreg"
     assert main(["run", str(sc), "-n", "1", "--out", str(out), "--quiet", "--no-charts"]) == 0
     stored = out / "scenario.toml"
@@ -715,8 +713,7 @@ def test_safe_is_accepted_and_enforced_by_every_command(tmp_path, capsys, comman
     (outside / "reg.csv").write_text("id,district,operator,pumps,litres_per_day\nS1,A,,2,\n")
     inside = tmp_path / "inside"
     inside.mkdir()
-    sc = inside / "sc.toml"
-    sc.write_text(Path(MINIMAL).read_text().replace("districts = { A = 3, B = 2 }", 'register = "../outside/reg.csv"'))
+    sc = register_scenario(inside, register="../outside/reg.csv")
     extra = {"sweep": ["--set", "campaign.teams=1,2"], "calibrate": ["--param", "behaviour.undeclared_share=0.05:0.3"],
              "sensitivity": [], "validate": [], "run": []}[command]
     rc, _, err = run_cli(capsys, [command, str(sc), *extra, "--safe", str(inside)])
@@ -729,10 +726,8 @@ def test_the_manifest_pins_code_and_dependencies_and_files_are_0644(tmp_path, ca
     dependency that can change numbers; the register's path and SHA-256; all files are 0644."""
     old = os.umask(0o022)
     try:
+        sc = register_scenario(tmp_path)
         reg = tmp_path / "reg.csv"
-        reg.write_text("id,district,operator,pumps,litres_per_day\nS1,A,,2,\n")
-        sc = tmp_path / "sc.toml"
-        sc.write_text(Path(MINIMAL).read_text().replace("districts = { A = 3, B = 2 }", 'register = "reg.csv"'))
         out = tmp_path / "run"
         assert main(["run", str(sc), "-n", "2", "--out", str(out), "--quiet"]) == 0
     finally:

@@ -296,9 +296,7 @@ class _Checkpoints:
                 data = table.read_bytes()
                 if hashlib.sha256(data).hexdigest() == record.get("table_sha256"):
                     return pd.read_parquet(io.BytesIO(data))
-        except (OSError, ValueError):  # includes ScenarioError: a damaged point is simply run again
-            return None
-        except Exception:  # pyarrow's many errors on a damaged table: run the point again
+        except Exception:  # unreadable record or table (ScenarioError, pyarrow's many errors): run it again
             return None
         return None
 

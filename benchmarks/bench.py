@@ -41,9 +41,9 @@ def scaled(factor: float):
 
 def floor(sc, seed: int = 0) -> float:
     """Seconds for the unavoidable work of one replication of ``sc`` (both arms)."""
-    from simulator.declarations import months_of
-    from simulator.network import build_network
-    from simulator.sales import demand_profile, month_sales
+    from simulator.model.declarations import months_of
+    from simulator.model.network import build_network
+    from simulator.model.sales import demand_profile, month_sales
 
     rng = np.random.default_rng(seed)
     net = build_network(sc, rng)

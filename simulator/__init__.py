@@ -9,9 +9,9 @@ Typical use::
     res.summary()
 
 The package reads from the bottom up, each layer importing only those below it:
-errors, KPIs, quantities, files → scenario → model (network, sales, campaign,
-enforcement, metrology, declarations, model) → runner, results, run folders →
-presentation (summary, charts, report) and analysis → the command line (``cli``).
+foundations (errors, kpis, timeline, numbers, files, execution) → ``scenario/`` →
+``charts/`` (which read any object with a run's tables) and ``model/`` → ``results/``
+and ``runner`` → ``report/`` and ``analysis/`` → the command line (``cli/``).
 This module is the public API: it re-exports the names users' scripts rely on and
 defines nothing else (see "How the code is laid out" in the README).
 """
@@ -27,7 +27,7 @@ from .analysis import (
     sweep,
 )
 from .errors import ScenarioError
-from .results import Results
+from .results.tables import Results
 from .runner import run
 from .scenario import Scenario, load_scenario, scenario_from_dict
 

@@ -14,15 +14,17 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from typing import Any
 
 from .errors import ScenarioError
 
 EXECUTORS = ("process", "dask")
 MAX_WORKERS = 64  # local worker processes; each holds a copy of the model (~150 MB)
 SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
+_NOTHING = object()  # map_tasks: no value shared by every task
 
 
 class Terminated(KeyboardInterrupt):
@@ -101,15 +103,6 @@ def as_done(futures, noted: DeferredSignals, poll: float = 0.2):
         done, pending = wait(pending, timeout=poll, return_when=FIRST_COMPLETED)
         noted.check()
         yield from done
-
-
-def in_order(futures, noted: DeferredSignals, poll: float = 0.2):
-    """Yield ``futures`` in the order given, each once finished, checking for signals between waits."""
-    for fut in futures:
-        while not fut.done():
-            wait([fut], timeout=poll)
-            noted.check()
-        yield fut
 
 
 def check_workers(workers: int | None, source: str = "--workers") -> None:
@@ -196,3 +189,43 @@ def dask_client(workers: int, scheduler: str | None, timeout: float | None = Non
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def map_tasks(fn: Callable, tasks: Sequence[tuple], *, workers: int = 1, executor: str = "process",
+              scheduler: str | None = None, shared: Any = _NOTHING) -> Iterator[tuple[int, Any]]:
+    """Run ``fn(*task)`` — or ``fn(shared, *task)`` — for every task and yield ``(index, result)``
+    as each finishes (completion order; the index says which task it was).
+
+    The one way runs, sweeps, calibrations and sensitivity studies spread work:
+    ``workers`` ≤ 1 or a single task runs here, in order; ``executor="process"`` a local
+    :func:`process_pool` (signals checked between waits); ``executor="dask"`` a Dask
+    cluster (:func:`dask_client`; ``shared`` is sent to every worker once). Closing the
+    generator early, or an exception, cancels what is queued and stops every worker.
+    """
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor: expected one of {', '.join(EXECUTORS)}, got {executor!r}")
+    lead = () if shared is _NOTHING else (shared,)
+    if executor == "dask" and tasks:
+        from dask.distributed import as_completed as dask_completed
+
+        with dask_client(workers, scheduler) as client:
+            if lead:
+                lead = (client.scatter(shared, broadcast=True),)
+            futures = [client.submit(fn, *lead, *t, pure=False) for t in tasks]
+            index = {f.key: i for i, f in enumerate(futures)}
+            try:
+                for fut in dask_completed(futures):
+                    yield index[fut.key], fut.result()
+            except BaseException:
+                client.cancel(futures)
+                raise
+        return
+    if workers <= 1 or len(tasks) <= 1:
+        for i, t in enumerate(tasks):
+            yield i, fn(*lead, *t)
+        return
+    with deferred_signals() as noted, process_pool(min(workers, len(tasks))) as pool:
+        futures = {pool.submit(fn, *lead, *t): i for i, t in enumerate(tasks)}
+        for fut in as_done(list(futures), noted):
+            yield futures[fut], fut.result()
+            noted.check()

@@ -3,7 +3,7 @@
 A KPI is one entry — its name (the column of ``Results.kpis``), its unit, the kind of
 number it is (a share, an amount of money, days, a count…, from which presentation
 picks a formatter) and, if the planner's summary shows it, its label. The model fills
-the values (``model._outputs``); units, labels, summary order and the check of a KPI
+the values (``model.replication._outputs``); units, labels, summary order and the check of a KPI
 name given on the command line all come from here, so nobody has to run a replication
 to learn which KPIs exist. Adding a KPI is one entry here and its value in the model
 (a test checks the two agree).
@@ -71,3 +71,24 @@ SUMMARY: tuple[str, ...] = tuple(k.name for k in KPIS.values() if k.label)
 def unknown(names) -> list[str]:
     """The names in ``names`` that are not KPIs."""
     return [str(n) for n in names if n not in KPIS]
+
+
+def break_even_index(cum_extra_tax, cum_cost) -> int | None:
+    """THE break-even rule, used by the cost chart, the report and ``earliest_break_even``.
+
+    Given cumulative extra tax (with − without) and cumulative campaign cost at successive
+    month ends from the campaign's first month, the break-even point is the first one from
+    which the extra tax is positive and covers the cost **for good** — to the end of the
+    horizon. A curve that crosses and falls back does not break even at its first crossing.
+    Applied to the *mean* curves for the headline month (money adds up across replications;
+    medians do not) and to each replication's curves for its spread. None when the last
+    point is not covered. Index into the arrays given.
+    """
+    import numpy as np
+
+    extra, cost = np.asarray(cum_extra_tax, dtype=float), np.asarray(cum_cost, dtype=float)
+    covered = (extra >= cost) & (extra > 0)
+    if not covered.size or not covered[-1]:
+        return None
+    bad = np.flatnonzero(~covered)
+    return int(bad[-1] + 1) if bad.size else 0

@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import closing
 
-from .execution import EXECUTORS, MAX_WORKERS, as_done, dask_client, deferred_signals, process_pool
-from .model import ReplicationOutput, run_replication
+from .execution import MAX_WORKERS, map_tasks
+from .model.replication import ReplicationOutput, run_replication
 from .progress import Progress
-from .results import Results
+from .results.tables import Results
 from .scenario import Scenario, check_run_size
 
 
@@ -41,34 +41,11 @@ def iter_replications(scenario: Scenario, reps: Iterable[int], seed: int, worker
     """
     reps = list(reps)
     keep = scenario.run.visit_log
-    if executor == "dask":
-        yield from _dask(scenario, reps, seed, keep, workers, scheduler)
-        return
-    if executor != "process":
-        raise ValueError(f"executor: expected one of {', '.join(EXECUTORS)}, got {executor!r}")
-    if workers <= 1 or len(reps) <= 1:
-        for r in reps:
-            yield _chunk(scenario, [r], seed, keep)
-        return
-    with deferred_signals() as noted, process_pool(workers) as pool:
-        futures = [pool.submit(_chunk, scenario, c, seed, keep) for c in _chunks(reps, workers)]
-        for fut in as_done(futures, noted):
-            yield fut.result()
-            noted.check()
-
-
-def _dask(scenario: Scenario, reps: list[int], seed: int, keep: str, workers: int, scheduler: str | None):
-    from dask.distributed import as_completed as dask_completed
-
-    with dask_client(workers, scheduler) as client:
-        sc_future = client.scatter(scenario, broadcast=True)
-        futures = [client.submit(_chunk, sc_future, c, seed, keep, pure=False) for c in _chunks(reps, max(workers, 2))]
-        try:
-            for fut in dask_completed(futures):
-                yield fut.result()
-        except BaseException:
-            client.cancel(futures)
-            raise
+    chunks = [[r] for r in reps] if workers <= 1 and executor == "process" else \
+        _chunks(reps, max(workers, 2) if executor == "dask" else workers)
+    for _, batch in map_tasks(_chunk, [(c, seed, keep) for c in chunks], workers=workers, executor=executor,
+                              scheduler=scheduler, shared=scenario):
+        yield batch
 
 
 def run(scenario: Scenario, replications: int | None = None, seed: int | None = None, *,

@@ -12,10 +12,9 @@ All of them change a scenario through dotted names (``"campaign.teams"``,
 every point from the same seed. scipy, SALib and matplotlib load only when a function
 needs them, so registering the commands costs ``fuelseal run`` nothing.
 
-What it may import: everything below it (scenario, model, runner, results, KPIs,
-execution, files); only its ``cli`` module is imported by the command line above it.
-Nothing in the rest of the package imports ``analysis`` except ``simulator/__init__``
-(the public API) and ``cli.py``.
+What it may import: everything below it (scenario, model, runner, results, charts, KPIs,
+execution, files). Nothing in the package imports ``analysis`` except ``simulator/__init__``
+(the public API) and the command line (``cli/analysis.py``).
 """
 
 # The functions sweep, calibrate and sensitivity share their names with their modules;

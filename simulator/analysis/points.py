@@ -28,13 +28,13 @@ import pandas as pd
 from pydantic import BaseModel
 
 from ..errors import ScenarioError
-from ..execution import deferred_signals, in_order, process_pool
+from ..execution import map_tasks
 from ..files import check_regular, read_json
 from ..kpis import KPIS, unknown
 from ..progress import Progress
-from ..quantities import Beta, Fixed, Quantity
 from ..runner import run
 from ..scenario import Scenario
+from ..scenario.quantities import Beta, Fixed, Quantity
 
 # When a beta's mean is moved, its sd is kept unless that would make the beta
 # impossible (sd² ≥ mean·(1 − mean)); it is then capped at this fraction of the
@@ -338,33 +338,22 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], replicat
     bar = Progress(len(built) * replications, label=label, enabled=None if progress else False)
     bar.update((len(built) - len(todo)) * replications)
     try:
-        if executor == "dask" and todo:
-            from ..execution import dask_client
-
-            with dask_client(workers, scheduler) as client:
-                futures = [client.submit(_run_chunk, [built[i]], replications, seed, keep_monthly, pure=False)
-                           for i in todo]
-                for i, fut in zip(todo, futures):
-                    out[i] = fut.result()[0]
-                    saved.save(i + 1, built[i], out[i][0])
-                    bar.update(replications)
-        elif workers <= 1 or len(todo) <= 1:
+        if executor == "process" and (workers <= 1 or len(todo) <= 1):
+            # one point (or one worker): its replications, not the points, share the workers
             for i in todo:
                 out[i] = _run_one(built[i], replications, seed, keep_monthly, workers, bar.update)
                 saved.save(i + 1, built[i], out[i][0])
         else:
-            # a handful of points per task keeps the pool busy without shipping one scenario at a time
-            size = max(1, min(8, len(todo) // (4 * workers)))
+            # a handful of points per task keeps the pool busy without shipping one scenario at a time;
+            # on Dask one point per task (the scheduler balances them)
+            size = 1 if executor == "dask" else max(1, min(8, len(todo) // (4 * workers)))
             chunks = [todo[j:j + size] for j in range(0, len(todo), size)]
-            with deferred_signals() as noted, process_pool(min(workers, len(chunks))) as pool:
-                futures = [pool.submit(_run_chunk, [built[i] for i in c], replications, seed, keep_monthly)
-                           for c in chunks]
-                # in submission order, so results line up with points
-                for c, fut in zip(chunks, in_order(futures, noted), strict=True):
-                    for i, res in zip(c, fut.result()):
-                        out[i] = res
-                        saved.save(i + 1, built[i], res[0])
-                    bar.update(len(c) * replications)
+            tasks = [([built[i] for i in c], replications, seed, keep_monthly) for c in chunks]
+            for k, results in map_tasks(_run_chunk, tasks, workers=workers, executor=executor, scheduler=scheduler):
+                for i, res in zip(chunks[k], results, strict=True):
+                    out[i] = res
+                    saved.save(i + 1, built[i], res[0])
+                bar.update(len(chunks[k]) * replications)
     finally:
         bar.close()
     return [PointRun(dict(p), k, m) for p, (k, m) in zip(points, out, strict=True)]

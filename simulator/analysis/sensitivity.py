@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
-from ..quantities import Triangular
 from ..scenario import Scenario
+from ..scenario.quantities import Triangular
 from .points import Range, check_kpis, check_range, describe, replications_and_seed, resolve, run_points
 
 if TYPE_CHECKING:

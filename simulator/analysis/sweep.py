@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..campaign import ORDERS
 from ..errors import ScenarioError
-from ..formatting import KPI_DISPLAY
-from ..results import KPI_UNITS, summarise
-from ..scenario import Scenario, month_start
+from ..kpis import break_even_index
+from ..model.campaign import ORDERS
+from ..numbers import KPI_DISPLAY
+from ..results.tables import KPI_UNITS, summarise
+from ..scenario import Scenario
+from ..timeline import month_start
 from .points import PointRun, check_kpis, describe, is_number, replications_and_seed, resolve, run_points
 
 if TYPE_CHECKING:
@@ -335,7 +337,8 @@ class BreakEvenAnswer:
 
 def break_even(monthly: pd.DataFrame, campaign_month: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per replication and on average: the first month from which the cumulative extra tax
-    (tax with − tax without) covers the cumulative campaign cost for good, counting from the
+    (tax with − tax without) covers the cumulative campaign cost for good (:func:`simulator.kpis.break_even_index`),
+    counting from the
     campaign's first month. Returns (per-replication months, mean curves)."""
     m = monthly[monthly["month"] >= campaign_month]
     tax = m.pivot_table(index="replication", columns=["arm", "month"], values="tax", aggfunc="sum")
@@ -351,12 +354,8 @@ def break_even(monthly: pd.DataFrame, campaign_month: pd.Timestamp) -> tuple[pd.
 
 
 def _first_for_good(extra: np.ndarray, cost: np.ndarray, months: pd.Index) -> pd.Timestamp:
-    covered = (extra >= cost) & (extra > 0)
-    if not covered.size or not covered[-1]:
-        return pd.NaT
-    # the last month not covered, plus one: from there on it stays covered
-    bad = np.flatnonzero(~covered)
-    return months[bad[-1] + 1 if bad.size else 0]
+    i = break_even_index(extra, cost)  # the one rule (see simulator.kpis.break_even_index)
+    return pd.NaT if i is None else months[i]
 
 
 def earliest_break_even(scenario: Scenario, orders: Sequence[str] | None = None, *,

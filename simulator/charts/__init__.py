@@ -21,8 +21,8 @@ What lives where:
 
 Imports go downwards only: this module imports the chart modules, they import the four
 above them, and the package as a whole imports only lower layers of the simulator
-(:mod:`simulator.files`, and if ever needed :mod:`simulator.formatting`, :mod:`simulator.kpis`,
-:mod:`simulator.scenario`, ...) — never :mod:`simulator.results`, :mod:`simulator.report`,
+(:mod:`simulator.files`, :mod:`simulator.numbers`, :mod:`simulator.kpis`, and if ever needed
+:mod:`simulator.scenario`) — never :mod:`simulator.results`, :mod:`simulator.report`,
 :mod:`simulator.cli` or :mod:`simulator.analysis`, which use the charts.
 """
 
@@ -33,12 +33,13 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from ..numbers import NUMBER_STYLES
 from .campaign import campaign_progress, team_schedule
 from .cost import break_even, cost_benefit
 from .data import Results
 from .districts import district_breakdown
 from .monthly import monthly_sales, monthly_tax
-from .numbers import NUMBER_STYLES, NumberFormatter, format_number, format_percent
+from .numbers import NumberFormatter, format_number, format_percent
 from .style import STYLE, house_style, save_figure
 from .uplift import DECOMPOSITION_KPIS, uplift_decomposition, uplift_distribution, uplift_parts
 

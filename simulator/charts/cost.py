@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .data import Results, _bands, _campaign_on, _campaign_start, _horizon, _num, _wide
+from ..kpis import break_even_index
+from .data import Results, _campaign_on, _campaign_start, _horizon, _num, _wide
 from .figure import _band_line, _chart, _date_axis, _figure, _frame, _note, _reps_note, _y_numbers
 from .numbers import _day, _month, _scale
 from .style import COST, EXTRA, OKABE_ITO, REFERENCE
@@ -31,18 +32,14 @@ def _cumulative(results: Results) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndar
     return months, x, cum_cost, cum_extra
 
 
-def _break_even_index(spent: np.ndarray, extra: np.ndarray) -> int | None:
-    hit = np.flatnonzero((spent > 0) & (extra >= spent))
-    return int(hit[0]) if hit.size else None
-
-
 def break_even(results: Results) -> pd.Timestamp | None:
-    """The month (its first day) by whose end the median cumulative extra tax covers the median
-    cumulative cost, counted from the campaign month; None when it never does or nothing was spent."""
+    """The month (its first day) by whose end the mean cumulative extra tax covers the mean cumulative
+    cost for good (:func:`simulator.kpis.break_even_index`), counted from the campaign month; None when
+    it never does or nothing was spent."""
     if not _campaign_on(results):
         return None
     months, _, cum_cost, cum_extra = _cumulative(results)
-    i = _break_even_index(_bands(cum_cost)[1], _bands(cum_extra)[1])
+    i = break_even_index(cum_extra.mean(axis=1), cum_cost.mean(axis=1))
     return None if i is None else months[i - 1]
 
 
@@ -65,18 +62,18 @@ def cost_benefit(results: Results, *, number_style: str = "en") -> Figure:
             "No campaign cost recorded in this run"
         _note(ax, why)
         return _frame(fig, title, why + ".")
-    extra = _band_line(ax, x, cum_extra, EXTRA, "extra tax (with − without), cumulative", n)
-    spent = _band_line(ax, x, cum_cost, COST, "campaign cost, cumulative", n, marker="s")
+    extra = _band_line(ax, x, cum_extra, EXTRA, "extra tax (with − without), cumulative", n, centre="mean")
+    _band_line(ax, x, cum_cost, COST, "campaign cost, cumulative", n, marker="s", centre="mean")
     ax.axvline(x[0], color=REFERENCE, lw=1, ls="--", label=f"campaign starts {_day(start, style)}")
-    i = _break_even_index(spent, extra)
+    i = break_even_index(cum_extra.mean(axis=1), cum_cost.mean(axis=1))
     if i is not None:
         month = _month(months[i - 1], style)  # point i is the end of month i - 1 (point 0 is the start)
         ax.axvline(x[i], color=OKABE_ITO["bluish_green"], lw=2, ls=":", label=f"break-even by the end of {month}")
         ax.plot([x[i]], [extra[i]], "o", ms=9, mfc="none", mec=REFERENCE, mew=1.5)
-        verdict = f"the median extra tax covers the median cost by the end of {month}"
+        verdict = f"the mean extra tax covers the mean cost for good by the end of {month}"
     else:
         ax.plot([], [], " ", label="no break-even within the horizon")
-        verdict = "the median extra tax does not cover the median cost within the horizon"
+        verdict = "the mean extra tax does not cover the mean cost for good within the horizon"
     ax.set_xlim(x[0] - 5, x[-1] + 5)
     # ticks at month ends, named after the month they close, so "Feb" is read as "by the end of February"
     step = max(1, math.ceil(len(months) / 12))
@@ -87,5 +84,5 @@ def cost_benefit(results: Results, *, number_style: str = "en") -> Figure:
     ax.set_ylim(bottom=min(0.0, float(np.nanmin(cum_extra)) * 1.1))
     ax.legend(loc="upper left")
     cap = (f"Read: once the green extra-tax line is above the cost line the campaign has paid for itself; "
-           f"{verdict} ({_reps_note(n)}).")
+           f"{verdict} ({_reps_note(n, 'mean')}).")
     return _frame(fig, title, cap)

@@ -19,8 +19,9 @@ import numpy as np
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
+from ..numbers import NUMBER_STYLES
 from .data import Results, _bands, _campaign_on, _campaign_start, _num
-from .numbers import _DATE_FORMATS, NUMBER_STYLES, NumberFormatter, _day
+from .numbers import _DATE_FORMATS, NumberFormatter, _day
 from .style import BAND, REFERENCE, WIDE, house_style
 
 if TYPE_CHECKING:
@@ -97,9 +98,12 @@ def _zero_axis(ax: Axes, which: str, values) -> None:
 # ---- lines across replications ---------------------------------------------------------
 
 def _band_line(ax: Axes, x, table, color: str, label: str, n: int, marker: str | None = "o", *,
-               band: bool = True, hide=None, **kw) -> np.ndarray:
-    """Median line with its 90% band; ``hide`` (bool per x) leaves the band out where another arm's already shows."""
+               band: bool = True, hide=None, centre: str = "median", **kw) -> np.ndarray:
+    """Median (or mean) line with its 90% band; ``hide`` (bool per x) leaves the band out where another arm's
+    already shows."""
     lo, mid, hi = _bands(table)
+    if centre == "mean":
+        mid = np.asarray(table, dtype=float).mean(axis=1)
     if n > 1 and band:
         where = None if hide is None else ~np.asarray(hide, dtype=bool)
         ax.fill_between(x, lo, hi, where=where, color=color, alpha=BAND, linewidth=0, interpolate=False)
@@ -107,8 +111,8 @@ def _band_line(ax: Axes, x, table, color: str, label: str, n: int, marker: str |
     return mid
 
 
-def _reps_note(n: int) -> str:
-    return "1 replication, so no band" if n == 1 else f"median and 90% band of {n} replications"
+def _reps_note(n: int, centre: str = "median") -> str:
+    return "1 replication, so no band" if n == 1 else f"{centre} and 90% band of {n} replications"
 
 
 def _campaign_line(ax: Axes, results: Results, style: str, label: bool = True) -> None:

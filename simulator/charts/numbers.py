@@ -6,14 +6,13 @@ months as 01/2017; the default ``"en"`` writes 1,234,567.8 and Jan.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 from matplotlib import ticker
 
-NUMBER_STYLES = ("en", "vi")
+from ..numbers import day, month, number, pct, signed_pct, vnd
 
 _DATE_FORMATS = {
     "en": dict(formats=["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"],
@@ -23,25 +22,17 @@ _DATE_FORMATS = {
                zero_formats=["", "%Y", "%m/%Y", "%d/%m", "%H:%M", "%H:%M"],
                offset_formats=["", "%Y", "%Y", "%m/%Y", "%d/%m/%Y", "%d/%m/%Y %H:%M"]),
 }
-_DAY = {"en": "%d %b %Y", "vi": "%d/%m/%Y"}
-_MONTH = {"en": "%b %Y", "vi": "%m/%Y"}
+"""Date axis tick formats (matplotlib's ConciseDateFormatter) per number style."""
 
 
 def format_number(x: float, decimals: int = 0, style: str = "en") -> str:
-    """``1234567.8`` → ``"1,234,567.8"`` (en) or ``"1.234.567,8"`` (vi)."""
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    s = f"{x:,.{decimals}f}"
-    if s.startswith("-") and float(s.replace(",", "")) == 0:
-        s = s[1:]  # no "-0.0"
-    if style == "vi":
-        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return s
+    """``1234567.8`` → ``"1,234,567.8"`` (en) or ``"1.234.567,8"`` (vi): :func:`simulator.numbers.number`."""
+    return number(x, decimals, style)
 
 
 def format_percent(x: float, decimals: int = 1, style: str = "en") -> str:
     """A share as a percentage: ``0.165`` → ``"16.5%"`` (en) or ``"16,5%"`` (vi)."""
-    return "n/a" if x is None or not math.isfinite(x) else format_number(100 * x, decimals, style) + "%"
+    return pct(x, decimals, style)
 
 
 class NumberFormatter(ticker.Formatter):
@@ -77,29 +68,16 @@ def _scale(values: Iterable[float], unit: str) -> tuple[float, str]:
 
 
 def _money(x: float, style: str) -> str:
-    """VND in words a planner reads: 2.67 billion VND, 215.2 million VND."""
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    a = abs(x)
-    if a >= 1e9:
-        return f"{format_number(x / 1e9, 2, style)} billion VND"
-    if a >= 1e6:
-        return f"{format_number(x / 1e6, 1, style)} million VND"
-    return f"{format_number(x, 0, style)} VND"
+    return vnd(x, style)
 
 
 def _signed_percent(x: float, style: str) -> str:
-    """+7.6%, −0.1% (a true minus sign), and 0.0% without a sign when it rounds to nothing."""
-    text = format_percent(abs(x), 1, style)
-    return text if text == format_percent(0.0, 1, style) else ("+" if x > 0 else "−") + text
+    return signed_pct(x, 1, style)
 
-
-# ---- dates ------------------------------------------------------------------------------
 
 def _day(ts: pd.Timestamp, style: str) -> str:
-    # "3 Jan 2017", not "03 Jan 2017": %-d is not portable, so the day is written by hand
-    return f"{ts.day} {ts:%b %Y}" if style == "en" else ts.strftime(_DAY[style])
+    return day(ts, style)
 
 
 def _month(ts: pd.Timestamp, style: str) -> str:
-    return ts.strftime(_MONTH[style])
+    return month(ts, style)

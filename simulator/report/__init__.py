@@ -22,8 +22,8 @@ The package, one concept a module, each importing only those before it in this l
 * here — :func:`build_reports` (the charts drawn once for both formats, the manifest told of the
   new files) and the ``fuelseal report`` command.
 
-What it may import: only modules below it — ``results``, ``summary``, ``charts``, ``storage``,
-``files``, ``scenario``, ``quantities``, ``formatting``, ``errors``; never ``cli`` or ``analysis``,
+What it may import: only modules below it — ``results`` (tables, summary, storage), ``charts``,
+``files``, ``scenario``, ``numbers``, ``errors``; never ``cli`` or ``analysis``,
 which sit above it (``cli`` registers the command through :func:`add_subcommand`).
 """
 
@@ -34,11 +34,10 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .. import storage
 from ..errors import ScenarioError
 from ..files import FolderLock, write_atomic
+from ..results import storage
 from .compose import Content, content, flatten, settings_of
-from .compose import _localise as _localise  # private, but the tests reach it as report._localise
 from .html import render_html
 from .loading import load_run
 from .pdf import render_pdf

@@ -4,7 +4,8 @@
 :class:`Content`: the headline sentence and findings in plain words, the key figures with their 90%
 intervals exactly as ``summary.csv`` has them, the assumptions stated from the resolved, typed
 scenario, every parameter as run (:func:`flatten`) and the charts of :mod:`simulator.charts` as PNG.
-Numbers can be written the Vietnamese way (:func:`_localise`). Nothing here draws a page.
+Numbers, money and dates are written in the chosen number style (:class:`simulator.numbers.Numbers`).
+Nothing here draws a page.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..formatting import KPI_DISPLAY, number, pct, ratio, vnd
-from ..quantities import Fixed, Quantity
-from ..results import Results
+from ..numbers import KPI_DISPLAY, Numbers, plain
+from ..results.tables import Results
 from ..scenario import Scenario
+from ..scenario.quantities import Fixed, Quantity
 
 PNG_DPI = 150  # sharp on screen and when printed half an A4 page wide
 
@@ -87,17 +87,17 @@ def _interval(s: pd.DataFrame, key: str, fmt) -> str:
     return f"{fmt(r['mean'])} (90%: {fmt(r['p05'])}–{fmt(r['p95'])})"
 
 
-def _headline(s: pd.DataFrame, res: Results) -> str:
-    from ..summary import headline  # the same sentence ``fuelseal run`` prints
+def _headline(s: pd.DataFrame, res: Results, nf: Numbers) -> str:
+    from ..results.summary import headline  # the same sentence ``fuelseal run`` prints
 
     try:
-        return headline(s, _scenario_view(res))
+        return headline(s, _scenario_view(res), nf.style)
     except (KeyError, AttributeError, TypeError, ValueError):
         # a run folder from another version may lack a KPI the sentence uses: say less, never fail
-        return f"Tax uplift against no campaign: {_interval(s, 'uplift', pct)}."
+        return f"Tax uplift against no campaign: {_interval(s, 'uplift', nf.pct)}."
 
 
-def _findings(s: pd.DataFrame, res: Results) -> list[str]:
+def _findings(s: pd.DataFrame, res: Results, nf: Numbers) -> list[str]:
     from .. import charts
 
     enabled = bool(res.setting("campaign.enabled", True))
@@ -110,56 +110,59 @@ def _findings(s: pd.DataFrame, res: Results) -> list[str]:
         out.append("The teams do no work within the horizon (the campaign starts too late or has no working "
                    "days): no cost, no dispenser sealed and no extra tax.")
     elif enabled:
-        out.append(f"Extra tax over the {months}-month evaluation window from {w0:%B %Y}: "
-                   f"{_interval(s, 'extra_tax', vnd)}, for a campaign costing {_interval(s, 'cost', vnd)}; "
-                   f"each VND spent brings {_interval(s, 'benefit_cost_ratio', ratio)} of extra tax.")
+        out.append(f"Extra tax over the {months}-month evaluation window from {nf.month_long(w0)}: "
+                   f"{_interval(s, 'extra_tax', nf.vnd)}, for a campaign costing {_interval(s, 'cost', nf.vnd)}; "
+                   f"each VND spent brings {_interval(s, 'benefit_cost_ratio', nf.ratio)} of extra tax.")
         month = charts.break_even(res)
         if month is not None:
             out.append(f"Counted month by month from the start of the campaign, the extra tax has paid for the "
-                       f"campaign by the end of {month:%B %Y} (median across replications).")
+                       f"campaign for good by the end of {nf.month_long(month)} (on average across replications).")
         else:
-            out.append("Counted month by month, the extra tax does not pay for the campaign within the horizon.")
+            out.append("Counted month by month, the extra tax does not pay for the campaign for good within the "
+                       "horizon.")
         if "team_days" in s.index and "visits" in s.index:
-            out.append(f"The teams work {_interval(s, 'team_days', number)} team-days for "
-                       f"{_interval(s, 'visits', number)} station visits; "
-                       f"{_interval(s, 'share_sealed', pct)} of dispensers are sealed by the end of the horizon.")
+            out.append(f"The teams work {_interval(s, 'team_days', nf.number)} team-days for "
+                       f"{_interval(s, 'visits', nf.number)} station visits; "
+                       f"{_interval(s, 'share_sealed', nf.pct)} of dispensers are sealed by the end of the horizon.")
     ba = res.kpis["uplift_before_after"].to_numpy(float) if "uplift_before_after" in res.kpis else np.zeros(0)
     if np.isfinite(ba).any():
         parts = charts.uplift_parts(res.kpis)
         ok = np.isfinite(ba) & np.all([np.isfinite(p.to_numpy(float)) for p in parts.values()], axis=0)
-        words = [f"{pct(float(p.to_numpy(float)[ok].mean()))} from "
+        words = [f"{nf.pct(float(p.to_numpy(float)[ok].mean()))} from "
                  f"{'the ' if label.startswith('Campaign') else ''}{label[0].lower() + label[1:]}"
                  for label, p in parts.items()]
         words = ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
-        out.append(f"Against the same months before, tax rises by {_interval(s, 'uplift_before_after', pct)}: "
+        out.append(f"Against the same months before, tax rises by {_interval(s, 'uplift_before_after', nf.pct)}: "
                    f"on average {words}. A before/after comparison counts demand growth and price changes too; "
                    f"only the uplift against no campaign is due to the campaign.")
     ref = res.manifest.get("reference_uplift")
     if ref is not None and "uplift_before_after" in s.index:
         source = res.setting("scenario.reference_source", "") or ""
         lo, hi = s.loc["uplift_before_after", "p05"], s.loc["uplift_before_after", "p95"]
-        published = f"The published before/after figure, {pct(ref)}{' (' + source + ')' if source else ''},"
+        published = f"The published before/after figure, {nf.pct(ref)}{' (' + source + ')' if source else ''},"
         if n > 1 and math.isfinite(lo) and math.isfinite(hi):
             out.append(f"{published} lies {'inside' if lo <= ref <= hi else 'outside'} the simulated 90% interval.")
         else:
-            out.append(f"{published} compares with a simulated {pct(s.loc['uplift_before_after', 'mean'])}.")
+            out.append(f"{published} compares with a simulated {nf.pct(s.loc['uplift_before_after', 'mean'])}.")
     out.append(f"Figures are means across {n} replication{'s' if n != 1 else ''} (seed {res.seed})"
                + ("; ranges hold 90% of replications (5th to 95th percentile)." if n > 1 else "."))
     return out
 
 
-def _figures(s: pd.DataFrame) -> list[tuple[str, str, str]]:
+def _figures(s: pd.DataFrame, nf: Numbers) -> list[tuple[str, str, str]]:
     rows = []
-    for key, (label, fmt) in KPI_DISPLAY.items():
+    for key, (label, _) in KPI_DISPLAY.items():
         if key in s.index:
+            fmt = nf.kpi(key)
             r = s.loc[key]
             rows.append((label, fmt(r["mean"]), f"{fmt(r['p05'])} – {fmt(r['p95'])}"))
     return rows
 
 
-def _quantity(v: Any, fmt=None) -> str:
+def _quantity(v: Any, fmt=None, nf: Numbers | None = None) -> str:
     """A scenario value in words: a number, or a distribution by its mean and spread."""
-    fmt = fmt or (lambda x: f"{x:,.6g}")
+    style = (nf or Numbers()).style
+    fmt = fmt or (lambda x: plain(x, style))
     if isinstance(v, Quantity):
         v = v.model_dump()
     if isinstance(v, bool) or v is None:
@@ -188,47 +191,58 @@ def _clock(hours: Any) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _assumptions(sc: Scenario) -> list[tuple[str, str]]:
+def _assumptions(sc: Scenario, nf: Numbers | None = None) -> list[tuple[str, str]]:
     """The assumptions a reader needs, stated from the resolved, typed scenario — the values the
     model used, defaults included — never from the raw file (which may leave keys out)."""
+    nf = nf or Numbers()
+    pct = nf.pct
+
+    def q(v, fmt=None):
+        return _quantity(v, fmt, nf)
+
     c, n, d, m, e, k = sc.campaign, sc.network, sc.demand, sc.metrology, sc.enforcement, sc.costs
-    rows: list[tuple[str, str]] = [("Horizon", f"{sc.scenario.start} to {sc.scenario.end}; evaluation window "
-                                               f"{sc.run.evaluation_months} months from the campaign month")]
+    rows: list[tuple[str, str]] = [("Horizon", f"{nf.day(sc.scenario.start)} to {nf.day(sc.scenario.end)}; "
+                                               f"evaluation window {sc.run.evaluation_months} months from the "
+                                               "campaign month")]
     if n.districts is not None:
         fixed = [q.value for q in n.districts.values() if isinstance(q, Fixed)]
-        total = f", {number(sum(fixed))} stations" if len(fixed) == len(n.districts) else ""
+        total = f", {nf.number(sum(fixed))} stations" if len(fixed) == len(n.districts) else ""
         rows.append(("Network", f"{len(n.districts)} districts{total}; dispensers per station: "
-                                f"{_quantity(n.pumps_per_station)}"))
+                                f"{q(n.pumps_per_station)}"))
     else:
-        count = f" ({number(len(sc.register.ids))} stations)" if sc.register is not None else ""
+        count = f" ({nf.number(len(sc.register.ids))} stations)" if sc.register is not None else ""
         rows.append(("Network", f"station register {n.register_file}{count}"))
     if c.enabled:
         dorder = list(c.district_order)
-        rows.append(("Campaign", f"starts {c.start} with {c.teams} team{'s' if c.teams != 1 else ''}; visiting order "
-                                 f"{c.order}" + (f" ({' → '.join(dorder)})" if c.order == "route" and dorder else "")))
-        rows.append(("Working time", f"{_quantity(c.work_hours_per_day)} hours a day from {_clock(c.day_start_hour)}, "
+        route = f" ({' → '.join(dorder)})" if c.order == "route" and dorder else ""
+        rows.append(("Campaign", f"starts {nf.day(c.start)} with {c.teams} team{'s' if c.teams != 1 else ''}; "
+                                 f"visiting order {c.order}{route}"))
+        rows.append(("Working time", f"{q(c.work_hours_per_day)} hours a day from "
+                                     f"{_clock(c.day_start_hour)}, "
                                      f"{', '.join(c.working_weekdays)}; {len(c.holidays)} holidays"))
-        rows.append(("Verifying one dispenser", f"{_quantity(c.minutes_per_pump)} minutes; travel "
-                                                f"{_quantity(c.travel_hours)} hours per station"))
+        rows.append(("Verifying one dispenser", f"{q(c.minutes_per_pump)} minutes; travel "
+                                                f"{q(c.travel_hours)} hours per station"))
     else:
         rows.append(("Campaign", "disabled (no dispenser is sealed)"))
-    rows.append(("Undeclared share before sealing", _quantity(sc.behaviour.undeclared_share, lambda x: pct(x, 1))))
-    rows.append(("Undeclared share after sealing", _quantity(sc.behaviour.residual_share, lambda x: pct(x, 2))))
-    rows.append(("Tax", f"{pct(sc.tax.rate, 2)} of declared sales value"
-                        + (f" + {number(sc.tax.per_litre)} VND per declared litre" if sc.tax.per_litre else "")))
-    prices = f"{number(d.price_per_litre)} VND/L" + (
-        "; then " + ", ".join(f"{number(p.price)} from {p.date}" for p in d.price_path) if d.price_path else "")
+    rows.append(("Undeclared share before sealing", q(sc.behaviour.undeclared_share, lambda x: pct(x, 1))))
+    rows.append(("Undeclared share after sealing", q(sc.behaviour.residual_share, lambda x: pct(x, 2))))
+    rows.append(("Tax", f"{nf.pct(sc.tax.rate, 2)} of declared sales value"
+                        + (f" + {nf.number(sc.tax.per_litre)} VND per declared litre" if sc.tax.per_litre else "")))
+    prices = f"{nf.number(d.price_per_litre)} VND/L" + (
+        "; then " + ", ".join(f"{nf.number(p.price)} from {nf.day(p.date)}" for p in d.price_path)
+        if d.price_path else "")
     rows.append(("Retail price", prices))
-    rows.append(("Sales per dispenser-day", f"{_quantity(d.litres_per_pump_day)} litres"))
-    rows.append(("Demand growth", f"{_quantity(d.annual_growth, lambda x: pct(x, 1))} a year"))
-    rows.append(("Dispenser accuracy", f"maximum permissible error ±{pct(m.mpe, 1)}; "
+    rows.append(("Sales per dispenser-day", f"{q(d.litres_per_pump_day)} litres"))
+    rows.append(("Demand growth", f"{q(d.annual_growth, lambda x: pct(x, 1))} a year"))
+    rows.append(("Dispenser accuracy", f"maximum permissible error ±{nf.pct(m.mpe, 1)}; "
                                        f"{pct(m.short_delivery_share, 1)} of dispensers deliberately short-deliver by "
-                                       f"{_quantity(m.short_delivery_error, lambda x: pct(x, 1))}"))
-    rows.append(("Enforcement", f"{_quantity(e.audits_per_year)} audits per station a year, detection probability "
-                                f"{pct(e.detection_probability, 0)}, fine {vnd(e.fine)}"))
+                                       f"{q(m.short_delivery_error, lambda x: pct(x, 1))}"))
+    rows.append(("Enforcement", f"{q(e.audits_per_year)} audits per station a year, "
+                                f"detection probability "
+                                f"{nf.pct(e.detection_probability, 0)}, fine {nf.vnd(e.fine)}"))
     if c.enabled:
-        rows.append(("Campaign costs", f"{vnd(k.per_team_day)} per team-day, {vnd(k.per_seal)} per seal, "
-                                       f"{vnd(k.per_visit)} per visit, {vnd(k.fixed)} fixed"))
+        rows.append(("Campaign costs", f"{nf.vnd(k.per_team_day)} per team-day, {nf.vnd(k.per_seal)} per seal, "
+                                       f"{nf.vnd(k.per_visit)} per visit, {nf.vnd(k.fixed)} fixed"))
     return rows
 
 
@@ -277,14 +291,6 @@ def _parameters_note(res: Results) -> str:
     return note
 
 
-def _localise(text: str, style: str) -> str:
-    """Swap thousands and decimal separators inside numbers for ``number_style="vi"`` (1,234.5 → 1.234,5)."""
-    if style != "vi":
-        return text
-    return re.sub(r"\d[\d,]*\.\d+|\d{1,3}(?:,\d{3})+",
-                  lambda m: m.group(0).replace(",", "\0").replace(".", ",").replace("\0", "."), text)
-
-
 def content(res: Results, folder: Path, *, number_style: str = "en", with_charts: bool = True) -> Content:
     """Everything the report shows, from a loaded run."""
     from .. import charts
@@ -293,7 +299,7 @@ def content(res: Results, folder: Path, *, number_style: str = "en", with_charts
     m = res.manifest
     raw = m["resolved_scenario"]
     sc = settings_of(res)
-    loc = lambda t: _localise(t, number_style)  # noqa: E731
+    nf = Numbers(number_style)
     created = m.get("created", "")
     version = (m.get("versions") or {}).get("fuelseal", "")
     run_line = (f"{res.replications} replication{'s' if res.replications != 1 else ''}, seed {res.seed}; "
@@ -310,10 +316,10 @@ def content(res: Results, folder: Path, *, number_style: str = "en", with_charts
         title=str(m.get("scenario") or _get(raw, "scenario.name", "fuelseal run")),
         description=str(res.setting("scenario.description", "") or ""),
         run_line=run_line,
-        headline=loc(_headline(s, res)),
-        findings=[loc(f) for f in _findings(s, res)],
-        figures=[(a, loc(b), loc(c)) for a, b, c in _figures(s)],
-        assumptions=[(a, loc(b)) for a, b in (_assumptions(sc) if sc is not None else [])],
+        headline=_headline(s, res, nf),
+        findings=_findings(s, res, nf),
+        figures=_figures(s, nf),
+        assumptions=_assumptions(sc, nf) if sc is not None else [],
         parameters=flatten(raw),
         parameters_note=_parameters_note(res),
         charts=pngs,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .. import storage
 from ..errors import ScenarioError
 from ..files import MAX_MANIFEST_BYTES, read_json
-from ..results import Results
+from ..results import storage
+from ..results.tables import Results
 
 
 def load_run(run_dir: str | os.PathLike, *, trust: bool = False) -> Results:

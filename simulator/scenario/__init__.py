@@ -10,13 +10,13 @@ Units: litres (L), Vietnamese đồng (VND), hours for work, days for model time
 What lives here: ``sections`` (one settings class per TOML table), ``schema`` (the
 whole :class:`Scenario` and its cross-checks), ``register`` (the station CSV),
 ``overrides`` (dotted keys), ``loading`` (files and dicts), ``writer`` (TOML out),
-``size`` (run-size guards), ``months`` (month arithmetic). It may import only
-:mod:`simulator.errors`, :mod:`simulator.files` and :mod:`simulator.quantities`;
-everything else in fuelseal imports it.
+``size`` (run-size guards), ``quantities`` (numbers or distributions → samplers). It may
+import only the foundations (:mod:`simulator.errors`, :mod:`simulator.files`,
+:mod:`simulator.timeline`); everything above it imports it.
 """
 
+
 from .loading import BUILTIN, builtin_path, load_scenario, scenario_from_dict
-from .months import add_months, month_start
 from .overrides import apply_overrides, parse_overrides, parse_value, split_pairs
 from .register import REGISTER_COLUMNS, Register, read_register
 from .schema import Scenario, build
@@ -54,7 +54,7 @@ __all__ = [
     "BUILTIN", "EARLIEST", "LATEST", "MAX_DISPENSERS", "MAX_HORIZON_DAYS", "MAX_MONTHLY_ROWS", "MAX_TABLE_BYTES",
     "REGISTER_COLUMNS", "ROW_BYTES", "WEEKDAYS", "Behaviour", "Campaign", "Costs", "Date", "Demand", "Enforcement",
     "Metrology", "Network", "Operator", "PricePoint", "Register", "Run", "Scenario", "ScenarioInfo", "Tax",
-    "add_months", "apply_overrides", "build", "builtin_path", "check_run_size", "dumps_toml", "expected_stations",
-    "load_scenario", "month_start", "parse_overrides", "parse_value", "read_register", "run_bytes",
+    "apply_overrides", "build", "builtin_path", "check_run_size", "dumps_toml", "expected_stations",
+    "load_scenario", "parse_overrides", "parse_value", "read_register", "run_bytes",
     "scenario_from_dict", "split_pairs",
 ]

@@ -10,7 +10,7 @@ import tomllib
 from typing import Any
 
 from ..errors import ScenarioError
-from ..quantities import Quantity
+from .quantities import Quantity
 
 _BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 

@@ -19,9 +19,9 @@ from typing import Any
 from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from ..errors import ScenarioError
-from ..quantities import Quantity  # noqa: F401  (re-exported for callers of with_overrides)
-from .months import add_months, month_start
+from ..timeline import add_months, month_start
 from .overrides import _deepcopy, apply_overrides
+from .quantities import Quantity  # noqa: F401  (re-exported for callers of with_overrides)
 from .register import Register, read_register
 from .sections import (
     Behaviour,

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..quantities import CountQ, NonNegQ, RealQ, ShareQ
+from .quantities import CountQ, NonNegQ, RealQ, ShareQ
 
 # strict=True: a boolean is not a number, text is neither a number nor a boolean (so
 # ``teams = true`` or ``enabled = "yes"`` are refused, not read as 1 and True); dates

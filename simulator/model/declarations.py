@@ -1,0 +1,198 @@
+"""Monthly declarations to the tax office, and the tax they bring, in both arms.
+
+At each month end every station declares its month's sales. Before its pumps are
+sealed a station declares its true sales less its undeclared share *u*; once sealed,
+the tax office reads the sealed totaliser, so the station declares the metered litres
+less only its residual share *r*. A dispenser sealed part-way through a day counts the
+rest of that day as sealed. Tax = declared sales value × ``tax.rate`` + declared litres
+× ``tax.per_litre``.
+
+Indicated litres differ from delivered litres by each dispenser's error (see
+:mod:`simulator.metrology`); stations declare, and pay tax on, indicated sales. A
+station whose seal is broken (see :mod:`simulator.enforcement`) declares as before
+sealing for that month. Before the campaign, an announcement can make unvisited
+stations declare a little more (``campaign.announcement_effect``).
+
+The whole province is declared in one numpy pass per month, for both arms at once:
+``with`` (the campaign as simulated) and ``without`` (no seals), from the same draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..scenario import Scenario
+from ..timeline import Month, Windows, months_between, windows
+from .metrology import Dispensers
+from .network import Network
+from .sales import DemandProfile, month_sales
+
+ARMS = ("with", "without")
+FIELDS = ("true_litres", "true_value", "declared_litres", "declared_value", "tax", "pumps_sealed", "cost",
+          "delivered_litres", "short_delivered_litres", "short_delivered_value", "tax_no_metrology")
+"""Monthly fields per arm. ``true_*`` are what the totalisers indicate (what customers
+pay for); ``delivered_litres`` what they receive; ``tax_no_metrology`` the tax of the
+arm had no dispenser been corrected (for the decomposition)."""
+DISTRICT_FIELDS = ("tax_with", "tax_without", "declared_litres_with", "declared_litres_without", "true_litres")
+
+
+def months_of(sc: Scenario) -> list[Month]:
+    """The calendar months of the scenario's horizon (see :func:`simulator.timeline.months_between`)."""
+    return months_between(sc.scenario.start, sc.scenario.end)
+
+
+def windows_of(sc: Scenario, months: list[Month]) -> Windows:
+    """The evaluation window and the one before it (see :func:`simulator.timeline.windows`)."""
+    return windows(months, sc.campaign.start, sc.run.evaluation_months)
+
+
+@dataclass(frozen=True)
+class StationTerms:
+    """Per station: behaviour drawn for its operator type, and its tax regime."""
+
+    undeclared: np.ndarray
+    residual: np.ndarray
+    tax_rate: np.ndarray
+    tax_per_litre: np.ndarray
+
+
+def station_terms(sc: Scenario, net: Network, rng: np.random.Generator) -> StationTerms:
+    """Draw each station's undeclared and residual shares from its operator type's
+    distributions (``[operators]``, else ``[behaviour]``) and look up its tax regime."""
+    n = net.n_stations
+    b, t = sc.behaviour, sc.tax
+    ops = [sc.operators.get(name) for name in net.operator_names]
+    u, r = np.zeros(n), np.zeros(n)
+    rate, per_litre = np.full(n, t.rate), np.full(n, t.per_litre)
+    for code, op in enumerate(ops):
+        mine = net.operator == code
+        u_q = op.undeclared_share if op and op.undeclared_share is not None else b.undeclared_share
+        r_q = op.residual_share if op and op.residual_share is not None else b.residual_share
+        u[mine] = u_q.sample(rng, n)[mine]  # draw for all, keep this type's: stable under re-labelling
+        r[mine] = r_q.sample(rng, n)[mine]
+        if op and op.tax_rate is not None:
+            rate[mine] = op.tax_rate
+        if op and op.tax_per_litre is not None:
+            per_litre[mine] = op.tax_per_litre
+    # sealing never makes a station hide more than before
+    return StationTerms(u, np.minimum(r, u), rate, per_litre)
+
+
+class Ledger:
+    """Accumulates the monthly declarations of one replication for both arms."""
+
+    def __init__(self, sc: Scenario, net: Network, profile: DemandProfile, behaviour: StationTerms,
+                 dispensers: Dispensers, rng: np.random.Generator, months: list[Month], windows: Windows):
+        ds = net.dispenser_station
+        self.rng, self.profile, self.months, self.windows = rng, profile, months, windows
+        self.station = ds
+        self.n_stations = net.n_stations
+        self.level = net.level[ds]
+        self.undeclared = behaviour.undeclared[ds]
+        self.keep_before = 1.0 - self.undeclared  # share declared before sealing
+        self.keep_after = 1.0 - behaviour.residual[ds]  # share declared after sealing
+        self.rate, self.per_litre = behaviour.tax_rate[ds], behaviour.tax_per_litre[ds]
+        self.e0, self.e1, self.deliberate = dispensers.error_before, dispensers.error_after, dispensers.deliberate
+        self.district = net.district[ds]
+        self.n_districts = len(net.district_names)
+        self.campaign = sc.campaign.enabled
+        c = sc.campaign
+        self.announcement_day = (c.announcement - sc.scenario.start).days if c.announcement else None
+        self.announcement_effect = c.announcement_effect
+        self.table = np.zeros((len(months), len(ARMS), len(FIELDS)))
+        self.by_district = np.zeros((self.n_districts, len(DISTRICT_FIELDS)))
+        self._eval = set(windows.evaluation)
+        # per station, last month (for the stations' decisions and risk-based audits)
+        self.station_gain = np.zeros(net.n_stations)
+        self.station_gap = np.zeros(net.n_stations)
+        self._tax_share = behaviour.tax_rate * (behaviour.undeclared - behaviour.residual)
+        # optional per-station detail: months × arms × stations × (true, declared, undeclared) litres
+        self.stations = (np.zeros((len(months), len(ARMS), net.n_stations, 3)) if sc.run.station_detail else None)
+
+    def close_month(self, month: Month, seal_time: np.ndarray, tampering: np.ndarray | None = None,
+                    station_detail: bool = False) -> None:
+        """Declare ``month`` for every dispenser, in both arms.
+
+        ``seal_time`` is each dispenser's first seal (days; inf = not yet); ``tampering``
+        marks the stations whose seal is broken during this month.
+        """
+        d0, d1 = month.d0, month.d1
+        sales = month_sales(self.rng, self.level, self.profile, d0, d1, seal_time if self.campaign else None)
+        litres = sales.litres  # delivered
+        value = sales.value  # paid for what is delivered, before meter error
+        kb = self.keep_before
+        e0 = 1.0 + self.e0
+        wo_l, wo_v = litres * e0, value * e0
+        tax_wo = self._tax(kb * wo_l, kb * wo_v)
+        short_wo = np.maximum(self.e0, 0.0)
+        row = self.table[month.index]
+        row[1] = (wo_l.sum(), wo_v.sum(), (kb * wo_l).sum(), (kb * wo_v).sum(), tax_wo.sum(), 0.0, 0.0,
+                  litres.sum(), (litres * short_wo).sum(), (value * short_wo).sum(), tax_wo.sum())
+        if not self.campaign:
+            row[0] = row[1]
+            decl_l, tax_w, ind_l = kb * wo_l, tax_wo, wo_l
+            undecl_l = (1.0 - kb) * wo_l
+        else:
+            verified = seal_time <= d0
+            sealed = verified.copy()
+            if tampering is not None and tampering.any():
+                sealed &= ~tampering[self.station]
+            sealed_l = np.where(sealed, litres, 0.0)
+            sealed_v = np.where(sealed, value, 0.0)
+            sealed_l[sales.partial] = sales.litres_after
+            sealed_v[sales.partial] = sales.value_after
+            open_l, open_v = litres - sealed_l, value - sealed_v
+            # unsealed litres: as-found error, or the adjusted one once verified (a broken seal
+            # brings back only deliberate short delivery)
+            e_open = np.where(verified & ~self.deliberate, self.e1, self.e0)
+            if self.announcement_day is not None and self.announcement_effect > 0:
+                after_ann = min(max((d1 - self.announcement_day) / (d1 - d0), 0.0), 1.0)
+                kb = 1.0 - self.undeclared * (1.0 - self.announcement_effect * after_ann * ~verified)
+            ka = self.keep_after
+            ind_l = open_l * (1 + e_open) + sealed_l * (1 + self.e1)
+            ind_v = open_v * (1 + e_open) + sealed_v * (1 + self.e1)
+            decl_l = kb * open_l * (1 + e_open) + ka * sealed_l * (1 + self.e1)
+            decl_v = kb * open_v * (1 + e_open) + ka * sealed_v * (1 + self.e1)
+            tax_w = self._tax(decl_l, decl_v)
+            undecl_l = (1.0 - kb) * open_l * (1 + e_open) + (1.0 - ka) * sealed_l * (1 + self.e1)
+            tax_nm = self._tax((kb * open_l + ka * sealed_l) * e0, (kb * open_v + ka * sealed_v) * e0)
+            short_open, short_sealed = np.maximum(e_open, 0.0), np.maximum(self.e1, 0.0)
+            row[0] = (ind_l.sum(), ind_v.sum(), decl_l.sum(), decl_v.sum(), tax_w.sum(),
+                      np.count_nonzero(seal_time <= d1), 0.0, litres.sum(),
+                      (open_l * short_open + sealed_l * short_sealed).sum(),
+                      (open_v * short_open + sealed_v * short_sealed).sum(), tax_nm.sum())
+            if station_detail:
+                n = self.n_stations
+                st_ind = np.bincount(self.station, weights=ind_v, minlength=n)
+                st_decl = np.bincount(self.station, weights=decl_v, minlength=n)
+                # only a sealed totaliser gives the tax office a metered figure to compare with
+                metered = np.zeros(n, dtype=bool)
+                metered[self.station[seal_time <= d1]] = True
+                self.station_gap = np.divide(st_ind - st_decl, st_ind, out=np.zeros(n), where=(st_ind > 0) & metered)
+                skim = np.bincount(self.station, weights=value * np.where(self.deliberate, self.e0, 0.0), minlength=n)
+                self.station_gain = self._tax_share * np.bincount(self.station, weights=value, minlength=n) + skim
+        if self.stations is not None:
+            n, st = self.n_stations, self.station
+            for arm, (t, d, u) in enumerate(((ind_l, decl_l, undecl_l),
+                                             (wo_l, self.keep_before * wo_l, self.undeclared * wo_l))):
+                self.stations[month.index, arm] = np.column_stack(
+                    [np.bincount(st, weights=x, minlength=n) for x in (t, d, u)])
+        if month.index in self._eval:
+            nd = self.n_districts
+            self.by_district += np.column_stack([
+                np.bincount(self.district, weights=tax_w, minlength=nd),
+                np.bincount(self.district, weights=tax_wo, minlength=nd),
+                np.bincount(self.district, weights=decl_l, minlength=nd),
+                np.bincount(self.district, weights=self.keep_before * wo_l, minlength=nd),
+                np.bincount(self.district, weights=ind_l, minlength=nd),
+            ])
+
+    def _tax(self, declared_litres: np.ndarray, declared_value: np.ndarray) -> np.ndarray:
+        return self.rate * declared_value + self.per_litre * declared_litres
+
+    def window_sum(self, months: range | None, arm: str, field: str) -> float:
+        if months is None:
+            return float("nan")
+        return float(self.table[months.start:months.stop, ARMS.index(arm), FIELDS.index(field)].sum())

@@ -1,0 +1,193 @@
+"""One replication: the world with the campaign and the same world without it.
+
+The replication draws its network, its stations' behaviour and its demand growth, then
+runs one SimPy environment in which the teams visit and seal (``campaign``) and a
+month-end process declares every station's month in one vectorised pass
+(``declarations``) for both arms. Each mechanism draws from its own named sub-stream
+of the replication's ``SeedSequence``, so switching one off never shifts another's
+draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from ..scenario import Scenario
+from .campaign import Campaign, calendar_for
+from .declarations import FIELDS, Ledger, months_of, station_terms, windows_of
+from .enforcement import Enforcement
+from .metrology import Dispensers, draw_dispensers
+from .network import Network, build_network
+from .sales import demand_profile
+
+STREAMS = ("network", "behaviour", "demand", "campaign", "enforcement", "metrology")
+
+
+def streams(seed: int, replication: int) -> dict[str, np.random.Generator]:
+    """The named random sub-streams of one replication (independent of how many run)."""
+    return {
+        name: np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication, i)))
+        for i, name in enumerate(STREAMS)
+    }
+
+
+def scheduled_events(env: simpy.Environment) -> float:
+    """How many events ``env`` scheduled (a built-in monitor: it should grow with visits,
+    audits and month ends, not with dispensers). Read from SimPy's event counter, which
+    costs nothing per event; NaN if a SimPy version lacks it."""
+    counter = getattr(env, "_eid", None)
+    return float(next(counter)) if counter is not None else float("nan")
+
+
+@dataclass
+class ReplicationOutput:
+    replication: int
+    kpis: dict[str, float]
+    monthly: np.ndarray  # months × arms × declarations.FIELDS
+    districts: np.ndarray  # districts × declarations.DISTRICT_FIELDS
+    district_names: tuple[str, ...]
+    district_pumps: np.ndarray
+    district_sealed: np.ndarray
+    visits: list[tuple] = field(default_factory=list)  # (team, station id, district, pumps, start, end, kind)
+    station_ids: tuple[str, ...] = ()
+    stations: np.ndarray | None = None  # months × arms × stations × (true, declared, undeclared) litres
+
+
+def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool = False) -> ReplicationOutput:
+    rng = streams(seed, replication)
+    net = build_network(sc, rng["network"])
+    terms = station_terms(sc, net, rng["behaviour"])
+    dispensers = draw_dispensers(sc, net.n_dispensers, rng["metrology"])
+    growth = float(sc.demand.annual_growth.sample(rng["demand"], 1)[0])
+    profile = demand_profile(sc, growth)
+    months = months_of(sc)
+    windows = windows_of(sc, months)
+    ledger = Ledger(sc, net, profile, terms, dispensers, rng["demand"], months, windows)
+
+    env = simpy.Environment()
+    enforcement = Enforcement(env, sc, net.n_stations, rng["enforcement"], calendar_for(sc))
+    campaign = Campaign(env, sc, net, rng["campaign"], dispensers, enforcement) if sc.campaign.enabled else None
+    dispenser_station = net.dispenser_station
+    unsealed = np.full(net.n_dispensers, np.inf)
+    detail = enforcement.can_tamper or sc.enforcement.selection == "risk"
+
+    def month_ends():
+        for month in months:
+            during = enforcement.tampering.copy()  # decided at the end of last month
+            yield env.timeout(month.d1 - env.now)
+            seal = campaign.seal_time[dispenser_station] if campaign is not None else unsealed
+            ledger.close_month(month, seal, during, station_detail=detail)
+            if campaign is not None:
+                enforcement.gap = ledger.station_gap
+                enforcement.decide(np.isfinite(campaign.seal_time), ledger.station_gain)
+
+    env.run(until=env.process(month_ends()))
+    out = _outputs(sc, replication, net, ledger, campaign, enforcement, dispensers, profile.volume.size, growth,
+                   keep_visits)
+    out.kpis["simpy_events"] = scheduled_events(env)
+    return out
+
+
+def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, net: Network, horizon_days: int) -> float:
+    """Book the campaign's cost in the month it is incurred (``cost`` field of the ``with`` arm)."""
+    if campaign is None:
+        return 0.0
+    c = sc.costs
+    bounds = np.array([m.d1 for m in ledger.months])  # month i covers days [d0, d1)
+    col = ledger.table[:, 0, FIELDS.index("cost")]
+    col[np.searchsorted(bounds, campaign.start_day, side="right")] += c.fixed
+    for days in campaign.days_worked:
+        d = np.fromiter(days, dtype=float, count=len(days))
+        d = d[d < horizon_days]
+        np.add.at(col, np.searchsorted(bounds, d, side="right"), c.per_team_day)
+    for v in campaign.visits:
+        col[np.searchsorted(bounds, v.end, side="right")] += c.per_visit + c.per_seal * net.pumps[v.station]
+    return float(col.sum())
+
+
+def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campaign: Campaign | None,
+             enforcement: Enforcement, dispensers: Dispensers, horizon_days: int, growth: float,
+             keep_visits: bool) -> ReplicationOutput:
+    w = ledger.windows
+    tax_with = ledger.window_sum(w.evaluation, "with", "tax")
+    tax_without = ledger.window_sum(w.evaluation, "without", "tax")
+    tax_no_metrology = ledger.window_sum(w.evaluation, "with", "tax_no_metrology")
+    tax_before = ledger.window_sum(w.before, "with", "tax")
+    first_day = ledger.months[w.evaluation.start].d0
+    last_day = ledger.months[w.evaluation.stop - 1].d1
+    events = enforcement.totals(first_day, last_day)
+    short_with = ledger.window_sum(w.evaluation, "with", "short_delivered_litres")
+    short_without = ledger.window_sum(w.evaluation, "without", "short_delivered_litres")
+    saved_value = (ledger.window_sum(w.evaluation, "without", "short_delivered_value")
+                   - ledger.window_sum(w.evaluation, "with", "short_delivered_value"))
+    n_pumps = net.n_dispensers
+    if campaign is not None:
+        sealed_station = np.isfinite(campaign.seal_time)
+        pumps_sealed = int(net.pumps[sealed_station].sum())
+        visits = len(campaign.visits)
+        reverifications = sum(v.kind == "reverification" for v in campaign.visits)
+        failed = int(campaign.failed[sealed_station].sum())
+        team_days = campaign.team_days(horizon_days)
+        done = bool(sealed_station.all())
+        completion = float(campaign.seal_time.max() - campaign.start_day) if done and net.n_stations else np.nan
+    else:
+        sealed_station = np.zeros(net.n_stations, dtype=bool)
+        pumps_sealed = visits = team_days = reverifications = failed = 0
+        done, completion = False, np.nan
+    cost = _monthly_costs(sc, ledger, campaign, net, horizon_days)
+    extra = tax_with - tax_without
+    base = tax_before if tax_before > 0 else np.nan
+    kpis = {
+        "uplift": extra / tax_without if tax_without > 0 else np.nan,
+        "uplift_before_after": tax_with / tax_before - 1 if tax_before > 0 else np.nan,
+        "extra_tax": extra,
+        "tax_with": tax_with,
+        "tax_without": tax_without,
+        "tax_before": tax_before,
+        "completion_days": completion,
+        "completed": float(done),
+        "pumps_sealed": float(pumps_sealed),
+        "share_sealed": pumps_sealed / n_pumps if n_pumps else np.nan,
+        "stations": float(net.n_stations),
+        "pumps": float(n_pumps),
+        "visits": float(visits),
+        "team_days": float(team_days),
+        "cost": cost,
+        "benefit_cost_ratio": extra / cost if cost > 0 else np.nan,
+        "annual_growth": growth,
+        # decomposition of uplift_before_after: the three parts add up to it
+        "uplift_growth": tax_without / base - 1,
+        "uplift_compliance": (tax_no_metrology - tax_without) / base,
+        "uplift_metrology": (tax_with - tax_no_metrology) / base,
+        # enforcement and metrology, over the evaluation window
+        "seals_broken": events["seal_broken"],
+        "detections": events["detection"],
+        "fines": events["fine"],
+        "audits": events["audit"],
+        "reverification_visits": float(reverifications),
+        "dispensers_failed": float(failed),
+        "tampered_dispensers_found": events["tampered_dispenser_found"],
+        "short_delivered_litres_with": short_with,
+        "short_delivered_litres_without": short_without,
+        "consumer_savings": saved_value,
+    }
+    visit_rows = []
+    if keep_visits and campaign is not None:
+        visit_rows = [(v.team, net.station_ids[v.station], net.district_names[net.district[v.station]],
+                       int(net.pumps[v.station]), v.start, v.end, v.kind) for v in campaign.visits]
+    nd = len(net.district_names)
+    return ReplicationOutput(
+        replication=replication,
+        kpis=kpis,
+        monthly=ledger.table,
+        districts=ledger.by_district,
+        district_names=net.district_names,
+        district_pumps=np.bincount(net.district, weights=net.pumps, minlength=nd),
+        district_sealed=np.bincount(net.district, weights=net.pumps * sealed_station, minlength=nd),
+        visits=visit_rows,
+        station_ids=net.station_ids if ledger.stations is not None else (),
+        stations=ledger.stations,
+    )

@@ -1,0 +1,211 @@
+"""Numbers, money and dates as a planner reads them, in one place, for either number style.
+
+Every figure fuelseal prints — the summary, the charts, the reports, the analysis
+tables — is written here. ``style="en"`` writes 1,234,567.8, 16.5%, "2.36 billion VND"
+and "3 Jan 2017"; ``style="vi"`` writes 1.234.567,8, 16,5%, "2,36 tỷ đồng" and
+"03/01/2017", following the Unicode CLDR data of each locale through Babel (so the
+separators, the words for thousand/million/billion and the month names are the
+locale's own, not ours). A value that is missing or not finite reads "n/a".
+
+:class:`Numbers` bundles the formatters for one style (``Numbers("vi").vnd(x)``);
+the module-level functions take ``style=`` and default to English.
+
+This module imports only :mod:`simulator.kpis` (for how each kind of KPI reads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from .kpis import KPIS
+
+STYLES = ("en", "vi")
+NUMBER_STYLES = STYLES  # the name the charts and the report options use
+_LOCALE = {"en": "en", "vi": "vi"}
+# money: the largest step that applies, its divisor, decimals and words per style
+_MONEY_STEPS = ((1e9, 2, {"en": "billion VND", "vi": "tỷ đồng"}),
+                (1e6, 1, {"en": "million VND", "vi": "triệu đồng"}))
+_CURRENCY = {"en": "VND", "vi": "đồng"}
+_DAY = {"en": "d MMM y", "vi": "dd/MM/y"}
+_MONTH = {"en": "MMM y", "vi": "MM/y"}
+_MONTH_LONG = {"en": "MMMM y", "vi": "'tháng' M 'năm' y"}
+_DAYS_WORD = {"en": ("days", "months"), "vi": ("ngày", "tháng")}
+
+
+def _ok(x) -> bool:
+    return x is not None and isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _style(style: str) -> str:
+    if style not in _LOCALE:
+        raise ValueError(f"number style: expected one of {', '.join(STYLES)}, got {style!r}")
+    return style
+
+
+def number(x, digits: int = 0, style: str = "en") -> str:
+    """``1234567.8`` → ``"1,234,568"`` (en) or ``"1.234.568"`` (vi); ``digits`` decimals, never "-0"."""
+    if not _ok(x):
+        return "n/a"
+    x = float(x)
+    if round(x, digits) == 0:
+        x = 0.0  # no "-0.0"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(x, format=pattern, locale=_LOCALE[_style(style)])
+
+
+def plain(x, style: str = "en", significant: int = 6) -> str:
+    """A plain value with at most ``significant`` significant digits (never cutting the whole part)
+    and no trailing zeros:
+    ``16600`` → "16,600", ``0.015`` → "0.015", ``7.5`` → "7,5" (vi)."""
+    if not _ok(x):
+        return "n/a"
+    if x == 0:
+        return "0"
+    digits = max(0, significant - 1 - math.floor(math.log10(abs(x))))
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(round(float(x), digits), format=pattern, locale=_LOCALE[_style(style)])
+
+
+def pct(x, digits: int = 1, style: str = "en") -> str:
+    """A share as a percentage: ``0.165`` → ``"16.5%"`` (en) or ``"16,5%"`` (vi)."""
+    return number(100 * x, digits, style) + "%" if _ok(x) else "n/a"
+
+
+def signed_pct(x, digits: int = 1, style: str = "en") -> str:
+    """``+7.6%``, ``−0.1%`` (a true minus sign), and ``0.0%`` without a sign when it rounds to nothing."""
+    if not _ok(x):
+        return "n/a"
+    text = pct(abs(x), digits, style)
+    return text if text == pct(0.0, digits, style) else ("+" if x > 0 else "−") + text
+
+
+def vnd(x, style: str = "en") -> str:
+    """Money with three significant figures or so: "2.36 billion VND" / "2,36 tỷ đồng",
+    "215.2 million VND" / "215,2 triệu đồng", below a million the whole amount."""
+    if not _ok(x):
+        return "n/a"
+    for div, digits, words in _MONEY_STEPS:
+        if abs(x) >= div:
+            return f"{number(x / div, digits, style)} {words[_style(style)]}"
+    return f"{number(x, 0, style)} {_CURRENCY[_style(style)]}"
+
+
+def days(x, style: str = "en") -> str:
+    """``"152 days (5.0 months)"``: a duration in days and average months (30.44 days)."""
+    if not _ok(x):
+        return "n/a"
+    d, m = _DAYS_WORD[_style(style)]
+    return f"{number(x, 0, style)} {d} ({number(x / 30.44, 1, style)} {m})"
+
+
+def days_short(x, style: str = "en") -> str:
+    return f"{number(x, 0, style)} {_DAYS_WORD[_style(style)][0]}" if _ok(x) else "n/a"
+
+
+def ratio(x, style: str = "en") -> str:
+    """``10.7×``: how many times (extra tax per VND spent)."""
+    return number(x, 1, style) + "×" if _ok(x) else "n/a"
+
+
+def value(x, style: str = "en") -> str:
+    """A plain value with four significant figures."""
+    if not _ok(x):
+        return "n/a"
+    text = f"{x:.4g}"
+    return text.replace(".", ",") if style == "vi" and "e" not in text else text
+
+
+def _date(d) -> dt.date:
+    return d.date() if isinstance(d, dt.datetime) else d  # pandas Timestamps are datetimes
+
+
+def day(d, style: str = "en") -> str:
+    """``"3 Jan 2017"`` (en) or ``"03/01/2017"`` (vi)."""
+    return format_date(_date(d), _DAY[_style(style)], locale=_LOCALE[style])
+
+
+def month(d, style: str = "en") -> str:
+    """``"Jan 2017"`` (en) or ``"01/2017"`` (vi)."""
+    return format_date(_date(d), _MONTH[_style(style)], locale=_LOCALE[style])
+
+
+def month_long(d, style: str = "en") -> str:
+    """``"January 2017"`` (en) or ``"tháng 1 năm 2017"`` (vi)."""
+    return format_date(_date(d), _MONTH_LONG[_style(style)], locale=_LOCALE[style])
+
+
+def slug(text: str, width: int = 40) -> str:
+    """A folder-name version of ``text``: "Hà Nam 2017 — …" → "ha-nam-2017-…"."""
+    plain = unicodedata.normalize("NFKD", text.lower().replace("đ", "d"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:width].strip("-") or "run"
+
+
+# how each kind of KPI number reads (see simulator.kpis), as functions of (x, style)
+_KIND = {"share": pct, "share_fine": lambda x, style="en": pct(x, 2, style), "money": vnd,
+         "days": days_short, "count": number, "ratio": ratio, "value": value}
+
+
+def kpi_formatter(kind: str, style: str = "en"):
+    """The formatter of one kind of KPI number, in ``style``: ``kpi_formatter("money", "vi")(2.36e9)``."""
+    f, s = _KIND[kind], _style(style)
+    return lambda x: f(x, style=s)
+
+
+FORMATTERS = {kind: kpi_formatter(kind) for kind in _KIND}
+"""Kind → English formatter (as before; :func:`kpi_formatter` for another style)."""
+
+KPI_DISPLAY = {k.name: (k.label, FORMATTERS[k.kind]) for k in KPIS.values() if k.label}
+"""KPI name → (label, English formatter) for tables printed to planners, in the summary's order."""
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """The formatters of one number style: ``nf = Numbers("vi"); nf.vnd(2.36e9)`` → "2,36 tỷ đồng"."""
+
+    style: str = "en"
+
+    def __post_init__(self):
+        _style(self.style)
+
+    def number(self, x, digits: int = 0) -> str:
+        return number(x, digits, self.style)
+
+    def plain(self, x, significant: int = 6) -> str:
+        return plain(x, self.style, significant)
+
+    def pct(self, x, digits: int = 1) -> str:
+        return pct(x, digits, self.style)
+
+    def signed_pct(self, x, digits: int = 1) -> str:
+        return signed_pct(x, digits, self.style)
+
+    def vnd(self, x) -> str:
+        return vnd(x, self.style)
+
+    def days(self, x) -> str:
+        return days(x, self.style)
+
+    def ratio(self, x) -> str:
+        return ratio(x, self.style)
+
+    def day(self, d) -> str:
+        return day(d, self.style)
+
+    def month(self, d) -> str:
+        return month(d, self.style)
+
+    def month_long(self, d) -> str:
+        return month_long(d, self.style)
+
+    def kpi(self, name: str):
+        """The formatter of KPI ``name`` (a plain value for a name the registry does not know)."""
+        k = KPIS.get(name)
+        return kpi_formatter(k.kind if k else "value", self.style)

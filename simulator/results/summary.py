@@ -1,0 +1,65 @@
+"""The planner's summary: one sentence with the answer, then a table of KPIs with 90% intervals.
+
+``fuelseal run`` prints it and the report repeats its headline, so both say exactly the
+same thing. It reads a run's summary table and the typed scenario; it draws nothing and
+imports nothing above the results layer.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING
+
+from ..numbers import KPI_DISPLAY, Numbers
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
+
+
+def summary_text(res, sc: Scenario) -> str:
+    """The planner's summary: a headline sentence and a table of KPIs with 90% intervals."""
+    s = res.summary()
+    w0 = sc.campaign.start.replace(day=1)
+    lines = [sc.name, f"{res.replications} replications, seed {res.seed}; evaluation window: "
+             f"{sc.run.evaluation_months} months from {w0:%Y-%m}", ""]
+    lines.append(textwrap.fill(headline(s, sc), 88))
+    pct = Numbers().pct
+    lines.append("")
+    rows = []
+    for key, (label, fmt) in KPI_DISPLAY.items():
+        if key in s.index:
+            r = s.loc[key]
+            rows.append((label, fmt(r["mean"]), fmt(r["p05"]) + " – " + fmt(r["p95"])))
+    w1 = max([len("mean"), *(len(m) for _, m, _ in rows)])
+    w2 = max([len("90% interval"), *(len(i) for _, _, i in rows)])
+    lines.append(f"{'':32} {'mean':>{w1}}   {'90% interval':>{w2}}")
+    lines.extend(f"{label:32} {m:>{w1}}   {i:>{w2}}" for label, m, i in rows)
+    if sc.scenario.reference_uplift is not None:
+        lines.append("")
+        lines.append(f"Published before/after figure: {pct(sc.scenario.reference_uplift)}"
+                     + (f" ({sc.scenario.reference_source})" if sc.scenario.reference_source else ""))
+    return "\n".join(lines)
+
+
+def headline(s, sc: Scenario, style: str = "en") -> str:
+    """One sentence with the answer, e.g. "Sealing all 450 dispensers with 2 teams takes …"."""
+    nf = Numbers(style)
+    pct, number = nf.pct, nf.number
+    c = sc.campaign
+    pumps = s.loc["pumps", "mean"]
+    teams = f"{c.teams} team{'s' if c.teams > 1 else ''}"
+    ba = (f"{pct(s.loc['uplift_before_after', 'mean'])} ({pct(s.loc['uplift_before_after', 'p05'])}–"
+          f"{pct(s.loc['uplift_before_after', 'p95'])})")
+    if not c.enabled:
+        return (f"No campaign: the {number(pumps)} dispensers stay unsealed; tax in the window is {ba} "
+                f"above the same months before.")
+    cd = s.loc["completion_days"]
+    if s.loc["completed", "mean"] == 1:
+        first = (f"Sealing all {number(pumps)} dispensers with {teams} takes {number(cd['p50'])} days "
+                 f"({number(cd['p50'] / 30.44, 1)} months; 90%: {number(cd['p05'])}–{number(cd['p95'])} days)")
+    else:
+        first = (f"With {teams} the campaign finishes within the horizon in only "
+                 f"{pct(s.loc['completed', 'mean'], 0)} of replications, sealing {pct(s.loc['share_sealed', 'mean'])} "
+                 f"of {number(pumps)} dispensers on average,")
+    return (f"{first} and raises tax by {pct(s.loc['uplift', 'mean'])} (90%: {pct(s.loc['uplift', 'p05'])}–"
+            f"{pct(s.loc['uplift', 'p95'])}) against no campaign, or by {ba} against the same months before.")

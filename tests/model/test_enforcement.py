@@ -1,0 +1,225 @@
+"""Enforcement and metrology: seal tampering and deterrence, audits, re-verification,
+dispenser errors, operator types, the announcement effect and the decomposition."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import simulator
+
+TAMPERING = {
+    "network.districts": {"A": 40, "B": 40},
+    "behaviour.undeclared_share": 0.2,
+    "enforcement.honest_share": 0.0,
+    "enforcement.risk_aversion": {"dist": "lognormal", "mean": 1.0, "sd": 1.0},
+    "campaign.minutes_per_pump": 0.0,
+    "campaign.travel_hours": 0.0,
+    "campaign.start": "2017-01-01",
+    "campaign.reverification_months": 0,  # audits are the only way a broken seal is found
+}
+
+
+def test_without_audits_or_fines_tampering_stations_go_back_and_uplift_decays(small):
+    """With audits at zero (or fines at zero) every non-honest sealed station breaks its
+    seal the month after sealing and declares as before: uplift decays to what the honest
+    stations give, (1 − honest share) of it lost."""
+    honest = {**TAMPERING, "enforcement.honest_share": 0.5}
+    sealed_only = simulator.run(small({**honest, "enforcement.honest_share": 1.0}), replications=2, seed=1).kpis
+    for knobs in ({"enforcement.audits_per_year": 0.0, "enforcement.fine": 1e9},
+                  {"enforcement.audits_per_year": 4.0, "enforcement.fine": 0.0}):
+        res = simulator.run(small({**honest, **knobs}), replications=2, seed=1)
+        k = res.kpis
+        w = res.monthly[(res.monthly.arm == "with") & (res.monthly.replication == 0)].set_index("month")
+        wo = res.monthly[(res.monthly.arm == "without") & (res.monthly.replication == 0)].set_index("month")
+        # January (sealed on day one) has the full uplift; from February the tamperers are back
+        jan = w.loc["2017-01-01", "tax"] / wo.loc["2017-01-01", "tax"] - 1
+        jun = w.loc["2017-06-01", "tax"] / wo.loc["2017-06-01", "tax"] - 1
+        assert jan == pytest.approx(0.25, rel=1e-9)
+        assert 0.05 < jun < 0.2
+        assert (k["seals_broken"] >= 30).all()
+        assert (k["uplift"] < sealed_only["uplift"]).all()
+        # the tamperers declare exactly as before sealing: uplift of the rest only
+        monthly_ratio = (w["tax"] / wo["tax"] - 1).loc["2017-02-01":]
+        assert monthly_ratio.max() < 0.25
+
+
+def test_every_non_honest_station_tampers_when_nothing_deters(small):
+    """No audits, no fines: from February every station is declaring as before sealing."""
+    res = simulator.run(small({**TAMPERING, "enforcement.audits_per_year": 0.0}), replications=1)
+    w = res.monthly[res.monthly.arm == "with"].set_index("month")
+    wo = res.monthly[res.monthly.arm == "without"].set_index("month")
+    after = w.loc["2017-02-01":, "tax"] / wo.loc["2017-02-01":, "tax"]
+    np.testing.assert_allclose(after, 1.0, rtol=1e-12)
+    assert res.kpis["seals_broken"].iloc[0] == 80
+
+
+@pytest.mark.parametrize("knob", ["enforcement.audits_per_year", "enforcement.fine"])
+def test_more_audits_or_bigger_fines_never_raise_tampering(small, knob):
+    """Seeded grid: raising the audit rate or the fine never raises the mean share of
+    station-months with a broken seal."""
+    grid = {"enforcement.audits_per_year": [0.0, 0.5, 1, 2, 4, 8],
+            "enforcement.fine": [0.0, 5e6, 2e7, 5e7, 1e8, 1e9]}[knob]
+    base = {**TAMPERING, "enforcement.audits_per_year": 1.0, "enforcement.fine": 2e7, "enforcement.inspectors": 50}
+    shares = []
+    for value in grid:
+        res = simulator.run(small({**base, knob: value}), replications=4, seed=11)
+        w = res.monthly[res.monthly.arm == "with"]
+        wo = res.monthly[res.monthly.arm == "without"]
+        # share of the compliance gain lost to tampering, 2017 (sealed on day one)
+        lost = 1 - (w[w.month >= "2017-01-01"]["tax"].sum() / wo[wo.month >= "2017-01-01"]["tax"].sum() - 1) / 0.25
+        shares.append(lost)
+    assert all(b <= a + 1e-12 for a, b in zip(shares, shares[1:])), shares
+    assert shares[0] > shares[-1]
+
+
+def test_audits_detect_fine_and_are_limited_by_capacity(small):
+    """Audits happen at the requested rate unless the inspectors are too few; every detection is fined."""
+    base = {**TAMPERING, "enforcement.audits_per_year": 6.0, "enforcement.fine": 1e5, "enforcement.inspectors": 20,
+            "enforcement.detection_probability": 1.0}
+    k = simulator.run(small(base), replications=2).kpis
+    assert k["audits"].mean() == pytest.approx(6.0 * 80, rel=0.15)
+    assert (k["detections"] > 0).all()
+    np.testing.assert_allclose(k["fines"], 1e5 * (k["detections"] + (k["tampered_dispensers_found"] > 0) * 0))
+    few = simulator.run(small({**base, "enforcement.inspectors": 1, "enforcement.audit_hours": 16.0}),
+                        replications=2).kpis
+    assert (few["audits"] < 0.5 * k["audits"]).all()  # one inspector, two days an audit: ~125 a year at most
+
+
+def test_zero_audits_and_zero_fine_are_valid(small):
+    """enforcement.audits_per_year=0 and enforcement.fine=0 are valid settings."""
+    res = simulator.run(small({"enforcement.audits_per_year": 0, "enforcement.fine": 0}), replications=1)
+    assert res.kpis["audits"].iloc[0] == 0 and res.kpis["fines"].iloc[0] == 0
+
+
+def test_no_faulty_dispensers_means_no_consumer_savings(small):
+    """With no out-of-tolerance or deliberately set dispenser, nothing is short-delivered and
+    consumer savings are 0; the metrology part of the uplift is 0."""
+    k = simulator.run(small({"metrology.error_sd": 0.0, "metrology.short_delivery_share": 0.0}), replications=2).kpis
+    assert (k["consumer_savings"] == 0).all() and (k["dispensers_failed"] == 0).all()
+    assert (k["uplift_metrology"] == 0).all()
+
+
+def test_short_delivery_is_found_fixed_and_saves_consumers(small):
+    """Deliberately set dispensers fail verification, are fined, cost adjusting time, and
+    their correction saves consumers money while lowering indicated sales (metrology < 0)."""
+    faulty = {"metrology.short_delivery_share": 0.3, "metrology.short_delivery_error": 0.04,
+              "metrology.error_sd": 0.001, "enforcement.fine": 1e6, "network.districts": {"A": 30}}
+    k = simulator.run(small(faulty), replications=3).kpis
+    clean = simulator.run(small({**faulty, "metrology.short_delivery_share": 0.0}), replications=3).kpis
+    assert (k["dispensers_failed"] >= k["tampered_dispensers_found"]).all()
+    assert (k["tampered_dispensers_found"] > 5).all()
+    assert (k["consumer_savings"] > 0).all()
+    assert (k["short_delivered_litres_with"] < 0.2 * k["short_delivered_litres_without"]).all()
+    assert (k["uplift_metrology"] < 0).all()
+    assert (k["team_days"] >= clean["team_days"]).all()  # adjusting takes time
+
+
+def test_decomposition_adds_up(small):
+    """uplift_growth + uplift_compliance + uplift_metrology = uplift_before_after, per replication."""
+    sc = small({"demand.annual_growth": 0.05, "metrology.short_delivery_share": 0.1, "metrology.error_sd": 0.003,
+                "behaviour.undeclared_share": {"dist": "beta", "mean": 0.15, "sd": 0.05},
+                "enforcement.honest_share": 0.5, "enforcement.audits_per_year": 1.0, "enforcement.fine": 1e7})
+    k = simulator.run(sc, replications=4).kpis
+    total = k["uplift_growth"] + k["uplift_compliance"] + k["uplift_metrology"]
+    np.testing.assert_allclose(total, k["uplift_before_after"], rtol=0, atol=1e-12)
+    assert (k["uplift_compliance"] > 0).all() and (k["uplift_growth"] > 0).all()
+
+
+def test_reverification_visits_appear_in_workload_and_cost(small):
+    """A 3-month re-verification cycle adds visits, team-days and cost; 0 switches it off."""
+    base = {"scenario.end": "2017-12-31"}
+    off = simulator.run(small({**base, "campaign.reverification_months": 0}), replications=2)
+    on = simulator.run(small({**base, "campaign.reverification_months": 3}), replications=2)
+    assert (off.kpis["reverification_visits"] == 0).all()
+    # 10 stations first sealed in the first two weeks of January: due again in April, July, October
+    assert (on.kpis["reverification_visits"] == 30).all()
+    assert (on.kpis["visits"] == off.kpis["visits"] + 30).all()
+    assert (on.kpis["team_days"] > off.kpis["team_days"]).all()
+    assert (on.kpis["cost"] > off.kpis["cost"]).all()
+    kinds = on.visits["kind"].value_counts()
+    assert kinds["first"] == 10 and kinds["reverification"] == 30
+
+
+def test_reverification_finds_broken_seals(small):
+    """Without audits, a monthly re-verification still catches broken seals; fines follow."""
+    sc = small({**TAMPERING, "enforcement.audits_per_year": 0.0, "enforcement.fine": 1e4,
+                "enforcement.detection_probability": 1.0, "campaign.reverification_months": 1, "campaign.teams": 20})
+    k = simulator.run(sc, replications=1).kpis
+    assert k["detections"].iloc[0] > 0 and k["fines"].iloc[0] == 1e4 * k["detections"].iloc[0]
+
+
+def test_operator_types_have_their_own_behaviour_and_tax(small):
+    """Operators: shares of generated stations, their own undeclared share and tax rate."""
+    ops = {"state": {"share": 0.5, "undeclared_share": 0.0, "tax_rate": 0.02},
+           "household": {"share": 0.5, "undeclared_share": 0.4}}
+    res = simulator.run(small({"network.districts": {"A": 200}, **INSTANT_START}, operators=ops), replications=1)
+    k = res.kpis.iloc[0]
+    # uplift lies between 0 (state) and 0.4/0.6 (households), weighted by their tax
+    assert 0.1 < k["uplift"] < 0.4 / 0.6
+
+
+INSTANT_START = {"campaign.minutes_per_pump": 0.0, "campaign.travel_hours": 0.0, "campaign.start": "2017-01-01"}
+
+
+def test_register_operator_must_be_defined(tmp_path):
+    """A register operator that the scenario does not define is a clear error naming the row."""
+    (tmp_path / "r.csv").write_text("id,district,operator,pumps,litres_per_day\nA,X,state,2,100\nB,X,pirate,1,50\n")
+    text = (Path(__file__).parents[1] / "data" / "minimal.toml").read_text()
+    text = text.replace("districts = { A = 3, B = 2 }", 'register = "r.csv"') + "\n[operators.state]\nshare = 1\n"
+    (tmp_path / "s.toml").write_text(text)
+    with pytest.raises(simulator.ScenarioError, match=r"r.csv: row 3: operator: 'pirate' is not defined"):
+        simulator.load_scenario(tmp_path / "s.toml")
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("enforcement.detection_probability", 1.5, "less than or equal to 1"),
+    ("enforcement.fine", -1, "greater than or equal to 0"),
+    ("enforcement.inspectors", -2, "greater than or equal to 0"),
+    ("enforcement.audits_per_year", -1, "greater than or equal to 0"),
+    ("metrology.short_delivery_share", 2, "less than or equal to 1"),
+    ("metrology.mpe", 0, "greater than 0"),
+])
+def test_enforcement_bad_values_name_the_key(small, key, value, message):
+    """Probabilities outside [0, 1], negative fines or capacities: one line naming the key."""
+    with pytest.raises(simulator.ScenarioError, match=rf"{key}: input should be {message}"):
+        small({key: value})
+
+
+def test_announcement_makes_unvisited_stations_comply_a_little(small):
+    """An announcement effect f cuts unvisited stations' undeclared share by f from the
+    announcement date: tax rises before any seal, in the 'with' arm only."""
+    base = {"campaign.start": "2017-03-01", "campaign.announcement": "2017-01-01", "run.evaluation_months": 6}
+    res = simulator.run(small({**base, "campaign.announcement_effect": 0.5}), replications=1)
+    m = res.monthly.set_index(["arm", "month"])
+    feb = m.loc[("with", "2017-02-01"), "declared_litres"] / m.loc[("with", "2017-02-01"), "true_litres"]
+    assert feb == pytest.approx(1 - 0.2 * 0.5)
+    dec = m.loc[("with", "2016-12-01"), "declared_litres"] / m.loc[("with", "2016-12-01"), "true_litres"]
+    assert dec == pytest.approx(0.8)
+
+
+from pathlib import Path  # noqa: E402
+
+
+def test_risk_based_audits_find_more_broken_seals_than_random_ones(small):
+    """Choosing stations by their declared-to-metered gap finds more tampering with the same audits
+    (half the stations are honest, so the gap tells tamperers apart)."""
+    base = {**TAMPERING, "enforcement.audits_per_year": 2.0, "enforcement.fine": 1e5, "enforcement.inspectors": 50,
+            "enforcement.detection_probability": 1.0, "enforcement.honest_share": 0.5}
+    risk = simulator.run(small({**base, "enforcement.selection": "risk"}), replications=4, seed=2).kpis
+    rand = simulator.run(small({**base, "enforcement.selection": "random"}), replications=4, seed=2).kpis
+    assert risk["detections"].sum() > 1.1 * rand["detections"].sum()
+
+
+def test_strategies_chosen_by_name_match_the_schema():
+    """Visiting orders and audit-selection rules are registries; the schema accepts exactly their names."""
+    import typing
+
+    from simulator.model import campaign, enforcement
+    from simulator.scenario import Campaign, Enforcement
+
+    assert set(typing.get_args(Campaign.model_fields["order"].annotation)) == set(campaign.ORDERS)
+    assert set(typing.get_args(Enforcement.model_fields["selection"].annotation)) == set(enforcement.SELECTIONS)
+    priority, gap = np.array([1.0, 3.0]), np.array([0.0, 0.5])
+    assert list(enforcement.SELECTIONS["random"](priority, gap)) == [1.0, 3.0]
+    assert list(enforcement.SELECTIONS["risk"](priority, gap)) == pytest.approx([0.01, 1.53])

@@ -1,0 +1,59 @@
+"""simulator.numbers: the one place numbers, money and dates are written, in English and Vietnamese."""
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from simulator.numbers import Numbers, kpi_formatter, plain
+
+EN, VI = Numbers("en"), Numbers("vi")
+
+
+@pytest.mark.parametrize(("x", "en", "vi"), [
+    (2.364e9, "2.36 billion VND", "2,36 tỷ đồng"),
+    (-2.364e9, "-2.36 billion VND", "-2,36 tỷ đồng"),
+    (215.23e6, "215.2 million VND", "215,2 triệu đồng"),
+    (950_000, "950,000 VND", "950.000 đồng"),
+    (0, "0 VND", "0 đồng"),
+])
+def test_money_in_the_words_of_each_language(x, en, vi):
+    assert (EN.vnd(x), VI.vnd(x)) == (en, vi)
+
+
+def test_separators_percentages_and_signs():
+    assert (EN.number(1234567.85, 1), VI.number(1234567.85, 1)) == ("1,234,567.8", "1.234.567,8")  # half-even
+    assert (EN.pct(0.165), VI.pct(0.165), EN.pct(0.0005, 2)) == ("16.5%", "16,5%", "0.05%")
+    assert (EN.number(-0.04, 1), EN.signed_pct(-0.0004), EN.signed_pct(0.076)) == ("0.0", "0.0%", "+7.6%")
+    assert EN.signed_pct(-0.0012) == "−0.1%"  # a true minus sign
+    assert (EN.ratio(10.66), VI.ratio(10.66)) == ("10.7×", "10,7×")
+    assert (EN.days(152), VI.days(152)) == ("152 days (5.0 months)", "152 ngày (5,0 tháng)")
+
+
+def test_plain_values_keep_significant_digits_without_trailing_zeros():
+    assert [plain(x) for x in (16600, 0.015, 7.5, 3)] == ["16,600", "0.015", "7.5", "3"]
+    assert plain(1234567.891) == "1,234,568"  # the whole part is never cut
+    assert [plain(x, "vi") for x in (16600, 0.015)] == ["16.600", "0,015"]
+
+
+def test_dates_in_each_style_from_dates_or_timestamps():
+    d = dt.date(2017, 1, 4)
+    assert (EN.day(d), VI.day(d), EN.day(pd.Timestamp(d))) == ("4 Jan 2017", "04/01/2017", "4 Jan 2017")
+    assert (EN.month(d), VI.month(d)) == ("Jan 2017", "01/2017")
+    assert (EN.month_long(d), VI.month_long(d)) == ("January 2017", "tháng 1 năm 2017")
+
+
+@pytest.mark.parametrize("bad", [None, math.nan, math.inf, "12", True])
+def test_missing_or_odd_values_read_n_a(bad):
+    assert EN.vnd(bad) == EN.pct(bad) == EN.number(bad) == kpi_formatter("money")(bad) == "n/a"
+
+
+def test_kpi_formatters_follow_the_registry_kind():
+    assert VI.kpi("extra_tax")(2.364e9) == "2,36 tỷ đồng" and EN.kpi("uplift")(0.082) == "8.2%"
+    assert EN.kpi("not_a_kpi")(1234.5678) == "1235"
+
+
+def test_an_unknown_style_is_refused():
+    with pytest.raises(ValueError, match="number style: expected one of en, vi"):
+        Numbers("fr")

@@ -47,6 +47,8 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("cost", "VND", "money", "Campaign cost"),
     KPI("benefit_cost_ratio", "VND of tax per VND spent", "ratio", "Extra tax per VND spent"),
     KPI("seals_broken", "seal breaks", "count", "Seals broken"),
+    KPI("extra_tax_upstream", "VND", "money", "Extra upstream tax (central budget)"),
+    KPI("uplift_upstream", "share of upstream tax without the campaign", "share", "Upstream tax uplift"),
     KPI("fines", "VND", "money", "Fines collected (not tax)"),
     KPI("consumer_savings", "VND", "money", "Saved by consumers"),
     KPI("completed", "share of replications", "share"),
@@ -61,6 +63,11 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("tampered_dispensers_found", "dispensers", "count"),
     KPI("short_delivered_litres_with", "litres", "count"),
     KPI("short_delivered_litres_without", "litres", "count"),
+    KPI("tax_upstream_with", "VND", "money"),
+    KPI("tax_upstream_without", "VND", "money"),
+    KPI("extra_tax_declared_household", "VND", "money"),
+    KPI("extra_tax_presumptive", "VND", "money"),
+    KPI("extra_tax_enterprise", "VND", "money"),
     KPI("simpy_events", "events (diagnostic)", "count"),
 )}
 

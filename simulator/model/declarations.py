@@ -4,8 +4,9 @@ At each month end every station declares its month's sales. Before its pumps are
 sealed a station declares its true sales less its undeclared share *u*; once sealed,
 the tax office reads the sealed totaliser, so the station declares the metered litres
 less only its residual share *r*. A dispenser sealed part-way through a day counts the
-rest of that day as sealed. Tax = declared sales value × ``tax.rate`` + declared litres
-× ``tax.per_litre``.
+rest of that day as sealed. The tax each station pays follows its regime
+(:mod:`.regimes`: declared household, presumptive lump sum, or enterprise VAT and CIT),
+and the upstream taxes on the litres it bought on-book are counted apart.
 
 Indicated litres differ from delivered litres by each dispenser's error (see
 :mod:`simulator.metrology`); stations declare, and pay tax on, indicated sales. A
@@ -23,18 +24,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..scenario import Scenario
+from ..scenario import REGIMES, Scenario
 from ..timeline import Month, Windows, months_between, windows
 from .metrology import Dispensers
 from .network import Network
+from .regimes import (
+    ENTERPRISE,
+    PRESUMPTIVE,
+    Assessments,
+    EnterpriseRates,
+    enterprise_tax,
+    month_fraction,
+    month_upstream,
+    on_book,
+)
 from .sales import DemandProfile, month_sales
 
 ARMS = ("with", "without")
 FIELDS = ("true_litres", "true_value", "declared_litres", "declared_value", "tax", "pumps_sealed", "cost",
-          "delivered_litres", "short_delivered_litres", "short_delivered_value", "tax_no_metrology")
+          "delivered_litres", "short_delivered_litres", "short_delivered_value", "tax_no_metrology", "upstream_tax")
 """Monthly fields per arm. ``true_*`` are what the totalisers indicate (what customers
-pay for); ``delivered_litres`` what they receive; ``tax_no_metrology`` the tax of the
-arm had no dispenser been corrected (for the decomposition)."""
+pay for); ``delivered_litres`` what they receive; ``tax`` what the stations pay under their
+regimes; ``tax_no_metrology`` the tax of the arm had no dispenser been corrected (for the
+decomposition); ``upstream_tax`` the upstream taxes on the litres they bought on-book."""
 DISTRICT_FIELDS = ("tax_with", "tax_without", "declared_litres_with", "declared_litres_without", "true_litres")
 
 
@@ -50,22 +62,26 @@ def windows_of(sc: Scenario, months: list[Month]) -> Windows:
 
 @dataclass(frozen=True)
 class StationTerms:
-    """Per station: behaviour drawn for its operator type, and its tax regime."""
+    """Per station: behaviour drawn for its operator type, its tax regime and supply."""
 
     undeclared: np.ndarray
     residual: np.ndarray
     tax_rate: np.ndarray
-    tax_per_litre: np.ndarray
+    tax_per_litre: np.ndarray  # retail-stage charge per declared litre (tax.retail_per_litre)
+    regime: np.ndarray  # index into simulator.scenario.REGIMES
+    off_book: np.ndarray  # share of undeclared litres bought off-book
 
 
 def station_terms(sc: Scenario, net: Network, rng: np.random.Generator) -> StationTerms:
     """Draw each station's undeclared and residual shares from its operator type's
-    distributions (``[operators]``, else ``[behaviour]``) and look up its tax regime."""
+    distributions (``[operators]``, else ``[behaviour]``) and look up its tax regime and supply."""
     n = net.n_stations
     b, t = sc.behaviour, sc.tax
     ops = [sc.operators.get(name) for name in net.operator_names]
     u, r = np.zeros(n), np.zeros(n)
-    rate, per_litre = np.full(n, t.rate), np.full(n, t.per_litre)
+    rate, per_litre = np.full(n, t.rate), np.full(n, t.retail_per_litre)
+    regime = np.full(n, REGIMES.index(t.regime), dtype=np.int64)
+    off_book = np.full(n, sc.supply.off_book_share)
     for code, op in enumerate(ops):
         mine = net.operator == code
         u_q = op.undeclared_share if op and op.undeclared_share is not None else b.undeclared_share
@@ -74,10 +90,14 @@ def station_terms(sc: Scenario, net: Network, rng: np.random.Generator) -> Stati
         r[mine] = r_q.sample(rng, n)[mine]
         if op and op.tax_rate is not None:
             rate[mine] = op.tax_rate
-        if op and op.tax_per_litre is not None:
-            per_litre[mine] = op.tax_per_litre
+        if op and op.retail_per_litre is not None:
+            per_litre[mine] = op.retail_per_litre
+        if op and op.regime is not None:
+            regime[mine] = REGIMES.index(op.regime)
+        if op and op.off_book_share is not None:
+            off_book[mine] = op.off_book_share
     # sealing never makes a station hide more than before
-    return StationTerms(u, np.minimum(r, u), rate, per_litre)
+    return StationTerms(u, np.minimum(r, u), rate, per_litre, regime, off_book)
 
 
 class Ledger:
@@ -94,6 +114,21 @@ class Ledger:
         self.keep_before = 1.0 - self.undeclared  # share declared before sealing
         self.keep_after = 1.0 - behaviour.residual[ds]  # share declared after sealing
         self.rate, self.per_litre = behaviour.tax_rate[ds], behaviour.tax_per_litre[ds]
+        self.regime, self.off_book = behaviour.regime[ds], behaviour.off_book[ds]
+        self.enterprise = EnterpriseRates.of(sc) if (behaviour.regime == ENTERPRISE).any() else None
+        self.is_enterprise = self.regime == ENTERPRISE
+        self.upstream = profile.upstream
+        self.by_regime = np.zeros((len(REGIMES), len(ARMS)))  # tax in the evaluation window
+        self.assess: Assessments | None = None
+        if (behaviour.regime == PRESUMPTIVE).any():
+            n_st = net.n_stations
+            self.is_presumptive = self.regime == PRESUMPTIVE
+            self.assess = Assessments(sc, months, profile.volume, profile.price,
+                                      np.bincount(ds, weights=self.level, minlength=n_st), behaviour.tax_rate)
+            self.lumps = np.zeros((len(ARMS), n_st))  # the monthly lump sum of the current period, per arm
+            self.station_pumps = np.bincount(ds, minlength=n_st).astype(float)
+            self.seen_before, self.seen_after = 1.0 - behaviour.undeclared, 1.0 - behaviour.residual
+            self.moves = sc.tax.seal_moves_to_declaration
         self.e0, self.e1, self.deliberate = dispensers.error_before, dispensers.error_after, dispensers.deliberate
         self.district = net.district[ds]
         self.n_districts = len(net.district_names)
@@ -107,7 +142,12 @@ class Ledger:
         # per station, last month (for the stations' decisions and risk-based audits)
         self.station_gain = np.zeros(net.n_stations)
         self.station_gap = np.zeros(net.n_stations)
-        self._tax_share = behaviour.tax_rate * (behaviour.undeclared - behaviour.residual)
+        # what a station saves, per VND of sales, by breaking its seal: its marginal tax rate × (u − r)
+        marginal = behaviour.tax_rate.copy()
+        if self.enterprise is not None:
+            st_ent = behaviour.regime == ENTERPRISE
+            marginal[st_ent] = self.enterprise.marginal(behaviour.off_book[st_ent])
+        self._tax_share = marginal * (behaviour.undeclared - behaviour.residual)
         # optional per-station detail: months × arms × stations × (true, declared, undeclared) litres
         self.stations = (np.zeros((len(months), len(ARMS), net.n_stations, 3)) if sc.run.station_detail else None)
 
@@ -125,11 +165,16 @@ class Ledger:
         kb = self.keep_before
         e0 = 1.0 + self.e0
         wo_l, wo_v = litres * e0, value * e0
-        tax_wo = self._tax(kb * wo_l, kb * wo_v)
+        pres_w = pres_wo = moved = None
+        if self.assess is not None:
+            pres_w, pres_wo, moved = self._presumptive(month, seal_time, tampering)
+        tax_wo = self._tax(kb * wo_l, kb * wo_v, wo_v, pres_wo)
         short_wo = np.maximum(self.e0, 0.0)
+        up = month_upstream(self.profile.volume, self.upstream, month) if self.upstream is not None else 0.0
+        up_wo = up * on_book(litres, self.undeclared, self.off_book).sum() if up else 0.0
         row = self.table[month.index]
         row[1] = (wo_l.sum(), wo_v.sum(), (kb * wo_l).sum(), (kb * wo_v).sum(), tax_wo.sum(), 0.0, 0.0,
-                  litres.sum(), (litres * short_wo).sum(), (value * short_wo).sum(), tax_wo.sum())
+                  litres.sum(), (litres * short_wo).sum(), (value * short_wo).sum(), tax_wo.sum(), up_wo)
         if not self.campaign:
             row[0] = row[1]
             decl_l, tax_w, ind_l = kb * wo_l, tax_wo, wo_l
@@ -155,14 +200,19 @@ class Ledger:
             ind_v = open_v * (1 + e_open) + sealed_v * (1 + self.e1)
             decl_l = kb * open_l * (1 + e_open) + ka * sealed_l * (1 + self.e1)
             decl_v = kb * open_v * (1 + e_open) + ka * sealed_v * (1 + self.e1)
-            tax_w = self._tax(decl_l, decl_v)
+            tax_w = self._tax(decl_l, decl_v, ind_v, pres_w, moved)
             undecl_l = (1.0 - kb) * open_l * (1 + e_open) + (1.0 - ka) * sealed_l * (1 + self.e1)
-            tax_nm = self._tax((kb * open_l + ka * sealed_l) * e0, (kb * open_v + ka * sealed_v) * e0)
+            tax_nm = self._tax((kb * open_l + ka * sealed_l) * e0, (kb * open_v + ka * sealed_v) * e0, value * e0,
+                               pres_w, moved)
             short_open, short_sealed = np.maximum(e_open, 0.0), np.maximum(self.e1, 0.0)
+            up_w = 0.0
+            if up:
+                s = self.off_book
+                up_w = up * (on_book(open_l, 1.0 - kb, s) + on_book(sealed_l, 1.0 - ka, s)).sum()
             row[0] = (ind_l.sum(), ind_v.sum(), decl_l.sum(), decl_v.sum(), tax_w.sum(),
                       np.count_nonzero(seal_time <= d1), 0.0, litres.sum(),
                       (open_l * short_open + sealed_l * short_sealed).sum(),
-                      (open_v * short_open + sealed_v * short_sealed).sum(), tax_nm.sum())
+                      (open_v * short_open + sealed_v * short_sealed).sum(), tax_nm.sum(), up_w)
             if station_detail:
                 n = self.n_stations
                 st_ind = np.bincount(self.station, weights=ind_v, minlength=n)
@@ -180,6 +230,8 @@ class Ledger:
                 self.stations[month.index, arm] = np.column_stack(
                     [np.bincount(st, weights=x, minlength=n) for x in (t, d, u)])
         if month.index in self._eval:
+            self.by_regime[:, 0] += np.bincount(self.regime, weights=tax_w, minlength=len(REGIMES))
+            self.by_regime[:, 1] += np.bincount(self.regime, weights=tax_wo, minlength=len(REGIMES))
             nd = self.n_districts
             self.by_district += np.column_stack([
                 np.bincount(self.district, weights=tax_w, minlength=nd),
@@ -189,8 +241,39 @@ class Ledger:
                 np.bincount(self.district, weights=ind_l, minlength=nd),
             ])
 
-    def _tax(self, declared_litres: np.ndarray, declared_value: np.ndarray) -> np.ndarray:
-        return self.rate * declared_value + self.per_litre * declared_litres
+    def _tax(self, declared_litres: np.ndarray, declared_value: np.ndarray, value: np.ndarray,
+             presumptive: np.ndarray | None = None, moved: np.ndarray | None = None) -> np.ndarray:
+        """Each dispenser's tax under its station's regime (see :mod:`.regimes`): ``value`` is what it
+        sold at retail prices (indicated), ``presumptive`` its share of its station's lump sum, ``moved``
+        marks presumptive stations that declare monthly since their seal."""
+        tax = self.rate * declared_value + self.per_litre * declared_litres
+        if self.enterprise is not None:
+            ent = enterprise_tax(value, declared_value, self.off_book, self.enterprise)
+            tax = np.where(self.is_enterprise, ent, tax)
+        if presumptive is not None:
+            lump = self.is_presumptive if moved is None else self.is_presumptive & ~moved
+            tax = np.where(lump, presumptive, tax)
+        return tax
+
+    def _presumptive(self, month: Month, seal_time: np.ndarray, tampering: np.ndarray | None):
+        """Per dispenser, its share of its station's lump sum this month in each arm (re-assessed when
+        the month opens a period), and whether the station has moved onto declaration."""
+        a, ds = self.assess, self.station
+        if month.index in a.opens:
+            self.lumps[1] = a.lump(month, self.seen_before)
+            if self.campaign:
+                sealed = np.zeros(self.n_stations, dtype=bool)
+                sealed[ds[seal_time <= month.d0]] = True  # sealed and read before the period starts
+                if tampering is not None:
+                    sealed &= ~tampering
+                self.lumps[0] = a.lump(month, np.where(sealed, self.seen_after, self.seen_before))
+            else:
+                self.lumps[0] = self.lumps[1]
+        frac = month_fraction(month) / self.station_pumps
+        per_pump = np.where(self.station_pumps > 0, 1.0, 0.0)
+        w, wo = (self.lumps[0] * frac * per_pump)[ds], (self.lumps[1] * frac * per_pump)[ds]
+        moved = (seal_time <= month.d0) if self.moves and self.campaign else None
+        return w, wo, moved
 
     def window_sum(self, months: range | None, arm: str, field: str) -> float:
         if months is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from ..scenario import Scenario
+from ..scenario import REGIMES, Scenario
 from .campaign import Campaign, calendar_for
 from .declarations import FIELDS, Ledger, months_of, station_terms, windows_of
 from .enforcement import Enforcement
@@ -23,7 +23,7 @@ from .metrology import Dispensers, draw_dispensers
 from .network import Network, build_network
 from .sales import demand_profile
 
-STREAMS = ("network", "behaviour", "demand", "campaign", "enforcement", "metrology")
+STREAMS = ("network", "behaviour", "demand", "campaign", "enforcement", "metrology", "prices")
 
 
 def streams(seed: int, replication: int) -> dict[str, np.random.Generator]:
@@ -62,7 +62,7 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
     terms = station_terms(sc, net, rng["behaviour"])
     dispensers = draw_dispensers(sc, net.n_dispensers, rng["metrology"])
     growth = float(sc.demand.annual_growth.sample(rng["demand"], 1)[0])
-    profile = demand_profile(sc, growth)
+    profile = demand_profile(sc, growth, rng["prices"])
     months = months_of(sc)
     windows = windows_of(sc, months)
     ledger = Ledger(sc, net, profile, terms, dispensers, rng["demand"], months, windows)
@@ -116,6 +116,8 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
     tax_without = ledger.window_sum(w.evaluation, "without", "tax")
     tax_no_metrology = ledger.window_sum(w.evaluation, "with", "tax_no_metrology")
     tax_before = ledger.window_sum(w.before, "with", "tax")
+    up_with = ledger.window_sum(w.evaluation, "with", "upstream_tax")
+    up_without = ledger.window_sum(w.evaluation, "without", "upstream_tax")
     first_day = ledger.months[w.evaluation.start].d0
     last_day = ledger.months[w.evaluation.stop - 1].d1
     events = enforcement.totals(first_day, last_day)
@@ -173,6 +175,13 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         "short_delivered_litres_with": short_with,
         "short_delivered_litres_without": short_without,
         "consumer_savings": saved_value,
+        # upstream taxes on the stations' on-book purchases (central budget, not the stations' tax)
+        "tax_upstream_with": up_with,
+        "tax_upstream_without": up_without,
+        "extra_tax_upstream": up_with - up_without,
+        "uplift_upstream": (up_with - up_without) / up_without if up_without > 0 else np.nan,
+        # the extra tax by the stations' regime (adds up to extra_tax)
+        **{f"extra_tax_{r}": float(ledger.by_regime[i, 0] - ledger.by_regime[i, 1]) for i, r in enumerate(REGIMES)},
     }
     visit_rows = []
     if keep_visits and campaign is not None:

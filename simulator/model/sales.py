@@ -4,8 +4,8 @@ A dispenser's litres on day *k* are ``level × season(month) × growth(k) × noi
 ``noise`` a gamma variate of mean 1 and coefficient of variation ``demand.daily_cv``.
 Sales are never simulated sale by sale: at each month end one numpy draw covers every
 dispenser-day of the month, and the month's litres and sales value (litres × the day's
-price) are summed at once. Both arms of a replication share these draws (common
-random numbers).
+price of the fuel mix: ``demand.fuel_mix`` over the ``[prices]`` paths) are summed at
+once. Both arms of a replication share these draws (common random numbers).
 """
 
 from __future__ import annotations
@@ -23,26 +23,60 @@ class DemandProfile:
     """Deterministic day-by-day multipliers over the horizon (day 0 = scenario.start)."""
 
     volume: np.ndarray  # seasonality × growth, per day
-    price: np.ndarray  # VND per litre, per day
+    price: np.ndarray  # VND per litre of the fuel mix, per day
     cv: float
+    upstream: np.ndarray | None = None  # upstream taxes, VND per litre of the fuel mix, per day
 
     @property
     def value(self) -> np.ndarray:
         return self.volume * self.price
 
 
-def demand_profile(sc: Scenario, growth: float) -> DemandProfile:
+def fuel_prices(sc: Scenario, rng: np.random.Generator | None = None) -> dict[str, np.ndarray]:
+    """Each fuel's retail price per day of the horizon, VND/L: a step function of its dated
+    path (``[prices]``), or ``demand.price_per_litre`` then ``demand.price_path`` as the fuel
+    ``all``. A point with ``sd`` > 0 is multiplied by ``1 + ε``, ε ~ normal(0, sd) drawn once per
+    replication from ``rng`` (in path order, fuel by fuel), so calibration can weigh what a
+    price is not known to better than."""
+    start, end = sc.scenario.start, sc.scenario.end
+    n = (end - start).days + 1
+    if sc.prices is None:
+        price = np.full(n, sc.demand.price_per_litre, dtype=float)
+        for point in sc.demand.price_path:
+            k = (point.date - start).days
+            price[max(k, 0):] = point.price
+        return {"all": price}
+    out = {}
+    for fuel, path in sc.prices.items():
+        price = np.empty(n)
+        for point in path:
+            err = 1.0
+            if point.sd > 0 and rng is not None:
+                err = max(1.0 + point.sd * float(rng.standard_normal()), 0.05)  # a price never turns negative
+            price[max((point.date - start).days, 0):] = point.price * err
+        out[fuel] = price
+    return out
+
+
+def demand_profile(sc: Scenario, growth: float, rng: np.random.Generator | None = None) -> DemandProfile:
+    """Volumes, the fuel mix's price and its upstream taxes, day by day (``rng``: the price errors)."""
     start, end = sc.scenario.start, sc.scenario.end
     n = (end - start).days + 1
     days = np.arange(n)
     months = np.array([(start + dt.timedelta(days=int(k))).month for k in range(n)]) - 1
     season = np.asarray(sc.demand.seasonality, dtype=float)[months]
     volume = season * (1.0 + growth) ** (days / 365.25)
-    price = np.full(n, sc.demand.price_per_litre, dtype=float)
-    for point in sc.demand.price_path:
-        k = (point.date - start).days
-        price[max(k, 0):] = point.price
-    return DemandProfile(volume=volume, price=price, cv=sc.demand.daily_cv)
+    prices, mix = fuel_prices(sc, rng), sc.fuel_mix
+    if len(prices) == 1:
+        price = next(iter(prices.values()))  # one fuel: its path as it is (bit for bit)
+    else:
+        price = sum(mix[f] * p for f, p in prices.items())
+    upstream = None
+    if sc.supply.upstream:
+        upstream = np.zeros(n)
+        for fuel, tax in sc.supply.upstream.items():
+            upstream += mix[fuel] * (tax.per_litre + tax.rate * prices[fuel])
+    return DemandProfile(volume=volume, price=price, cv=sc.demand.daily_cv, upstream=upstream)
 
 
 CHUNK = 2048  # dispensers per draw: a month of them stays in the processor's cache

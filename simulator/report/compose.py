@@ -150,12 +150,12 @@ def _findings(s: pd.DataFrame, res: Results, nf: Numbers) -> list[str]:
 
 
 def _figures(s: pd.DataFrame, nf: Numbers) -> list[tuple[str, str, str]]:
+    from ..results.summary import shown
+
     rows = []
-    for key, (label, _) in KPI_DISPLAY.items():
-        if key in s.index:
-            fmt = nf.kpi(key)
-            r = s.loc[key]
-            rows.append((label, fmt(r["mean"]), f"{fmt(r['p05'])} – {fmt(r['p95'])}"))
+    for key in shown(s):
+        label, fmt, r = KPI_DISPLAY[key][0], nf.kpi(key), s.loc[key]
+        rows.append((label, fmt(r["mean"]), f"{fmt(r['p05'])} – {fmt(r['p95'])}"))
     return rows
 
 

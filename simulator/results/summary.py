@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from ..scenario import Scenario
 
 
+def shown(s) -> list[str]:
+    """The summary's KPIs a run has something to say about, in the registry's order: those with a
+    value, and the upstream rows only when the scenario taxes fuel upstream."""
+    import math
+
+    def has(key: str) -> bool:
+        return key in s.index and math.isfinite(float(s.loc[key, "mean"]))
+
+    upstream = has("uplift_upstream")
+    return [k for k in KPI_DISPLAY if has(k) and (upstream or not k.endswith("_upstream"))]
+
+
 def summary_text(res, sc: Scenario) -> str:
     """The planner's summary: a headline sentence and a table of KPIs with 90% intervals."""
     s = res.summary()
@@ -26,10 +38,10 @@ def summary_text(res, sc: Scenario) -> str:
     pct = Numbers().pct
     lines.append("")
     rows = []
-    for key, (label, fmt) in KPI_DISPLAY.items():
-        if key in s.index:
-            r = s.loc[key]
-            rows.append((label, fmt(r["mean"]), fmt(r["p05"]) + " – " + fmt(r["p95"])))
+    for key in shown(s):
+        label, fmt = KPI_DISPLAY[key]
+        r = s.loc[key]
+        rows.append((label, fmt(r["mean"]), fmt(r["p05"]) + " – " + fmt(r["p95"])))
     w1 = max([len("mean"), *(len(m) for _, m, _ in rows)])
     w2 = max([len("90% interval"), *(len(i) for _, _, i in rows)])
     lines.append(f"{'':32} {'mean':>{w1}}   {'90% interval':>{w2}}")

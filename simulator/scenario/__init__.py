@@ -7,7 +7,8 @@ key (or the register row) and what was expected.
 
 Units: litres (L), Vietnamese đồng (VND), hours for work, days for model time.
 
-What lives here: ``sections`` (one settings class per TOML table), ``schema`` (the
+What lives here: ``sections`` (one settings class per TOML table), ``fiscal`` (the money
+sections: tax regimes, operators, supply and upstream taxes, prices), ``schema`` (the
 whole :class:`Scenario` and its cross-checks), ``register`` (the station CSV),
 ``overrides`` (dotted keys), ``loading`` (files and dicts), ``writer`` (TOML out),
 ``size`` (run-size guards), ``quantities`` (numbers or distributions → samplers). It may
@@ -16,6 +17,7 @@ import only the foundations (:mod:`simulator.errors`, :mod:`simulator.files`,
 """
 
 
+from .fiscal import REGIMES, Operator, Supply, Tax, UpstreamTax
 from .loading import BUILTIN, builtin_path, load_scenario, scenario_from_dict
 from .overrides import apply_overrides, parse_overrides, parse_value, split_pairs
 from .register import REGISTER_COLUMNS, Register, read_register
@@ -33,11 +35,9 @@ from .sections import (
     Enforcement,
     Metrology,
     Network,
-    Operator,
     PricePoint,
     Run,
     ScenarioInfo,
-    Tax,
 )
 from .size import (
     MAX_DISPENSERS,
@@ -53,7 +53,8 @@ from .writer import dumps_toml
 __all__ = [
     "BUILTIN", "EARLIEST", "LATEST", "MAX_DISPENSERS", "MAX_HORIZON_DAYS", "MAX_MONTHLY_ROWS", "MAX_TABLE_BYTES",
     "REGISTER_COLUMNS", "ROW_BYTES", "WEEKDAYS", "Behaviour", "Campaign", "Costs", "Date", "Demand", "Enforcement",
-    "Metrology", "Network", "Operator", "PricePoint", "Register", "Run", "Scenario", "ScenarioInfo", "Tax",
+    "Metrology", "Network", "Operator", "PricePoint", "REGIMES", "Register", "Run", "Scenario", "ScenarioInfo",
+    "Supply", "Tax", "UpstreamTax",
     "apply_overrides", "build", "builtin_path", "check_run_size", "dumps_toml", "expected_stations",
     "load_scenario", "parse_overrides", "parse_value", "read_register", "run_bytes",
     "scenario_from_dict", "split_pairs",

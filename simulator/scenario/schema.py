@@ -20,6 +20,7 @@ from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from ..errors import ScenarioError
 from ..timeline import add_months, month_start
+from .fiscal import NEEDS, Operator, Supply, Tax, check_mix, check_paths
 from .overrides import _deepcopy, apply_overrides
 from .quantities import Quantity  # noqa: F401  (re-exported for callers of with_overrides)
 from .register import Register, read_register
@@ -31,10 +32,9 @@ from .sections import (
     Enforcement,
     Metrology,
     Network,
-    Operator,
+    PricePoint,
     Run,
     ScenarioInfo,
-    Tax,
     _Section,
 )
 from .size import MAX_DISPENSERS, check_run_size
@@ -56,6 +56,9 @@ class Scenario(_Section):
     enforcement: Enforcement = Field(default_factory=Enforcement)
     costs: Costs = Field(default_factory=Costs)
     run: Run = Field(default_factory=Run)
+    supply: Supply = Field(default_factory=Supply)
+    prices: dict[str, list[PricePoint]] | None = None
+    """Dated retail price paths per fuel (see :mod:`.fiscal`); else ``demand.price_per_litre``."""
 
     _raw: dict = PrivateAttr(default_factory=dict)
     _source: str | None = PrivateAttr(default=None)
@@ -86,7 +89,63 @@ class Scenario(_Section):
             unknown = set(c.district_order) - set(self.network.districts)
             if unknown:
                 raise ValueError(f"campaign.district_order: unknown district {sorted(unknown)[0]!r}")
+        self._money()
         return self
+
+    def _money(self) -> None:
+        """Prices, fuel mix, upstream taxes and tax regimes checked against each other."""
+        d, s = self.demand, self.scenario
+        if (d.price_per_litre is None) == (self.prices is None):
+            raise ValueError("demand.price_per_litre: expected exactly one of demand.price_per_litre "
+                             "(one price for every litre) or [prices] (a dated path per fuel)")
+        if self.prices is not None:
+            if d.price_path:
+                raise ValueError("demand.price_path: expected no demand.price_path with [prices] "
+                                 "(give the dates there)")
+            try:
+                check_paths(self.prices)
+            except ValueError as exc:
+                raise ValueError(f"prices.{exc}") from None
+            for fuel, path in self.prices.items():
+                if path[0].date > s.start:
+                    raise ValueError(f"prices.{fuel}: expected a first price on or before scenario.start "
+                                     f"({s.start}), got {path[0].date}")
+        elif d.fuel_mix is not None and set(d.fuel_mix) != {"all"}:
+            raise ValueError("demand.fuel_mix: expected a [prices] table naming the fuels")
+        check_mix(d.fuel_mix, self.fuels)
+        unknown = sorted(set(self.supply.upstream) - set(self.fuels))
+        if unknown:
+            raise ValueError(f"supply.upstream.{unknown[0]}: no such fuel in [prices] (fuels: {', '.join(self.fuels)})")
+        for regime, who in self.regimes_used().items():
+            for key in NEEDS[regime]:
+                if getattr(self.tax, key) is None:
+                    raise ValueError(f"tax.{key}: required by the {regime} regime ({who})")
+
+    # ---- money ----------------------------------------------------------------------
+    @property
+    def fuels(self) -> tuple[str, ...]:
+        """The fuels priced: the names in ``[prices]``, or ``("all",)`` with one price for every litre."""
+        return tuple(self.prices) if self.prices is not None else ("all",)
+
+    @property
+    def fuel_mix(self) -> dict[str, float]:
+        """Volume share of each fuel (1 for the one fuel without ``[prices]``)."""
+        return check_mix(self.demand.fuel_mix, self.fuels)
+
+    def regime_of(self, operator: str | None) -> str:
+        """The tax regime of stations run by ``operator`` (``tax.regime`` when it names none)."""
+        op = self.operators.get(operator) if operator is not None else None
+        return op.regime if op is not None and op.regime is not None else self.tax.regime
+
+    def regimes_used(self) -> dict[str, str]:
+        """Regime → where it is set (for error messages), for the regimes some station may be under."""
+        used: dict[str, str] = {}
+        for name, op in self.operators.items():
+            if op.regime is not None:
+                used.setdefault(op.regime, f"operators.{name}.regime")
+        if not self.operators or any(op.regime is None for op in self.operators.values()):
+            used.setdefault(self.tax.regime, "tax.regime")
+        return used
 
     # ---- convenience -------------------------------------------------------------
     @property

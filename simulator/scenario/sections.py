@@ -1,8 +1,9 @@
 """The scenario's sections: one frozen, validated settings class per TOML table.
 
-``[scenario]``, ``[network]``, ``[demand]``, ``[tax]``, ``[behaviour]``, ``[operators.NAME]``,
-``[metrology]``, ``[enforcement]``, ``[campaign]``, ``[costs]`` and ``[run]`` each map to a
-class below; every key is a typed field with its range, default and a docstring saying
+``[scenario]``, ``[network]``, ``[demand]``, ``[behaviour]``, ``[metrology]``,
+``[enforcement]``, ``[campaign]``, ``[costs]`` and ``[run]`` each map to a class below
+(the money sections — ``[tax]``, ``[operators.NAME]``, ``[supply]``, ``[prices]`` — are in
+:mod:`.fiscal`); every key is a typed field with its range, default and a docstring saying
 what it means, in its unit (litres, VND, hours for work, days for model time). Strict
 types: a boolean is not a number, text is neither a number nor a boolean.
 """
@@ -76,8 +77,14 @@ class Network(_Section):
 
 
 class PricePoint(_Section):
+    """One dated retail price, VND/L, applying from ``date`` until the next point."""
+
     date: Date
     price: float = Field(gt=0, le=1e9)
+    sd: float = Field(0.0, ge=0, le=0.5)
+    """Relative uncertainty of this price: a multiplicative error drawn per replication (0.03 = 3% sd)."""
+    note: str = ""
+    """Where the point comes from (a source, or "interpolated")."""
 
 
 class Demand(_Section):
@@ -91,10 +98,12 @@ class Demand(_Section):
     """Growth of volumes per year; drawn once per replication."""
     seasonality: list[float] = Field(default_factory=lambda: [1.0] * 12)
     """Twelve monthly multipliers, January first."""
-    price_per_litre: float = Field(gt=0, le=1e9)
-    """Retail price, VND/L, until the first point of ``price_path``."""
+    price_per_litre: float | None = Field(None, gt=0, le=1e9)
+    """One retail price for every litre, VND/L, until the first point of ``price_path`` (or use ``[prices]``)."""
     price_path: list[PricePoint] = Field(default_factory=list)
     """Dated retail prices (a step function): each applies from its date on."""
+    fuel_mix: dict[str, float] | None = None
+    """Volume shares of the fuels in ``[prices]`` (e.g. ``{ ron92 = 0.35, e5 = 0.1, diesel = 0.55 }``)."""
 
     @field_validator("seasonality")
     @classmethod
@@ -120,39 +129,21 @@ class Demand(_Section):
         dates = [p.date for p in self.price_path]
         if dates != sorted(dates):
             raise ValueError("price_path: expected dates in increasing order")
+        if self.fuel_mix is not None:
+            for name, v in self.fuel_mix.items():
+                if not (math.isfinite(v) and 0 <= v <= 1):
+                    raise ValueError(f"fuel_mix.{name}: expected a share between 0 and 1, got {v}")
         return self
-
-
-class Tax(_Section):
-    """``[tax]``: the retail-stage tax on what a station declares."""
-
-    rate: float = Field(ge=0, le=1)
-    """Tax as a share of declared sales value."""
-    per_litre: float = Field(0.0, ge=0, le=1e9)
-    """Optional amount per declared litre, VND/L."""
 
 
 class Behaviour(_Section):
     """``[behaviour]``: how much of its true sales a station leaves undeclared."""
 
     undeclared_share: ShareQ
-    """Share undeclared before the station's pumps are sealed; drawn per station."""
+    """Share undeclared before the station's pumps are sealed; drawn per station. Under the
+    ``presumptive`` regime: the share of its revenue the tax office's estimate misses."""
     residual_share: ShareQ = 0.0
     """Share still undeclared after sealing; drawn per station."""
-
-
-class Operator(_Section):
-    """``[operators.NAME]``: a class of station operator (state distributor, private
-    enterprise, household business …) with its own behaviour and tax regime. Keys left
-    out fall back to ``[behaviour]`` and ``[tax]``."""
-
-    share: float = Field(0.0, ge=0, le=1)
-    """Share of generated stations run by this operator type (ignored with a register)."""
-    label: str = ""
-    undeclared_share: ShareQ | None = None
-    residual_share: ShareQ | None = None
-    tax_rate: float | None = Field(None, ge=0, le=1)
-    tax_per_litre: float | None = Field(None, ge=0, le=1e9)
 
 
 class Metrology(_Section):

@@ -91,7 +91,7 @@ def scenario_overrides(draw, enabled: bool | None = None, teams: int | None = No
             st.floats(-0.3, 0.5), st.builds(lambda m, s: {"dist": "normal", "mean": m, "sd": s, "min": -0.5},
                                             st.floats(-0.1, 0.2), st.one_of(st.just(0.0), st.floats(0.001, 0.1))))),
         "tax.rate": draw(st.floats(0, 0.1)),
-        "tax.per_litre": draw(st.one_of(st.just(0.0), st.floats(0, 500))),
+        "tax.retail_per_litre": draw(st.one_of(st.just(0.0), st.floats(0, 500))),
         "behaviour.undeclared_share": draw(shares()),
         "behaviour.residual_share": draw(shares(0.2)),
         "campaign.enabled": draw(st.booleans()) if enabled is None else enabled,

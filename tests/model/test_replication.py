@@ -77,9 +77,9 @@ def test_litres_are_conserved_and_declared_never_exceeds_true(small):
     np.testing.assert_array_equal(w["true_litres"].to_numpy(), wo["true_litres"].to_numpy())
 
 
-def test_tax_is_rate_times_declared_value_plus_per_litre(small):
-    """Tax = rate × declared value + per-litre amount × declared litres, every month and arm."""
-    sc = small({"tax.rate": 0.01, "tax.per_litre": 50.0})
+def test_tax_is_rate_times_declared_value_plus_retail_per_litre(small):
+    """Declared regime: tax = rate × declared value + retail charge per litre × declared litres, every month and arm."""
+    sc = small({"tax.rate": 0.01, "tax.retail_per_litre": 50.0})
     m = simulator.run(sc, replications=1).monthly
     np.testing.assert_allclose(m["tax"], 0.01 * m["declared_value"] + 50.0 * m["declared_litres"], rtol=1e-12)
 

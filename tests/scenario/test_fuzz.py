@@ -939,7 +939,7 @@ def test_a_malformed_register_row_names_the_row(tmp_path, row):
     ("demand.price_per_litre", 1e308),
     ("demand.seasonality", [1e308] * 12),
     ("demand.annual_growth", 1e300),
-    ("tax.per_litre", 1e308),
+    ("tax.retail_per_litre", 1e308),
     ("costs.per_team_day", 1e308),
     ("costs.per_seal", 1.7976931348623157e308),
 ], ids=["beta_sd_1e200", "lognormal_sd_1e200", "gamma_sd_1e-200", "gamma_shape_underflow", "poisson_mean_1e300",

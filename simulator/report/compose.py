@@ -226,12 +226,7 @@ def _assumptions(sc: Scenario, nf: Numbers | None = None) -> list[tuple[str, str
         rows.append(("Campaign", "disabled (no dispenser is sealed)"))
     rows.append(("Undeclared share before sealing", q(sc.behaviour.undeclared_share, lambda x: pct(x, 1))))
     rows.append(("Undeclared share after sealing", q(sc.behaviour.residual_share, lambda x: pct(x, 2))))
-    rows.append(("Tax", f"{nf.pct(sc.tax.rate, 2)} of declared sales value"
-                        + (f" + {nf.number(sc.tax.per_litre)} VND per declared litre" if sc.tax.per_litre else "")))
-    prices = f"{nf.number(d.price_per_litre)} VND/L" + (
-        "; then " + ", ".join(f"{nf.number(p.price)} from {nf.day(p.date)}" for p in d.price_path)
-        if d.price_path else "")
-    rows.append(("Retail price", prices))
+    rows.extend(_money_rows(sc, nf))
     rows.append(("Sales per dispenser-day", f"{q(d.litres_per_pump_day)} litres"))
     rows.append(("Demand growth", f"{q(d.annual_growth, lambda x: pct(x, 1))} a year"))
     rows.append(("Dispenser accuracy", f"maximum permissible error ±{nf.pct(m.mpe, 1)}; "
@@ -243,6 +238,49 @@ def _assumptions(sc: Scenario, nf: Numbers | None = None) -> list[tuple[str, str
     if c.enabled:
         rows.append(("Campaign costs", f"{nf.vnd(k.per_team_day)} per team-day, {nf.vnd(k.per_seal)} per seal, "
                                        f"{nf.vnd(k.per_visit)} per visit, {nf.vnd(k.fixed)} fixed"))
+    return rows
+
+
+def _money_rows(sc: Scenario, nf: Numbers) -> list[tuple[str, str]]:
+    """Tax regimes, supply and prices as the model used them."""
+    t, d, pct = sc.tax, sc.demand, nf.pct
+    per_litre = f" + {nf.number(t.retail_per_litre)} VND per declared litre" if t.retail_per_litre else ""
+    words = {
+        "declared_household": f"declared monthly, {pct(t.rate, 2)} of declared revenue{per_litre}",
+        "presumptive": f"lump sum of {pct(t.rate, 2)} of the revenue the tax office sees, re-assessed every "
+                       f"{t.assessment_months} months"
+                       + ("; a sealed station declares monthly from the next month" if t.seal_moves_to_declaration
+                          else "; sealing shows the office the metered sales at the next assessment"),
+        "enterprise": f"VAT {pct(t.vat_rate or 0, 0)} by the credit method and CIT {pct(t.cit_rate or 0, 0)}; "
+                      f"retail margin {pct(t.margin or 0, 1)}, operating costs {pct(t.cost_share, 1)} of sales",
+    }
+    rows = []
+    if sc.operators:
+        for name, op in sc.operators.items():
+            regime = sc.regime_of(name)
+            share = f"{pct(op.share, 0)} of stations, " if sc.network.districts is not None else ""
+            rows.append((f"Tax: {op.label or name}", f"{share}{regime.replace('_', ' ')} — {words[regime]}"))
+    else:
+        rows.append(("Tax", f"{t.regime.replace('_', ' ')} — {words[t.regime]}"))
+    s = sc.supply
+    if s.upstream:
+        up = "; ".join(f"{fuel}: {nf.number(u.per_litre)} VND/L"
+                       + (f" + {pct(u.rate, 1)} of the price" if u.rate else "") for fuel, u in s.upstream.items())
+        books = {sc.operators[n].off_book_share for n in sc.operators if sc.operators[n].off_book_share is not None}
+        share = pct(s.off_book_share, 0) + (" (by operator type: see the parameters)" if books else "")
+        rows.append(("Supply and upstream taxes", f"{share} of undeclared litres bought off-book; upstream taxes "
+                                                  f"on on-book purchases — {up}"))
+    if sc.prices is None:
+        rows.append(("Retail price", f"{nf.number(d.price_per_litre)} VND/L" + (
+            "; then " + ", ".join(f"{nf.number(p.price)} from {nf.day(p.date)}" for p in d.price_path)
+            if d.price_path else "")))
+    else:
+        mix = sc.fuel_mix
+        for fuel, path in sc.prices.items():
+            lo, hi = min(p.price for p in path), max(p.price for p in path)
+            rows.append((f"Retail price: {fuel}", f"{pct(mix[fuel], 0)} of litres; {len(path)} dated prices, "
+                                                  f"{nf.number(lo)}–{nf.number(hi)} VND/L, {nf.number(path[0].price)} "
+                                                  f"on {nf.day(path[0].date)}"))
     return rows
 
 

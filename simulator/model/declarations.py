@@ -146,7 +146,7 @@ class Ledger:
         marginal = behaviour.tax_rate.copy()
         if self.enterprise is not None:
             st_ent = behaviour.regime == ENTERPRISE
-            marginal[st_ent] = self.enterprise.marginal(behaviour.off_book[st_ent])
+            marginal[st_ent] = self.enterprise.marginal(behaviour.off_book[st_ent], float(profile.price.mean()))
         self._tax_share = marginal * (behaviour.undeclared - behaviour.residual)
         # optional per-station detail: months × arms × stations × (true, declared, undeclared) litres
         self.stations = (np.zeros((len(months), len(ARMS), net.n_stations, 3)) if sc.run.station_detail else None)
@@ -168,7 +168,7 @@ class Ledger:
         pres_w = pres_wo = moved = None
         if self.assess is not None:
             pres_w, pres_wo, moved = self._presumptive(month, seal_time, tampering)
-        tax_wo = self._tax(kb * wo_l, kb * wo_v, wo_v, pres_wo)
+        tax_wo = self._tax(kb * wo_l, kb * wo_v, wo_v, wo_l, pres_wo)
         short_wo = np.maximum(self.e0, 0.0)
         up = month_upstream(self.profile.volume, self.upstream, month) if self.upstream is not None else 0.0
         up_wo = up * on_book(litres, self.undeclared, self.off_book).sum() if up else 0.0
@@ -200,10 +200,10 @@ class Ledger:
             ind_v = open_v * (1 + e_open) + sealed_v * (1 + self.e1)
             decl_l = kb * open_l * (1 + e_open) + ka * sealed_l * (1 + self.e1)
             decl_v = kb * open_v * (1 + e_open) + ka * sealed_v * (1 + self.e1)
-            tax_w = self._tax(decl_l, decl_v, ind_v, pres_w, moved)
+            tax_w = self._tax(decl_l, decl_v, ind_v, ind_l, pres_w, moved)
             undecl_l = (1.0 - kb) * open_l * (1 + e_open) + (1.0 - ka) * sealed_l * (1 + self.e1)
             tax_nm = self._tax((kb * open_l + ka * sealed_l) * e0, (kb * open_v + ka * sealed_v) * e0, value * e0,
-                               pres_w, moved)
+                               litres * e0, pres_w, moved)
             short_open, short_sealed = np.maximum(e_open, 0.0), np.maximum(self.e1, 0.0)
             up_w = 0.0
             if up:
@@ -241,14 +241,14 @@ class Ledger:
                 np.bincount(self.district, weights=ind_l, minlength=nd),
             ])
 
-    def _tax(self, declared_litres: np.ndarray, declared_value: np.ndarray, value: np.ndarray,
+    def _tax(self, declared_litres: np.ndarray, declared_value: np.ndarray, value: np.ndarray, litres: np.ndarray,
              presumptive: np.ndarray | None = None, moved: np.ndarray | None = None) -> np.ndarray:
         """Each dispenser's tax under its station's regime (see :mod:`.regimes`): ``value`` is what it
-        sold at retail prices (indicated), ``presumptive`` its share of its station's lump sum, ``moved``
-        marks presumptive stations that declare monthly since their seal."""
+        sold at retail prices and ``litres`` how many (indicated), ``presumptive`` its share of its
+        station's lump sum, ``moved`` marks presumptive stations that declare monthly since their seal."""
         tax = self.rate * declared_value + self.per_litre * declared_litres
         if self.enterprise is not None:
-            ent = enterprise_tax(value, declared_value, self.off_book, self.enterprise)
+            ent = enterprise_tax(value, declared_value, litres, self.off_book, self.enterprise)
             tax = np.where(self.is_enterprise, ent, tax)
         if presumptive is not None:
             lump = self.is_presumptive if moved is None else self.is_presumptive & ~moved

@@ -13,10 +13,11 @@ Three regimes (``[tax]``, ``[operators.NAME].regime``; see :mod:`simulator.scena
   the old lump sum until the next assessment. A month only partly inside the horizon pays
   the matching fraction.
 * **enterprise** — VAT by the credit method plus corporate income tax. Retail prices include
-  VAT, so with ``V`` the value of what is sold at retail prices, ``D`` the part declared and
-  ``s`` the off-book share of the undeclared part: on-book purchases cost
-  ``P = (1 − margin) × (V − s (V − D))``; the declared gross margin is ``G = D − P``;
-  ``VAT = vat/(1 + vat) × G`` and ``CIT = cit × max(0, G − cost_share × V) / (1 + vat)``.
+  VAT, so with ``V`` the value of the ``L`` litres sold at retail prices, ``D`` the part declared,
+  ``h = 1 − D/V`` the hidden share and ``s`` the off-book share of it: on-book purchases cost
+  ``P = (1 − s h) × ((1 − margin) V − margin_per_litre × L)``; the declared gross margin is
+  ``G = D − P``; ``VAT = vat/(1 + vat) × G`` and
+  ``CIT = cit × max(0, G − cost_share × V − cost_per_litre × L) / (1 + vat)``.
   A hidden sale whose fuel was bought on-book still shows up in the purchases (``s = 0``:
   hiding sales lowers the declared margin, not the VAT base of the purchases).
 
@@ -45,28 +46,38 @@ DAYS_PER_MONTH = 365.25 / 12
 class EnterpriseRates:
     vat: float
     cit: float
-    margin: float
+    margin: float  # share of the retail price
+    margin_per_litre: float  # VND/L
     cost_share: float
+    cost_per_litre: float
 
     @classmethod
     def of(cls, sc: Scenario) -> EnterpriseRates | None:
         t = sc.tax
-        if t.vat_rate is None or t.cit_rate is None or t.margin is None:
+        if t.vat_rate is None or t.cit_rate is None or (t.margin is None and t.margin_per_litre is None):
             return None
-        return cls(t.vat_rate, t.cit_rate, t.margin, t.cost_share)
+        return cls(t.vat_rate, t.cit_rate, t.margin or 0.0, t.margin_per_litre or 0.0, t.cost_share, t.cost_per_litre)
 
-    def marginal(self, off_book: np.ndarray) -> np.ndarray:
-        """Tax on one more VND declared (sales held fixed): ``(vat + cit)/(1 + vat) × (1 − (1 − margin) s)``
-        while the margin is taxable — the rate a station weighs against breaking its seal."""
-        return (self.vat + self.cit) / (1 + self.vat) * (1 - (1 - self.margin) * off_book)
+    def marginal(self, off_book: np.ndarray, price: float) -> np.ndarray:
+        """Tax on one more VND declared (sales held fixed): ``(vat + cit)/(1 + vat) × (1 − (1 − m) s)``, with
+        ``m`` the margin as a share of ``price``, while the margin is taxable — the rate a station weighs
+        against breaking its seal."""
+        m = self.margin + (self.margin_per_litre / price if price > 0 else 0.0)
+        return (self.vat + self.cit) / (1 + self.vat) * (1 - (1 - m) * off_book)
 
 
-def enterprise_tax(value: np.ndarray, declared: np.ndarray, off_book: np.ndarray, r: EnterpriseRates) -> np.ndarray:
-    """VAT and CIT of an enterprise selling ``value`` (VND, retail prices) and declaring ``declared`` of it."""
-    purchases = (1.0 - r.margin) * (value - off_book * (value - declared))
+def enterprise_tax(value: np.ndarray, declared: np.ndarray, litres: np.ndarray, off_book: np.ndarray,
+                   r: EnterpriseRates) -> np.ndarray:
+    """VAT and CIT of an enterprise selling ``litres`` worth ``value`` (VND, retail prices) and declaring
+    ``declared`` of that value. With ``h = 1 − declared/value`` hidden, it bought ``1 − s h`` of its fuel
+    on-book, at the retail value less its margin."""
+    hidden = np.divide(value - declared, value, out=np.zeros_like(value), where=value > 0)
+    bought = 1.0 - off_book * hidden
+    purchases = bought * ((1.0 - r.margin) * value - r.margin_per_litre * litres)
     margin = declared - purchases
     vat = r.vat / (1.0 + r.vat) * margin
-    cit = r.cit * np.maximum(margin - r.cost_share * value, 0.0) / (1.0 + r.vat)
+    costs = r.cost_share * value + r.cost_per_litre * litres
+    cit = r.cit * np.maximum(margin - costs, 0.0) / (1.0 + r.vat)
     return vat + cit
 
 

@@ -118,6 +118,7 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
     tax_before = ledger.window_sum(w.before, "with", "tax")
     up_with = ledger.window_sum(w.evaluation, "with", "upstream_tax")
     up_without = ledger.window_sum(w.evaluation, "without", "upstream_tax")
+    up_before = ledger.window_sum(w.before, "with", "upstream_tax")
     first_day = ledger.months[w.evaluation.start].d0
     last_day = ledger.months[w.evaluation.stop - 1].d1
     events = enforcement.totals(first_day, last_day)
@@ -180,6 +181,7 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         "tax_upstream_without": up_without,
         "extra_tax_upstream": up_with - up_without,
         "uplift_upstream": (up_with - up_without) / up_without if up_without > 0 else np.nan,
+        "uplift_upstream_before_after": up_with / up_before - 1 if up_before > 0 else np.nan,
         # the extra tax by the stations' regime (adds up to extra_tax)
         **{f"extra_tax_{r}": float(ledger.by_regime[i, 0] - ledger.by_regime[i, 1]) for i, r in enumerate(REGIMES)},
     }

@@ -245,6 +245,10 @@ def _money_rows(sc: Scenario, nf: Numbers) -> list[tuple[str, str]]:
     """Tax regimes, supply and prices as the model used them."""
     t, d, pct = sc.tax, sc.demand, nf.pct
     per_litre = f" + {nf.number(t.retail_per_litre)} VND per declared litre" if t.retail_per_litre else ""
+    margin = (f"{nf.number(t.margin_per_litre)} VND/L" if t.margin_per_litre is not None
+              else f"{pct(t.margin or 0, 1)} of the price")
+    costs = " + ".join([f"{pct(t.cost_share, 1)} of sales"] * bool(t.cost_share)
+                       + [f"{nf.number(t.cost_per_litre)} VND/L"] * bool(t.cost_per_litre)) or "none"
     words = {
         "declared_household": f"declared monthly, {pct(t.rate, 2)} of declared revenue{per_litre}",
         "presumptive": f"lump sum of {pct(t.rate, 2)} of the revenue the tax office sees, re-assessed every "
@@ -252,7 +256,7 @@ def _money_rows(sc: Scenario, nf: Numbers) -> list[tuple[str, str]]:
                        + ("; a sealed station declares monthly from the next month" if t.seal_moves_to_declaration
                           else "; sealing shows the office the metered sales at the next assessment"),
         "enterprise": f"VAT {pct(t.vat_rate or 0, 0)} by the credit method and CIT {pct(t.cit_rate or 0, 0)}; "
-                      f"retail margin {pct(t.margin or 0, 1)}, operating costs {pct(t.cost_share, 1)} of sales",
+                      f"retail margin {margin}, operating costs {costs}",
     }
     rows = []
     if sc.operators:

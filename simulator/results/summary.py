@@ -10,6 +10,8 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..numbers import KPI_DISPLAY, Numbers
 
 if TYPE_CHECKING:
@@ -73,5 +75,10 @@ def headline(s, sc: Scenario, style: str = "en") -> str:
         first = (f"With {teams} the campaign finishes within the horizon in only "
                  f"{pct(s.loc['completed', 'mean'], 0)} of replications, sealing {pct(s.loc['share_sealed', 'mean'])} "
                  f"of {number(pumps)} dispensers on average,")
-    return (f"{first} and raises tax by {pct(s.loc['uplift', 'mean'])} (90%: {pct(s.loc['uplift', 'p05'])}–"
+    text = (f"{first} and raises tax by {pct(s.loc['uplift', 'mean'])} (90%: {pct(s.loc['uplift', 'p05'])}–"
             f"{pct(s.loc['uplift', 'p95'])}) against no campaign, or by {ba} against the same months before.")
+    if "uplift_upstream" in s.index and np.isfinite(s.loc["uplift_upstream", "mean"]):
+        up = s.loc["extra_tax_upstream"]
+        text += (f" Fuel bought on-book instead of off-book adds {nf.vnd(up['mean'])} (90%: {nf.vnd(up['p05'])}–"
+                 f"{nf.vnd(up['p95'])}) of upstream taxes, which go to the central budget.")
+    return text

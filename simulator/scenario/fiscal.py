@@ -28,7 +28,7 @@ import math
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .quantities import ShareQ
 from .sections import Date, PricePoint, _Section
@@ -40,6 +40,8 @@ NEEDS = {
     "presumptive": ("assessment_months",),
     "enterprise": ("vat_rate", "cit_rate", "margin"),
 }
+ALTERNATIVES = {"margin": "margin_per_litre"}
+"""A needed key that another may stand in for."""
 """The ``[tax]`` keys each regime needs (``rate`` is always there)."""
 
 _UPSTREAM_HINT = ("taxes per litre (environmental protection tax, special consumption tax, import duty) are "
@@ -70,9 +72,14 @@ class Tax(_Section):
     cit_rate: float | None = Field(None, ge=0, le=1)
     """``enterprise``: corporate income tax on the declared margin less operating costs."""
     margin: float | None = Field(None, ge=0, le=1)
-    """``enterprise``: gross retail margin, a share of the retail price (purchases cost 1 − margin of it)."""
+    """``enterprise``: gross retail margin as a share of the retail price (purchases cost 1 − margin of it);
+    or give ``margin_per_litre``."""
+    margin_per_litre: float | None = Field(None, ge=0, le=1e6)
+    """``enterprise``: gross retail margin in VND per litre (a commission that does not follow the price)."""
     cost_share: float = Field(0.0, ge=0, le=1)
     """``enterprise``: operating costs, a share of the retail value of what is sold (deducted for CIT)."""
+    cost_per_litre: float = Field(0.0, ge=0, le=1e6)
+    """``enterprise``: operating costs per litre sold, VND/L (deducted for CIT; adds to ``cost_share``)."""
 
     @field_validator("per_litre")
     @classmethod
@@ -80,6 +87,12 @@ class Tax(_Section):
         if v != 0:
             raise ValueError(f"expected 0: {_UPSTREAM_HINT}")
         return v
+
+    @model_validator(mode="after")
+    def _one_margin(self):
+        if self.margin is not None and self.margin_per_litre is not None:
+            raise ValueError("margin: expected one of tax.margin (a share of the price) or tax.margin_per_litre")
+        return self
 
     @field_validator("assessment_start")
     @classmethod

@@ -20,7 +20,7 @@ from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from ..errors import ScenarioError
 from ..timeline import add_months, month_start
-from .fiscal import NEEDS, Operator, Supply, Tax, check_mix, check_paths
+from .fiscal import ALTERNATIVES, NEEDS, Operator, Supply, Tax, check_mix, check_paths
 from .overrides import _deepcopy, apply_overrides
 from .quantities import Quantity  # noqa: F401  (re-exported for callers of with_overrides)
 from .register import Register, read_register
@@ -118,7 +118,8 @@ class Scenario(_Section):
             raise ValueError(f"supply.upstream.{unknown[0]}: no such fuel in [prices] (fuels: {', '.join(self.fuels)})")
         for regime, who in self.regimes_used().items():
             for key in NEEDS[regime]:
-                if getattr(self.tax, key) is None:
+                alt = ALTERNATIVES.get(key)
+                if getattr(self.tax, key) is None and (alt is None or getattr(self.tax, alt) is None):
                     raise ValueError(f"tax.{key}: required by the {regime} regime ({who})")
 
     # ---- money ----------------------------------------------------------------------

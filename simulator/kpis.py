@@ -31,8 +31,11 @@ class KPI:
 # summary KPIs first, in the order the summary shows them; then the rest
 KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("uplift", "share of tax without the campaign", "share", "Tax uplift against no campaign"),
+    KPI("uplift_regime_switch", "share of tax without the campaign (households moved onto declaration)", "share",
+        "  of which moved to declaration"),
     KPI("uplift_before_after", "share of tax in the same months before", "share", "Tax uplift, before/after"),
-    KPI("uplift_growth", "share of tax before (demand growth and prices)", "share", "  of which demand and prices"),
+    KPI("uplift_growth", "share of tax before (what the world without the campaign did)", "share",
+        "  of which trend (no campaign)"),
     KPI("uplift_compliance", "share of tax before (declarations)", "share", "  of which compliance (sealing)"),
     KPI("uplift_metrology", "share of tax before (dispenser correction)", "share_fine",
         "  of which metrology (dispensers)"),
@@ -47,7 +50,7 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("cost", "VND", "money", "Campaign cost"),
     KPI("benefit_cost_ratio", "VND of tax per VND spent", "ratio", "Extra tax per VND spent"),
     KPI("seals_broken", "seal breaks", "count", "Seals broken"),
-    KPI("extra_tax_upstream", "VND", "money", "Extra upstream tax (central)"),
+    KPI("extra_tax_upstream", "VND", "money", "Extra upstream tax (importers)"),
     KPI("uplift_upstream", "share of upstream tax without the campaign", "share", "Upstream tax uplift"),
     KPI("uplift_upstream_before_after", "share of upstream tax in the same months before", "share",
         "Upstream tax, before/after"),
@@ -70,6 +73,7 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("extra_tax_declared_household", "VND", "money"),
     KPI("extra_tax_presumptive", "VND", "money"),
     KPI("extra_tax_enterprise", "VND", "money"),
+    KPI("extra_tax_regime_switch", "VND", "money"),
     KPI("simpy_events", "events (diagnostic)", "count"),
 )}
 

@@ -63,14 +63,17 @@ def _toward_ends(sc: Scenario, name: str, base: float) -> tuple[float, float]:
 
 # name → rule giving (low, high) from the scenario's value: the main behaviour, demand and
 # campaign inputs of the built-in scenario, with ranges as wide as their ASSUMPTION notes
-# suggest (e.g. growth "uncertain ± 2 pts", widened to ± 4; price ±5% for the 2016 path
-# that is not modelled). A rule is skipped when its name is not a number in the scenario.
+# suggest (e.g. growth "uncertain ± 2 pts", widened to ± 4; one price ±5%; a retail margin of
+# 600–900 VND/L). A rule is skipped when its name is not a number in the scenario. A dated
+# price path ([prices]) carries its own uncertainty per point (``sd``), drawn per replication.
 DEFAULT_RULES: dict[str, tuple[str, Callable[[Scenario, str, float], tuple[float, float]]]] = {
     "behaviour.undeclared_share.mean": ("× 0.5 – 1.5", _scaled(0.5, 1.5)),
     "behaviour.residual_share.mean": ("× 0.5 – 2", _scaled(0.5, 2.0)),
     "demand.annual_growth.mean": ("± 0.04", _shifted(0.04)),
     "demand.litres_per_pump_day.mean": ("× 0.7 – 1.3", _scaled(0.7, 1.3)),
     "demand.price_per_litre": ("× 0.95 – 1.05", _scaled(0.95, 1.05)),
+    "tax.margin_per_litre": ("× 0.85 – 1.3 (600–900 VND/L around 700)", _scaled(6 / 7, 9 / 7)),
+    "supply.off_book_share": ("halfway to 0 / 1", lambda sc, name, base: (base / 2, (1 + base) / 2)),
     "campaign.teams": ("− 1 … + 2 (at least 1)", _teams),
     "campaign.minutes_per_pump.mode": ("halfway to low / high", _toward_ends),
     "campaign.travel_hours.mode": ("halfway to low / high", _toward_ends),

@@ -115,10 +115,12 @@ class Ledger:
         self.keep_after = 1.0 - behaviour.residual[ds]  # share declared after sealing
         self.rate, self.per_litre = behaviour.tax_rate[ds], behaviour.tax_per_litre[ds]
         self.regime, self.off_book = behaviour.regime[ds], behaviour.off_book[ds]
+        self.off_book_untaxed = self.off_book * (1.0 - sc.supply.off_book_taxed_share)  # for upstream taxes
         self.enterprise = EnterpriseRates.of(sc) if (behaviour.regime == ENTERPRISE).any() else None
         self.is_enterprise = self.regime == ENTERPRISE
         self.upstream = profile.upstream
         self.by_regime = np.zeros((len(REGIMES), len(ARMS)))  # tax in the evaluation window
+        self.regime_switch = 0.0  # of the extra tax in the window: moving lump-sum households onto declaration
         self.assess: Assessments | None = None
         if (behaviour.regime == PRESUMPTIVE).any():
             n_st = net.n_stations
@@ -129,6 +131,8 @@ class Ledger:
             self.station_pumps = np.bincount(ds, minlength=n_st).astype(float)
             self.seen_before, self.seen_after = 1.0 - behaviour.undeclared, 1.0 - behaviour.residual
             self.moves = sc.tax.seal_moves_to_declaration
+            self.seen_with = self.seen_before.copy()  # what the office sees of each station, with the campaign
+            self.pres_rate = behaviour.tax_rate[ds]
         self.e0, self.e1, self.deliberate = dispensers.error_before, dispensers.error_after, dispensers.deliberate
         self.district = net.district[ds]
         self.n_districts = len(net.district_names)
@@ -168,10 +172,11 @@ class Ledger:
         pres_w = pres_wo = moved = None
         if self.assess is not None:
             pres_w, pres_wo, moved = self._presumptive(month, seal_time, tampering)
+        self._delivered = (value, litres)
         tax_wo = self._tax(kb * wo_l, kb * wo_v, wo_v, wo_l, pres_wo)
         short_wo = np.maximum(self.e0, 0.0)
         up = month_upstream(self.profile.volume, self.upstream, month) if self.upstream is not None else 0.0
-        up_wo = up * on_book(litres, self.undeclared, self.off_book).sum() if up else 0.0
+        up_wo = up * on_book(litres, self.undeclared, self.off_book_untaxed).sum() if up else 0.0
         row = self.table[month.index]
         row[1] = (wo_l.sum(), wo_v.sum(), (kb * wo_l).sum(), (kb * wo_v).sum(), tax_wo.sum(), 0.0, 0.0,
                   litres.sum(), (litres * short_wo).sum(), (value * short_wo).sum(), tax_wo.sum(), up_wo)
@@ -207,8 +212,12 @@ class Ledger:
             short_open, short_sealed = np.maximum(e_open, 0.0), np.maximum(self.e1, 0.0)
             up_w = 0.0
             if up:
-                s = self.off_book
-                up_w = up * (on_book(open_l, 1.0 - kb, s) + on_book(sealed_l, 1.0 - ka, s)).sum()
+                s = self.off_book_untaxed
+                taxed = on_book(open_l, 1.0 - kb, s) + on_book(sealed_l, 1.0 - ka, s)
+                if self.assess is not None:  # a household on a lump sum hides from its assessment
+                    lump = self.is_presumptive if moved is None else self.is_presumptive & ~moved
+                    taxed = np.where(lump, on_book(litres, 1.0 - self.seen_with[self.station], s), taxed)
+                up_w = up * taxed.sum()
             row[0] = (ind_l.sum(), ind_v.sum(), decl_l.sum(), decl_v.sum(), tax_w.sum(),
                       np.count_nonzero(seal_time <= d1), 0.0, litres.sum(),
                       (open_l * short_open + sealed_l * short_sealed).sum(),
@@ -230,6 +239,12 @@ class Ledger:
                 self.stations[month.index, arm] = np.column_stack(
                     [np.bincount(st, weights=x, minlength=n) for x in (t, d, u)])
         if month.index in self._eval:
+            if moved is not None and self.campaign:
+                # what moving onto declaration alone changes: declaring what the assessment saw (1 − u)
+                # of the sales, instead of the lump sum; the rest of a moved household's extra is compliance
+                m = self.is_presumptive & moved
+                self.regime_switch += float((self.pres_rate[m] * self.seen_before[self.station[m]] * ind_v[m]).sum()
+                                            - pres_wo[m].sum())
             self.by_regime[:, 0] += np.bincount(self.regime, weights=tax_w, minlength=len(REGIMES))
             self.by_regime[:, 1] += np.bincount(self.regime, weights=tax_wo, minlength=len(REGIMES))
             nd = self.n_districts
@@ -248,7 +263,7 @@ class Ledger:
         station's lump sum, ``moved`` marks presumptive stations that declare monthly since their seal."""
         tax = self.rate * declared_value + self.per_litre * declared_litres
         if self.enterprise is not None:
-            ent = enterprise_tax(value, declared_value, litres, self.off_book, self.enterprise)
+            ent = enterprise_tax(value, declared_value, litres, *self._delivered, self.off_book, self.enterprise)
             tax = np.where(self.is_enterprise, ent, tax)
         if presumptive is not None:
             lump = self.is_presumptive if moved is None else self.is_presumptive & ~moved
@@ -266,12 +281,12 @@ class Ledger:
                 sealed[ds[seal_time <= month.d0]] = True  # sealed and read before the period starts
                 if tampering is not None:
                     sealed &= ~tampering
-                self.lumps[0] = a.lump(month, np.where(sealed, self.seen_after, self.seen_before))
+                self.seen_with = np.where(sealed, self.seen_after, self.seen_before)
+                self.lumps[0] = a.lump(month, self.seen_with)
             else:
                 self.lumps[0] = self.lumps[1]
-        frac = month_fraction(month) / self.station_pumps
-        per_pump = np.where(self.station_pumps > 0, 1.0, 0.0)
-        w, wo = (self.lumps[0] * frac * per_pump)[ds], (self.lumps[1] * frac * per_pump)[ds]
+        share = month_fraction(month) / np.maximum(self.station_pumps, 1.0)  # each dispenser's part of the lump
+        w, wo = (self.lumps[0] * share)[ds], (self.lumps[1] * share)[ds]
         moved = (seal_time <= month.d0) if self.moves and self.campaign else None
         return w, wo, moved
 

@@ -184,6 +184,9 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         "uplift_upstream_before_after": up_with / up_before - 1 if up_before > 0 else np.nan,
         # the extra tax by the stations' regime (adds up to extra_tax)
         **{f"extra_tax_{r}": float(ledger.by_regime[i, 0] - ledger.by_regime[i, 1]) for i, r in enumerate(REGIMES)},
+        # of the extra tax: lump-sum households moved onto declaration, before any change in what they hide
+        "extra_tax_regime_switch": ledger.regime_switch,
+        "uplift_regime_switch": ledger.regime_switch / tax_without if tax_without > 0 else np.nan,
     }
     visit_rows = []
     if keep_visits and campaign is not None:

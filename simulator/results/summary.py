@@ -75,10 +75,15 @@ def headline(s, sc: Scenario, style: str = "en") -> str:
         first = (f"With {teams} the campaign finishes within the horizon in only "
                  f"{pct(s.loc['completed', 'mean'], 0)} of replications, sealing {pct(s.loc['share_sealed', 'mean'])} "
                  f"of {number(pumps)} dispensers on average,")
+    switch = ""
+    if "uplift_regime_switch" in s.index and s.loc["uplift_regime_switch", "mean"] > 0:
+        switch = (f" ({pct(s.loc['uplift_regime_switch', 'mean'])} of it from households moving from a lump sum"
+                  f" onto declaration)")
     text = (f"{first} and raises tax by {pct(s.loc['uplift', 'mean'])} (90%: {pct(s.loc['uplift', 'p05'])}–"
-            f"{pct(s.loc['uplift', 'p95'])}) against no campaign, or by {ba} against the same months before.")
+            f"{pct(s.loc['uplift', 'p95'])}) against no campaign{switch}, or by {ba} against the same months "
+            f"before.")
     if "uplift_upstream" in s.index and np.isfinite(s.loc["uplift_upstream", "mean"]):
         up = s.loc["extra_tax_upstream"]
         text += (f" Fuel bought on-book instead of off-book adds {nf.vnd(up['mean'])} (90%: {nf.vnd(up['p05'])}–"
-                 f"{nf.vnd(up['p95'])}) of upstream taxes, which go to the central budget.")
+                 f"{nf.vnd(up['p95'])}) of upstream taxes, collected from importers and refineries.")
     return text

@@ -65,6 +65,10 @@ class Tax(_Section):
     """``presumptive``: the lump sum is re-assessed every this many months (12: once a year)."""
     assessment_start: Date | None = None
     """``presumptive``: the first assessment, the first of a month (default: 1 January of the start year)."""
+    assessment_base: Literal["prior_period", "period_mean", "assessment_day"] = "prior_period"
+    """``presumptive``: the revenue a lump sum is assessed on — the previous period's (a household
+    declares last year's revenue; the default), the period's own (an office that foresees volumes
+    and prices), or the period's volumes at the price of the assessment day."""
     seal_moves_to_declaration: bool = False
     """``presumptive``: a sealed station declares monthly (``declared_household``) from the month after its seal."""
     vat_rate: float | None = Field(None, ge=0, le=1)
@@ -77,9 +81,9 @@ class Tax(_Section):
     margin_per_litre: float | None = Field(None, ge=0, le=1e6)
     """``enterprise``: gross retail margin in VND per litre (a commission that does not follow the price)."""
     cost_share: float = Field(0.0, ge=0, le=1)
-    """``enterprise``: operating costs, a share of the retail value of what is sold (deducted for CIT)."""
+    """``enterprise``: operating costs net of VAT, a share of the retail value of what is sold (deducted for CIT)."""
     cost_per_litre: float = Field(0.0, ge=0, le=1e6)
-    """``enterprise``: operating costs per litre sold, VND/L (deducted for CIT; adds to ``cost_share``)."""
+    """``enterprise``: operating costs net of VAT per litre sold, VND/L (deducted for CIT; adds to ``cost_share``)."""
 
     @field_validator("per_litre")
     @classmethod
@@ -117,6 +121,9 @@ class Supply(_Section):
     off_book_share: float = Field(0.0, ge=0, le=1)
     """Share of a station's undeclared litres it also bought off-book (smuggled or unbilled);
     ``[operators.NAME].off_book_share`` overrides it per operator type."""
+    off_book_taxed_share: float = Field(0.0, ge=0, le=1)
+    """Share of off-book fuel that had already paid upstream taxes (bought without an invoice from a
+    domestic wholesaler, rather than smuggled): bringing it on-book adds no upstream tax."""
     upstream: dict[str, UpstreamTax] = Field(default_factory=dict)
     """Per fuel (the names in ``[prices]``, or ``all`` with a single price)."""
 

@@ -69,25 +69,27 @@ def test_enterprise_hiding_off_book_fuel_yields_vat_cit_and_upstream_tax_on_the_
                                                                           rel=1e-9)
         assert w.loc[month, "upstream_tax"] - wo.loc[month, "upstream_tax"] == pytest.approx(
             hidden_litres * (3000.0 + 0.1 * PRICE), rel=1e-9)
-    # without the campaign: VAT on the declared margin, CIT on it less costs, by the formula
+    # without the campaign: VAT on the declared margin, CIT on it less costs (net of VAT), by the formula
     v = wo.loc["2016-05-01", "true_value"]
     margin = 0.8 * v - 0.94 * 0.8 * v
-    assert wo.loc["2016-05-01", "tax"] == pytest.approx(0.1 / 1.1 * margin + 0.2 * (margin - 0.02 * v) / 1.1, rel=1e-9)
+    assert wo.loc["2016-05-01", "tax"] == pytest.approx(0.1 / 1.1 * margin + 0.2 * (margin / 1.1 - 0.02 * v), rel=1e-9)
     k = res.kpis.iloc[0]
     assert k["extra_tax_enterprise"] == pytest.approx(k["extra_tax"], rel=1e-12)
     assert k["extra_tax_declared_household"] == 0 and k["extra_tax_presumptive"] == 0
 
 
 def test_enterprise_hiding_sales_of_on_book_fuel_pays_vat_on_its_purchases_anyway(small):
-    """Off-book share 0: hidden sales were bought on-book, so the station declares a loss (margin
-    0.8 V − 0.94 V < 0: a VAT credit, no CIT). Revealing them adds the full VAT on the hidden value
-    (its purchases' VAT was already credited) and CIT on the true margin less costs, 0.04 V."""
+    """Off-book share 0: hidden sales were bought on-book, so its VAT return shows purchases above
+    sales (0.8 V − 0.94 V < 0: a VAT credit), while CIT counts only the cost of the fuel declared sold,
+    0.8 × 0.94 V. Revealing the hidden sales adds the full VAT on them (their purchases' VAT was
+    already credited) and CIT on their margin."""
     res = simulator.run(small({**ENTERPRISE, "supply.off_book_share": 0.0}), replications=1)
     w, wo = _months(res, "with"), _months(res, "without")
     v = wo.loc["2017-05-01", "true_value"]
-    assert wo.loc["2017-05-01", "tax"] == pytest.approx(0.1 / 1.1 * (0.8 - 0.94) * v, rel=1e-9)
+    cit_without = 0.2 * (0.8 * 0.06 * v / 1.1 - 0.02 * v)
+    assert wo.loc["2017-05-01", "tax"] == pytest.approx(0.1 / 1.1 * (0.8 - 0.94) * v + cit_without, rel=1e-9)
     extra = w.loc["2017-05-01", "tax"] - wo.loc["2017-05-01", "tax"]
-    assert extra == pytest.approx(0.1 / 1.1 * 0.2 * v + 0.2 * (0.06 - 0.02) * v / 1.1, rel=1e-9)
+    assert extra == pytest.approx(0.1 / 1.1 * 0.2 * v + 0.2 * 0.2 * 0.06 * v / 1.1, rel=1e-9)
     assert (res.kpis["extra_tax_upstream"] == 0).all()
 
 
@@ -147,3 +149,77 @@ def test_uncertain_prices_are_drawn_once_per_replication_and_reproducibly(small)
     assert 0.02 < p2016.std() / 16600 < 0.09 and abs(p2016.mean() / 16600 - 1) < 0.04
     m17 = a.monthly[(a.monthly.arm == "without") & (a.monthly.month == "2017-05-01")]
     np.testing.assert_allclose(m17["true_value"] / m17["true_litres"], 17594.0, rtol=1e-12)  # sd 0: exact
+
+
+def test_a_margin_per_litre_does_not_follow_the_price(small):
+    """A commission of 700 VND/L and costs of 400 VND/L (net of VAT): without hiding (u = 0) the
+    enterprise pays VAT 0.1/1.1 × 700 × L and CIT 0.2 × (700/1.1 − 400) × L whatever the price."""
+    over = {**ENTERPRISE, "tax.margin": None, "tax.margin_per_litre": 700.0, "tax.cost_share": 0.0,
+            "tax.cost_per_litre": 400.0, "behaviour.undeclared_share": 0.0,
+            "demand.price_path": [{"date": dt.date(2016, 7, 1), "price": 20000.0}]}
+    wo = _months(simulator.run(small(over), replications=1), "without")
+    for month in ("2016-03-01", "2016-09-01"):
+        litres = wo.loc[month, "true_litres"]
+        assert wo.loc[month, "tax"] == pytest.approx((0.1 * 700 / 1.1 + 0.2 * (700 / 1.1 - 400)) * litres, rel=1e-9)
+
+
+def test_an_enterprise_pays_vat_and_cit_on_what_its_dispensers_over_indicate(small):
+    """Every dispenser set to over-indicate by 3% (no hidden sales): the station buys what it delivers
+    and sells what it indicates, so the skim is margin, taxed at (vat + cit)/(1 + vat); correcting the
+    dispensers takes that away — the metrology effect, once sealed."""
+    over = {**ENTERPRISE, "behaviour.undeclared_share": 0.0, "metrology.short_delivery_share": 1.0,
+            "metrology.short_delivery_error": 0.03}
+    res = simulator.run(small(over), replications=1)
+    w, wo = _months(res, "with"), _months(res, "without")
+    lost = wo.loc["2017-05-01", "true_value"] - w.loc["2017-05-01", "true_value"]
+    assert lost > 0
+    assert wo.loc["2017-05-01", "tax"] - w.loc["2017-05-01", "tax"] == pytest.approx(0.3 / 1.1 * lost, rel=1e-9)
+
+
+def test_a_household_on_a_lump_sum_stops_buying_off_book_at_its_first_assessment_after_the_seal(small):
+    """Households assessed every 6 months, not moved onto declaration, half their hidden 20% bought
+    off-book: sealed in January 2017, they keep buying off-book until the July assessment sees their
+    metered sales, then buy everything on-book."""
+    over = {**EXACT, "tax.regime": "presumptive", "tax.assessment_months": 6, "supply.off_book_share": 0.5,
+            "supply.upstream": {"all": {"per_litre": 3000.0}}}
+    res = simulator.run(small(over), replications=1)
+    w, wo = _months(res, "with"), _months(res, "without")
+    assert w.loc["2017-03-01", "upstream_tax"] == pytest.approx(wo.loc["2017-03-01", "upstream_tax"], rel=1e-12)
+    assert w.loc["2017-09-01", "upstream_tax"] == pytest.approx(3000.0 * wo.loc["2017-09-01", "delivered_litres"],
+                                                                rel=1e-12)
+    assert wo.loc["2017-09-01", "upstream_tax"] == pytest.approx(0.9 * w.loc["2017-09-01", "upstream_tax"], rel=1e-12)
+
+
+def test_off_book_fuel_that_had_paid_upstream_taxes_adds_none_when_it_comes_on_book(small):
+    over = {**EXACT, "supply.off_book_share": 0.5, "supply.off_book_taxed_share": 1.0,
+            "supply.upstream": {"all": {"per_litre": 3000.0}}}
+    k = simulator.run(small(over), replications=1).kpis.iloc[0]
+    assert k["extra_tax_upstream"] == 0 and k["tax_upstream_without"] > 0
+
+
+@pytest.mark.parametrize(("base", "assessed_price"), [("prior_period", 17000.0), ("period_mean", 20000.0),
+                                                      ("assessment_day", 20000.0)])
+def test_the_lump_sum_is_assessed_on_the_chosen_base(small, base, assessed_price):
+    """The price rises from 17,000 to 20,000 on 1 Jan 2017; yearly assessments. The 2017 lump sum is
+    assessed on 2016's revenue (prior_period), on 2017's (period_mean), or on 2017's volumes at the
+    1 January price (assessment_day). The horizon's first year has no prior year: it uses its own."""
+    over = {**EXACT, "tax.regime": "presumptive", "tax.assessment_months": 12, "tax.assessment_base": base,
+            "demand.price_path": [{"date": dt.date(2017, 1, 1), "price": 20000.0}]}
+    wo = _months(simulator.run(small(over), replications=1), "without")
+    revenue = STATION_LEVEL * 365.25 / 12
+    assert wo.loc["2016-06-01", "tax"] == pytest.approx(10 * 0.015 * 0.8 * revenue * PRICE, rel=1e-12)
+    assert wo.loc["2017-06-01", "tax"] == pytest.approx(10 * 0.015 * 0.8 * revenue * assessed_price, rel=1e-12)
+
+
+def test_moving_households_onto_declaration_is_split_from_compliance(small):
+    """No evasion at all (u = r = 0) and prices up 20% on 1 Jan 2017: a household moved onto declaration
+    pays on this year's revenue instead of a lump sum on last year's — all of its extra tax is the
+    regime switch, none is compliance."""
+    over = {**EXACT, "behaviour.undeclared_share": 0.0, "tax.regime": "presumptive", "tax.assessment_months": 12,
+            "tax.seal_moves_to_declaration": True,
+            "demand.price_path": [{"date": dt.date(2017, 1, 1), "price": 20000.0}]}
+    k = simulator.run(small(over), replications=1).kpis.iloc[0]
+    assert k["extra_tax"] > 0
+    assert k["extra_tax_regime_switch"] == pytest.approx(k["extra_tax"], rel=1e-9)
+    with_evasion = simulator.run(small({**over, "behaviour.undeclared_share": 0.2}), replications=1).kpis.iloc[0]
+    assert 0 < with_evasion["extra_tax_regime_switch"] < with_evasion["extra_tax"]

@@ -30,8 +30,10 @@ CASES = {
 
 ADDED = {
     # issue 12 (tax regimes, supply, prices): new columns; every column of the first release is unchanged
-    "upstream_tax", "extra_tax_upstream", "uplift_upstream", "uplift_upstream_before_after", "tax_upstream_with", "tax_upstream_without",
-    "extra_tax_declared_household", "extra_tax_presumptive", "extra_tax_enterprise",
+    "upstream_tax", "extra_tax_upstream", "uplift_upstream", "uplift_upstream_before_after", "tax_upstream_with",
+    "tax_upstream_without",
+    "extra_tax_declared_household", "extra_tax_presumptive", "extra_tax_enterprise", "extra_tax_regime_switch",
+    "uplift_regime_switch",
 }
 """Columns added since the golden tables were saved. Only these may be new; nothing may go."""
 

@@ -78,10 +78,10 @@ def uplift_parts(kpis: pd.DataFrame) -> dict[str, pd.Series]:
     """
     k = kpis
     if all(c in k for c in DECOMPOSITION_KPIS):
-        return {"Demand & prices": k["uplift_growth"], "Compliance (sealed totalisers)": k["uplift_compliance"],
+        return {"Trend (no campaign)": k["uplift_growth"], "Compliance (sealed totalisers)": k["uplift_compliance"],
                 "Metrology (dispenser accuracy)": k["uplift_metrology"]}
     before = k["tax_before"].where(k["tax_before"] > 0)
-    return {"Demand & prices": k["tax_without"] / before - 1,
+    return {"Trend (no campaign)": k["tax_without"] / before - 1,
             "Campaign (sealed totalisers)": (k["tax_with"] - k["tax_without"]) / before}
 
 

@@ -241,6 +241,10 @@ def _assumptions(sc: Scenario, nf: Numbers | None = None) -> list[tuple[str, str
     return rows
 
 
+BASES = {"prior_period": "the previous period's revenue", "period_mean": "the period's own revenue",
+         "assessment_day": "the period's volumes at the assessment day's price"}
+
+
 def _money_rows(sc: Scenario, nf: Numbers) -> list[tuple[str, str]]:
     """Tax regimes, supply and prices as the model used them."""
     t, d, pct = sc.tax, sc.demand, nf.pct
@@ -252,7 +256,7 @@ def _money_rows(sc: Scenario, nf: Numbers) -> list[tuple[str, str]]:
     words = {
         "declared_household": f"declared monthly, {pct(t.rate, 2)} of declared revenue{per_litre}",
         "presumptive": f"lump sum of {pct(t.rate, 2)} of the revenue the tax office sees, re-assessed every "
-                       f"{t.assessment_months} months"
+                       f"{t.assessment_months} months on {BASES[t.assessment_base]}"
                        + ("; a sealed station declares monthly from the next month" if t.seal_moves_to_declaration
                           else "; sealing shows the office the metered sales at the next assessment"),
         "enterprise": f"VAT {pct(t.vat_rate or 0, 0)} by the credit method and CIT {pct(t.cit_rate or 0, 0)}; "
@@ -270,10 +274,15 @@ def _money_rows(sc: Scenario, nf: Numbers) -> list[tuple[str, str]]:
     if s.upstream:
         up = "; ".join(f"{fuel}: {nf.number(u.per_litre)} VND/L"
                        + (f" + {pct(u.rate, 1)} of the price" if u.rate else "") for fuel, u in s.upstream.items())
-        books = {sc.operators[n].off_book_share for n in sc.operators if sc.operators[n].off_book_share is not None}
-        share = pct(s.off_book_share, 0) + (" (by operator type: see the parameters)" if books else "")
-        rows.append(("Supply and upstream taxes", f"{share} of undeclared litres bought off-book; upstream taxes "
-                                                  f"on on-book purchases — {up}"))
+        if sc.operators:
+            own = {name: s.off_book_share if op.off_book_share is None else op.off_book_share
+                   for name, op in sc.operators.items()}
+            share = ", ".join(f"{op.label or name} {pct(own[name], 0)}" for name, op in sc.operators.items())
+            share = f"share of undeclared litres bought off-book: {share}"
+        else:
+            share = f"{pct(s.off_book_share, 0)} of undeclared litres bought off-book"
+        taxed = f" ({pct(s.off_book_taxed_share, 0)} of it had paid upstream taxes)" if s.off_book_taxed_share else ""
+        rows.append(("Supply and upstream taxes", f"{share}{taxed}; upstream taxes on on-book purchases — {up}"))
     if sc.prices is None:
         rows.append(("Retail price", f"{nf.number(d.price_per_litre)} VND/L" + (
             "; then " + ", ".join(f"{nf.number(p.price)} from {nf.day(p.date)}" for p in d.price_path)

@@ -129,7 +129,7 @@ def test_uplift_parts_add_up_to_the_before_after_uplift(hanam_run):
         total = sum(p.to_numpy(float) for p in charts.uplift_parts(kpis).values())
         np.testing.assert_allclose(total, kpis["uplift_before_after"], rtol=1e-9)
     assert list(charts.uplift_parts(k.drop(columns=[c for c in charts.DECOMPOSITION_KPIS if c in k]))) == [
-        "Demand & prices", "Campaign (sealed totalisers)"]
+        "Trend (no campaign)", "Campaign (sealed totalisers)"]
 
 
 def test_waterfall_draws_three_parts_when_the_kpis_exist_and_two_otherwise(hanam_run):

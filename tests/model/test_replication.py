@@ -153,7 +153,8 @@ def test_the_kpi_registry_lists_exactly_what_a_replication_reports(small):
     reported = [c for c in simulator.run(small(), replications=1).kpis.columns if c != "replication"]
     assert sorted(reported) == sorted(kpis.KPIS)
     assert all(k.unit and k.kind in FORMATTERS for k in kpis.KPIS.values())
-    assert kpis.SUMMARY[:3] == ("uplift", "uplift_regime_switch", "uplift_before_after")  # the causal figure and its part
+    # the causal figure and its regime-switch part first, then the before/after figure
+    assert kpis.SUMMARY[:3] == ("uplift", "uplift_regime_switch", "uplift_before_after")
 
 
 def test_a_misspelt_kpi_is_refused_without_running_anything(small, monkeypatch):

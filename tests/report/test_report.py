@@ -243,3 +243,23 @@ def test_every_stated_assumption_is_the_value_the_model_used(tmp_path):
         for part in parts:
             assert part in rows[label], (label, part, rows[label])
     assert "±0.3%" not in rows["Dispenser accuracy"] and "probability 0%" not in rows["Enforcement"]
+
+
+def test_the_report_states_each_operators_regime_supply_and_prices_as_the_model_used_them(hanam_run, tmp_path):
+    """The Hà Nam report names every operator type's regime, the off-book share and upstream taxes, and
+    each fuel's price path and share — read from the resolved scenario."""
+    from simulator.numbers import pct
+
+    sc = hanam_run.settings
+    rows = dict(report.content(hanam_run, tmp_path, with_charts=False).assumptions)
+    for name, op in sc.operators.items():
+        row = rows[f"Tax: {op.label or name}"]
+        assert sc.regime_of(name).replace("_", " ") in row and pct(op.share, 0) in row
+    assert "re-assessed every 12 months on the previous period's revenue" in rows["Tax: household businesses"]
+    supply = rows["Supply and upstream taxes"]
+    for name, op in sc.operators.items():
+        share = sc.supply.off_book_share if op.off_book_share is None else op.off_book_share
+        assert f"{op.label or name} {pct(share, 0)}" in supply
+    for fuel, share in sc.fuel_mix.items():
+        row = rows[f"Retail price: {fuel}"]
+        assert row.startswith(f"{pct(share, 0)} of litres; {len(sc.prices[fuel])} dated prices"), row

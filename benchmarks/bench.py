@@ -4,6 +4,7 @@ over many replications.
     python benchmarks/bench.py                    # full table (a few minutes on 2 cores)
     python benchmarks/bench.py --quick            # a tiny run that shows it works
     python benchmarks/bench.py --json out.json    # also write the table as JSON
+    python benchmarks/bench.py --national OTHER.toml --cases national   # another national scenario
 
 The *floor* does only the unavoidable work of a replication: the vectorised demand draws
 and sums for every dispenser-day of the horizon, and the declaration arithmetic for
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-NATIONAL = ROOT / "scenarios" / "vietnam_national.toml"
+NATIONAL = Path(os.environ.get("FUELSEAL_BENCH_NATIONAL", ROOT / "scenarios" / "vietnam_national.toml"))
 
 
 def scaled(factor: float):
@@ -127,8 +128,13 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="a tiny run that only shows the benchmark works")
     p.add_argument("--json", type=Path, default=None, help="write the rows as JSON here")
     p.add_argument("--replications", type=int, default=1000, help="replications of Hà Nam for throughput")
+    p.add_argument("--national", type=Path, default=None, help="the national scenario to scale (default: "
+                   "scenarios/vietnam_national.toml)")
+    p.add_argument("--cases", choices=("all", "national", "hanam"), default="all", help="which cases to run")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.national is not None:
+        os.environ["FUELSEAL_BENCH_NATIONAL"] = str(args.national.resolve())  # the children read it
     if args.child:
         child(args.child)
         return 0
@@ -137,6 +143,7 @@ def main(argv=None) -> int:
     else:
         specs = ["national:1", *[f"national:{f}" for f in (1 / 16, 1 / 8, 1 / 4, 1 / 2)],
                  f"hanam:{args.replications}:1", f"hanam:{args.replications}:2"]
+        specs = [s for s in specs if args.cases == "all" or s.startswith(args.cases)]
     rows = []
     for spec in specs:
         rows.append(run_case(spec))

@@ -71,15 +71,25 @@ DECOMPOSITION_KPIS = ("uplift_growth", "uplift_compliance", "uplift_metrology")
 def uplift_parts(kpis: pd.DataFrame) -> dict[str, pd.Series]:
     """The before/after uplift split into parts that add up to it, per replication (label → series).
 
-    The KPIs ``uplift_growth``, ``uplift_compliance`` and ``uplift_metrology`` when the run has them;
+    The KPIs ``uplift_growth``, ``uplift_compliance`` and ``uplift_metrology`` when the run has them
+    (with households moved from a lump sum onto declaration split out of compliance, as
+    ``extra_tax_regime_switch`` over tax before, when there are any);
     otherwise an exact two-part split, since tax_with/tax_before − 1 =
     (tax_without/tax_before − 1) + (tax_with − tax_without)/tax_before: demand and prices (what the
     world without the campaign did) and the campaign.
     """
     k = kpis
     if all(c in k for c in DECOMPOSITION_KPIS):
-        return {"Trend (no campaign)": k["uplift_growth"], "Compliance (sealed totalisers)": k["uplift_compliance"],
-                "Metrology (dispenser accuracy)": k["uplift_metrology"]}
+        parts = {"Trend (no campaign)": k["uplift_growth"], "Compliance (sealed totalisers)": k["uplift_compliance"],
+                 "Metrology (dispenser accuracy)": k["uplift_metrology"]}
+        switch = k["extra_tax_regime_switch"] if "extra_tax_regime_switch" in k else None
+        if switch is not None and switch.abs().sum() > 0:
+            # households moved from a lump sum onto declaration: split from compliance, on the same base
+            moved = switch / k["tax_before"].where(k["tax_before"] > 0)
+            parts = {"Trend (no campaign)": parts["Trend (no campaign)"], "Moved onto declaration": moved,
+                     "Compliance (sealed totalisers)": k["uplift_compliance"] - moved,
+                     "Metrology (dispenser accuracy)": k["uplift_metrology"]}
+        return parts
     before = k["tax_before"].where(k["tax_before"] > 0)
     return {"Trend (no campaign)": k["tax_without"] / before - 1,
             "Campaign (sealed totalisers)": (k["tax_with"] - k["tax_without"]) / before}
@@ -94,9 +104,10 @@ def uplift_decomposition(results: Results, *, number_style: str = "en") -> Figur
     title = "What the before/after uplift is made of"
     _y_numbers(ax, style, "Tax uplift against the months before (%)", 0.01, "%")
     ax.set_xlabel("Component (mean across replications)")
-    colours = [OKABE_ITO["sky_blue"], WITH, OKABE_ITO["reddish_purple"]]
-    parts = [(label.replace(" (", "\n("), p, c)
-             for (label, p), c in zip(uplift_parts(k).items(), colours, strict=False)]
+    colours = {"Trend": OKABE_ITO["sky_blue"], "Moved": OKABE_ITO["orange"], "Compliance": WITH, "Campaign": WITH,
+               "Metrology": OKABE_ITO["reddish_purple"]}
+    parts = [(label.replace(" (", "\n(").replace(" onto ", "\nonto "), p, colours[label.split()[0]])
+             for label, p in uplift_parts(k).items()]
     total = k["uplift_before_after"].to_numpy(float)
     ok = np.isfinite(total) & np.all([np.isfinite(p.to_numpy(float)) for _, p, _ in parts], axis=0)
     if not ok.any():

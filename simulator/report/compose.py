@@ -128,9 +128,11 @@ def _findings(s: pd.DataFrame, res: Results, nf: Numbers) -> list[str]:
     if np.isfinite(ba).any():
         parts = charts.uplift_parts(res.kpis)
         ok = np.isfinite(ba) & np.all([np.isfinite(p.to_numpy(float)) for p in parts.values()], axis=0)
+        phrase = {"Trend (no campaign)": "the trend without the campaign",
+                  "Moved onto declaration": "households moved from a lump sum onto declaration",
+                  "Campaign (sealed totalisers)": "the campaign (sealed totalisers)"}
         words = [f"{nf.pct(float(p.to_numpy(float)[ok].mean()))} from "
-                 f"{'the ' if label.startswith('Campaign') else ''}{label[0].lower() + label[1:]}"
-                 for label, p in parts.items()]
+                 f"{phrase.get(label, label[0].lower() + label[1:])}" for label, p in parts.items()]
         words = ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
         out.append(f"Against the same months before, tax rises by {_interval(s, 'uplift_before_after', nf.pct)}: "
                    f"on average {words}. A before/after comparison counts demand growth and price changes too; "

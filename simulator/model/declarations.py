@@ -118,6 +118,7 @@ class Ledger:
         self.off_book_untaxed = self.off_book * (1.0 - sc.supply.off_book_taxed_share)  # for upstream taxes
         self.enterprise = EnterpriseRates.of(sc) if (behaviour.regime == ENTERPRISE).any() else None
         self.is_enterprise = self.regime == ENTERPRISE
+        self.enterprise_at = np.flatnonzero(self.is_enterprise)
         self.upstream = profile.upstream
         self.by_regime = np.zeros((len(REGIMES), len(ARMS)))  # tax in the evaluation window
         self.regime_switch = 0.0  # of the extra tax in the window: moving lump-sum households onto declaration
@@ -263,8 +264,10 @@ class Ledger:
         station's lump sum, ``moved`` marks presumptive stations that declare monthly since their seal."""
         tax = self.rate * declared_value + self.per_litre * declared_litres
         if self.enterprise is not None:
-            ent = enterprise_tax(value, declared_value, litres, *self._delivered, self.off_book, self.enterprise)
-            tax = np.where(self.is_enterprise, ent, tax)
+            i = self.enterprise_at  # only the enterprises' dispensers: the same numbers, less work
+            dv, dl = self._delivered
+            tax[i] = enterprise_tax(value[i], declared_value[i], litres[i], dv[i], dl[i], self.off_book[i],
+                                    self.enterprise)
         if presumptive is not None:
             lump = self.is_presumptive if moved is None else self.is_presumptive & ~moved
             tax = np.where(lump, presumptive, tax)

@@ -137,6 +137,12 @@ def _findings(s: pd.DataFrame, res: Results, nf: Numbers) -> list[str]:
         out.append(f"Against the same months before, tax rises by {_interval(s, 'uplift_before_after', nf.pct)}: "
                    f"on average {words}. A before/after comparison counts demand growth and price changes too; "
                    f"only the uplift against no campaign is due to the campaign.")
+        if {"uplift_growth", "uplift"} <= set(s.index):
+            g, c = s.loc["uplift_growth", "mean"], s.loc["uplift", "mean"]
+            out.append(f"The identity behind it: tax after / tax before = (1 + what the world without the campaign "
+                       f"did) × (1 + what the campaign did) — on average (1 + {nf.pct(g)}) × (1 + {nf.pct(c)}) = "
+                       f"1 + {nf.pct((1 + g) * (1 + c) - 1)}. One before/after figure cannot tell the two factors "
+                       f"apart: the split rests on the scenario's assumptions about growth, prices and tax regimes.")
     ref = res.manifest.get("reference_uplift")
     if ref is not None and "uplift_before_after" in s.index:
         source = res.setting("scenario.reference_source", "") or ""

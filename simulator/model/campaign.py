@@ -95,6 +95,7 @@ class Campaign:
         self.adjust_hours = self.failed * sc.metrology.adjust_minutes / 60.0
         self.order = ORDERS[sc.campaign.order](sc, net, rng)
         self.seal_time = np.full(n, np.inf)  # first seal
+        self.next_due = np.full(n, np.inf)  # the day each station's next re-verification falls due
         # plain Python lists, shared by the teams: read once per visit
         self._per_visit = (self.travel_hours.tolist(), self.work_hours.tolist(), self.adjust_hours.tolist(),
                            self.deliberate.tolist(), set())
@@ -146,6 +147,7 @@ class Campaign:
         if day >= len(self._due_day):  # after the horizon: never due within it
             return
         due = float(self._due_day[day])
+        self.next_due[station] = due
         self.env.timeout(max(due - self.env.now, 0.0)).callbacks.append(lambda _: self._put(due, station))
 
     def team_days(self, horizon_days: int) -> int:

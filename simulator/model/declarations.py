@@ -145,7 +145,8 @@ class Ledger:
         self.by_district = np.zeros((self.n_districts, len(DISTRICT_FIELDS)))
         self._eval = set(windows.evaluation)
         # per station, last month (for the stations' decisions and risk-based audits)
-        self.station_gain = np.zeros(net.n_stations)
+        self.station_gain = np.zeros(net.n_stations)  # what breaking the seal would gain a station in a month
+        self.station_tax_gain = np.zeros(net.n_stations)  # of it: the tax it would evade
         self.station_gap = np.zeros(net.n_stations)
         # what a station saves, per VND of sales, by breaking its seal: its marginal tax rate × (u − r)
         marginal = behaviour.tax_rate.copy()
@@ -232,7 +233,11 @@ class Ledger:
                 metered[self.station[seal_time <= d1]] = True
                 self.station_gap = np.divide(st_ind - st_decl, st_ind, out=np.zeros(n), where=(st_ind > 0) & metered)
                 skim = np.bincount(self.station, weights=value * np.where(self.deliberate, self.e0, 0.0), minlength=n)
-                self.station_gain = self._tax_share * np.bincount(self.station, weights=value, minlength=n) + skim
+                self.station_tax_gain = self._tax_share * np.bincount(self.station, weights=value, minlength=n)
+                if self.assess is not None and moved is None:
+                    # a station on a lump sum evades nothing in its period by breaking the seal
+                    self.station_tax_gain[self.station[self.is_presumptive]] = 0.0
+                self.station_gain = self.station_tax_gain + skim
         if self.stations is not None:
             n, st = self.n_stations, self.station
             for arm, (t, d, u) in enumerate(((ind_l, decl_l, undecl_l),

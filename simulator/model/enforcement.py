@@ -1,24 +1,29 @@
 """Enforcement: stations that break seals, the inspectorate's audits, and fines.
 
 A sealed station may break its seal to go back to its old under-declaration (and a
-deliberately set dispenser to its old short delivery). At each month end every sealed
-station that is not ``honest`` weighs the month's gain against the expected penalty, in
-the manner of Allingham and Sandmo (1972): it breaks the seal for the next month when
+deliberately set dispenser to its old short delivery). A broken seal carries the verifying
+body's stamp, so it cannot be restored unseen: it **stays broken until an audit or a
+re-verification visit finds it**. At each month end every sealed, intact station that is
+not ``honest`` weighs breaking it, in the manner of Allingham and Sandmo (1972) with
+Yitzhaki's (1974) penalty on the evaded tax, over the next ``planning_months`` H:
 
-    gain > (1 + ρ) × p × (fine + licence_loss)
+    Σₘ Sₘ₋₁ G  >  (1 + ρ) Σₘ Sₘ₋₁ pₘ [F + (1 + θ) g m + i D g m(m − 1)/2]
 
-where ρ ≥ 0 is the station's risk-aversion premium (``enforcement.risk_aversion``) and
-p the chance of being caught within a month: audits (``audits_per_year`` × the
-station's priority) and re-verification visits each find a broken seal with
-``detection_probability``.
+with G the month's gain (the tax it would evade, g, plus any short delivery), pₘ the chance
+of being found in month m — audits at the station's priority (``audits_per_year``) and, in
+the month its re-verification falls due, the visit — each finding a broken seal with
+``detection_probability``; Sₘ = Π (1 − pₖ) the chance of not being found by month m; F the
+fine and ``licence_loss``; θ ``tax_fine_multiple``; i ``late_interest_per_day``; D the days
+in a month; ρ ≥ 0 the station's risk-aversion premium (``enforcement.risk_aversion``).
+A detection collects the fine and θ × the tax evaded since the break (``fines``), the back
+taxes with late-payment interest (``back_taxes``), re-seals the station and multiplies its
+audit priority by ``priority_multiplier``.
 
 Audits are a SimPy process: requests arrive at random (Poisson, ``audits_per_year`` per
 station per year), choose a station (``selection``: at random, or by risk — the gap
 between declared and metered sales, weighted by past detections) and wait for one of
 ``inspectors`` inspection teams, who work on the teams' calendar for ``audit_hours``.
-A detection costs the station the fine, re-seals it and multiplies its audit priority
-by ``priority_multiplier``. What an audit changes takes effect from the next month's
-declaration.
+What an audit changes takes effect from the next month's declaration.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ import simpy
 from ..scenario import Scenario
 from .workcalendar import WorkCalendar
 
-EVENT_KINDS = ("audit", "detection", "seal_broken", "fine", "tampered_dispenser_found")
+EVENT_KINDS = ("audit", "detection", "seal_broken", "fine", "tampered_dispenser_found", "back_taxes", "station_fined")
+DAYS_PER_MONTH = 365.25 / 12
 
 
 # ---- audit selection: which station an audit visits, chosen by name (``enforcement.selection``) --
@@ -66,12 +72,12 @@ class Enforcement:
         self.honest = stations.random(n_stations) < e.honest_share
         self.rho = e.risk_aversion.sample(stations, n_stations)
         self.tampering = np.zeros(n_stations, dtype=bool)
+        self.evaded = np.zeros(n_stations)  # tax evaded since the seal was broken
+        self.interest = np.zeros(n_stations)  # late-payment interest on it
         self.priority = np.ones(n_stations)
         self._gap = np.zeros(n_stations)  # last month's 1 − declared/metered, for risk-based selection
         self._cumulative: np.ndarray | None = None
         self.events: list[tuple[float, str, float]] = []  # (day, kind, amount)
-        months = sc.campaign.reverification_months
-        self._reverify_rate = 1.0 / months if months > 0 and sc.campaign.enabled else 0.0
         self.can_tamper = bool((~self.honest).any()) and sc.campaign.enabled
         rate = e.audits_per_year * n_stations / 365.25  # audit requests per day
         if rate > 0 and e.inspectors > 0 and n_stations > 0:
@@ -111,37 +117,74 @@ class Enforcement:
     # ---- detection and decisions --------------------------------------------------
     def check(self, station: int) -> None:
         """An audit or a re-verification looks at ``station``: a broken seal is found with
-        ``detection_probability``; the station is fined, re-sealed and watched more."""
+        ``detection_probability``; the station pays the fine and θ × the tax it evaded (``fine``), the
+        back taxes with interest (``back_taxes``), is re-sealed and watched more."""
         if self.tampering[station] and self._detection_rng.random() < self.params.detection_probability:
+            e, evaded = self.params, float(self.evaded[station])
             self.tampering[station] = False
-            self.priority[station] *= self.params.priority_multiplier
+            self.priority[station] *= e.priority_multiplier
             self._cumulative = None
             self.events.append((self.env.now, "detection", 1.0))
-            self.events.append((self.env.now, "fine", self.params.fine))
+            self.events.append((self.env.now, "station_fined", 1.0))
+            self.events.append((self.env.now, "fine", e.fine + e.tax_fine_multiple * evaded))
+            self.events.append((self.env.now, "back_taxes", evaded + float(self.interest[station])))
+            self.evaded[station] = self.interest[station] = 0.0
 
     def fine_found_at_verification(self, dispensers: int) -> None:
         """Deliberately set dispensers found by a verification team: reported and fined once per station."""
         if dispensers:
             self.events.append((self.env.now, "tampered_dispenser_found", float(dispensers)))
+            self.events.append((self.env.now, "station_fined", 1.0))
             self.events.append((self.env.now, "fine", self.params.fine))
 
-    def monthly_catch_chance(self) -> np.ndarray:
-        """p: chance per station that a broken seal is found within a month."""
+    def detection_chances(self, next_due: np.ndarray | None) -> np.ndarray:
+        """pₘ for the next ``planning_months`` (stations × months): audits at each station's priority,
+        and the re-verification visit in the month it falls due (``next_due``: model day, inf = none)."""
         e = self.params
-        hazard = e.audits_per_year * self.priority / 12.0 + self._reverify_rate
-        return e.detection_probability * -np.expm1(-hazard)
+        months = np.arange(1, e.planning_months + 1)
+        audit = -np.expm1(-e.audits_per_year * self.priority / 12.0)
+        found = 1.0 - (1.0 - e.detection_probability * audit)[:, None] * np.ones(len(months))
+        if next_due is not None:
+            due_month = np.ceil((next_due - self.env.now) / DAYS_PER_MONTH)  # 1 = within the coming month
+            visit = due_month[:, None] == months[None, :]
+            found = np.where(visit, 1.0 - (1.0 - found) * (1.0 - e.detection_probability), found)
+        return found
 
-    def decide(self, verified: np.ndarray, gain: np.ndarray) -> None:
-        """Month end: each sealed, non-honest station breaks (or keeps broken) its seal for
-        next month when its gain exceeds its risk-weighted expected penalty."""
+    def expected_values(self, gain: np.ndarray, tax_gain: np.ndarray, chances: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """Expected gain and expected penalty of breaking a seal now, over the planning months (see the
+        module docstring), per station."""
+        e = self.params
+        m = np.arange(1, chances.shape[1] + 1)[None, :]
+        survive = np.cumprod(1.0 - chances, axis=1)
+        before = np.hstack([np.ones((chances.shape[0], 1)), survive[:, :-1]])  # Sₘ₋₁
+        g = tax_gain[:, None]
+        owed = (e.fine + e.licence_loss + (1.0 + e.tax_fine_multiple) * g * m
+                + e.late_interest_per_day * DAYS_PER_MONTH * g * m * (m - 1) / 2.0)
+        return gain * before.sum(axis=1), (before * chances * owed).sum(axis=1)
+
+    def decide(self, verified: np.ndarray, gain: np.ndarray, tax_gain: np.ndarray | None = None,
+               next_due: np.ndarray | None = None) -> None:
+        """Month end. Stations whose seal was broken this month add the month's evaded tax (``tax_gain``)
+        to what they will owe; sealed, intact, non-honest stations break their seal when the expected gain
+        exceeds the risk-weighted expected penalty. A broken seal stays broken until it is found."""
         if not self.can_tamper:
             return
-        penalty = (1.0 + self.rho) * self.monthly_catch_chance() * (self.params.fine + self.params.licence_loss)
-        new = verified & ~self.honest & (gain > penalty)
-        broken = int(np.count_nonzero(new & ~self.tampering))
+        tax_gain = gain if tax_gain is None else tax_gain
+        e = self.params
+        if self.tampering.any():
+            t = self.tampering
+            self.interest[t] += e.late_interest_per_day * DAYS_PER_MONTH * self.evaded[t]
+            self.evaded[t] += tax_gain[t]
+        candidates = verified & ~self.honest & ~self.tampering
+        if not candidates.any():
+            return
+        exp_gain, exp_penalty = self.expected_values(gain, tax_gain, self.detection_chances(next_due))
+        new = candidates & (exp_gain > (1.0 + self.rho) * exp_penalty)
+        broken = int(np.count_nonzero(new))
         if broken:
             self.events.append((self.env.now, "seal_broken", float(broken)))
-        self.tampering = new
+            self.tampering = self.tampering | new
 
     def totals(self, first_day: float, last_day: float) -> dict[str, float]:
         """Counts and amounts of enforcement events with first_day ≤ day < last_day."""

@@ -60,7 +60,7 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
     rng = streams(seed, replication)
     net = build_network(sc, rng["network"])
     terms = station_terms(sc, net, rng["behaviour"])
-    dispensers = draw_dispensers(sc, net.n_dispensers, rng["metrology"])
+    dispensers = draw_dispensers(sc, net.n_dispensers, rng["metrology"], net.dispenser_station)
     growth = float(sc.demand.annual_growth.sample(rng["demand"], 1)[0])
     profile = demand_profile(sc, growth, rng["prices"])
     months = months_of(sc)
@@ -82,7 +82,8 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
             ledger.close_month(month, seal, during, station_detail=detail)
             if campaign is not None:
                 enforcement.gap = ledger.station_gap
-                enforcement.decide(np.isfinite(campaign.seal_time), ledger.station_gain)
+                enforcement.decide(np.isfinite(campaign.seal_time), ledger.station_gain, ledger.station_tax_gain,
+                                   campaign.next_due)
 
     env.run(until=env.process(month_ends()))
     out = _outputs(sc, replication, net, ledger, campaign, enforcement, dispensers, profile.volume.size, growth,
@@ -169,6 +170,9 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         "seals_broken": events["seal_broken"],
         "detections": events["detection"],
         "fines": events["fine"],
+        "back_taxes": events["back_taxes"],
+        "stations_fined": events["station_fined"],
+        "broken_seals_open": float(np.count_nonzero(enforcement.tampering)),
         "audits": events["audit"],
         "reverification_visits": float(reverifications),
         "dispensers_failed": float(failed),

@@ -155,10 +155,20 @@ class Metrology(_Section):
     """Spread of honest dispensers' errors (indicated/delivered − 1); some fall outside the MPE."""
     short_delivery_share: float = Field(0.0, ge=0, le=1)
     """Share of dispensers deliberately set to short-deliver before the campaign."""
+    short_delivery_stations: float | None = Field(None, ge=0, le=1)
+    """Or: share of stations that short-deliver, with every one of their dispensers set (instead of
+    ``short_delivery_share``)."""
     short_delivery_error: ShareQ = 0.03
     """How much a deliberately set dispenser over-indicates (0.03 = 3%); drawn per dispenser."""
     adjust_minutes: float = Field(30.0, ge=0, le=1e6)
     """Extra team time to adjust a dispenser that fails verification."""
+
+    @model_validator(mode="after")
+    def _one_share(self):
+        if self.short_delivery_stations is not None and self.short_delivery_share > 0:
+            raise ValueError("short_delivery_stations: expected either short_delivery_share (dispensers) or "
+                             "short_delivery_stations (stations), not both")
+        return self
 
 
 class Enforcement(_Section):
@@ -171,7 +181,14 @@ class Enforcement(_Section):
     fine: float = Field(0.0, ge=0, le=1e15)
     """Fine per detection, VND (collected; reported apart from tax)."""
     licence_loss: float = Field(0.0, ge=0, le=1e15)
-    """What a detected station also loses (licence suspension), VND-equivalent; not collected."""
+    """What a detected station also loses (licence suspension), VND-equivalent; weighed, not collected."""
+    tax_fine_multiple: float = Field(0.0, ge=0, le=10)
+    """On detection, a fine of this many times the tax evaded since the seal was broken (1–3 in Vietnam's
+    Law on Tax Administration), on top of the back taxes."""
+    late_interest_per_day: float = Field(0.0, ge=0, le=0.01)
+    """Late-payment interest on back taxes, a share per day (0.0003 = 0.03% a day in Vietnam)."""
+    planning_months: int = Field(12, ge=1, le=120)
+    """How many months ahead a station weighs its gain against its chances of being caught."""
     inspectors: int = Field(2, ge=0, le=100_000)
     """Audits that can run at the same time (inspection teams)."""
     audit_hours: float = Field(4.0, gt=0, le=1000)

@@ -20,14 +20,14 @@ TAMPERING = {
 }
 
 
-def test_without_audits_or_fines_tampering_stations_go_back_and_uplift_decays(small):
-    """With audits at zero (or fines at zero) every non-honest sealed station breaks its
-    seal the month after sealing and declares as before: uplift decays to what the honest
-    stations give, (1 − honest share) of it lost."""
+def test_when_nothing_finds_a_broken_seal_tampering_stations_go_back_and_uplift_decays(small):
+    """With no audits (or audits that never find a broken seal) every non-honest sealed station
+    breaks its seal the month after sealing and declares as before: uplift decays to what the
+    honest stations give, (1 − honest share) of it lost."""
     honest = {**TAMPERING, "enforcement.honest_share": 0.5}
     sealed_only = simulator.run(small({**honest, "enforcement.honest_share": 1.0}), replications=2, seed=1).kpis
     for knobs in ({"enforcement.audits_per_year": 0.0, "enforcement.fine": 1e9},
-                  {"enforcement.audits_per_year": 4.0, "enforcement.fine": 0.0}):
+                  {"enforcement.audits_per_year": 4.0, "enforcement.detection_probability": 0.0}):
         res = simulator.run(small({**honest, **knobs}), replications=2, seed=1)
         k = res.kpis
         w = res.monthly[(res.monthly.arm == "with") & (res.monthly.replication == 0)].set_index("month")
@@ -76,11 +76,13 @@ def test_more_audits_or_bigger_fines_never_raise_tampering(small, knob):
 def test_audits_detect_fine_and_are_limited_by_capacity(small):
     """Audits happen at the requested rate unless the inspectors are too few; every detection is fined."""
     base = {**TAMPERING, "enforcement.audits_per_year": 6.0, "enforcement.fine": 1e5, "enforcement.inspectors": 20,
-            "enforcement.detection_probability": 1.0}
+            "enforcement.detection_probability": 1.0, "enforcement.risk_aversion": 0.0,
+            "enforcement.planning_months": 1}  # short-sighted and risk-neutral: they break seals anyway
     k = simulator.run(small(base), replications=2).kpis
     assert k["audits"].mean() == pytest.approx(6.0 * 80, rel=0.15)
-    assert (k["detections"] > 0).all()
-    np.testing.assert_allclose(k["fines"], 1e5 * (k["detections"] + (k["tampered_dispensers_found"] > 0) * 0))
+    assert (k["detections"] > 0).all() and (k["stations_fined"] == k["detections"]).all()
+    np.testing.assert_allclose(k["fines"], 1e5 * k["detections"])  # no multiple of the evaded tax by default
+    assert (k["back_taxes"] > 0).all()
     few = simulator.run(small({**base, "enforcement.inspectors": 1, "enforcement.audit_hours": 16.0}),
                         replications=2).kpis
     assert (few["audits"] < 0.5 * k["audits"]).all()  # one inspector, two days an audit: ~125 a year at most
@@ -223,3 +225,78 @@ def test_strategies_chosen_by_name_match_the_schema():
     priority, gap = np.array([1.0, 3.0]), np.array([0.0, 0.5])
     assert list(enforcement.SELECTIONS["random"](priority, gap)) == [1.0, 3.0]
     assert list(enforcement.SELECTIONS["risk"](priority, gap)) == pytest.approx([0.01, 1.53])
+
+
+def test_a_broken_seal_stays_open_until_something_finds_it(small):
+    """Detection probability 0: every seal broken stays broken to the end of the window."""
+    k = simulator.run(small({**TAMPERING, "enforcement.audits_per_year": 4.0,
+                             "enforcement.detection_probability": 0.0}), replications=2).kpis
+    assert (k["seals_broken"] > 0).all()
+    np.testing.assert_array_equal(k["seals_broken"], k["broken_seals_open"])
+    assert (k["detections"] == 0).all() and (k["back_taxes"] == 0).all()
+
+
+def _enforcement(small, **over):
+    import simpy
+
+    from simulator.model.campaign import calendar_for
+    from simulator.model.enforcement import Enforcement
+
+    sc = small({**TAMPERING, **{f"enforcement.{k}": v for k, v in over.items()}})
+    return Enforcement(simpy.Environment(), sc, 3, np.random.default_rng(1), calendar_for(sc))
+
+
+def test_a_station_never_restores_its_seal_without_a_detection(small):
+    """Once broken, the seal stays broken whatever the station's gain later: only a detection mends it."""
+    enf = _enforcement(small, audits_per_year=0.0, risk_aversion=0.0)
+    sealed = np.ones(3, dtype=bool)
+    enf.decide(sealed, gain=np.array([1e6, 0.0, 1e6]))
+    assert list(enf.tampering) == [True, False, True]
+    for _ in range(3):  # nothing to gain any more, yet the seal stays broken; the evaded tax adds up
+        enf.decide(sealed, gain=np.zeros(3), tax_gain=np.array([2e6, 0.0, 0.0]))
+    assert list(enf.tampering) == [True, False, True]
+    assert enf.evaded[0] == 3 * 2e6 and enf.evaded[1] == 0
+
+
+def test_the_penalty_a_station_weighs_is_the_expected_fine_back_taxes_and_interest(small):
+    """Two planning months, a constant chance p = 0.2 of being found each month: expected gain
+    G (1 + 0.8); expected penalty 0.2 [F + (1 + θ) g] + 0.8 × 0.2 [F + 2 (1 + θ) g + i D g]."""
+    from simulator.model.enforcement import DAYS_PER_MONTH
+
+    enf = _enforcement(small, planning_months=2, fine=1e6, licence_loss=0.0, tax_fine_multiple=2.0,
+                       late_interest_per_day=0.0003)
+    G, g, p = 5e6, 4e6, 0.2
+    gain, penalty = enf.expected_values(np.full(3, G), np.full(3, g), np.full((3, 2), p))
+    F, th, i, D = 1e6, 2.0, 0.0003, DAYS_PER_MONTH
+    np.testing.assert_allclose(gain, G * (1 + (1 - p)))
+    np.testing.assert_allclose(penalty, p * (F + (1 + th) * g) + (1 - p) * p * (F + 2 * (1 + th) * g + i * D * g))
+
+
+def test_a_re_verification_falling_due_raises_that_months_chance(small):
+    """Audits at 1.2 a year and detection 0.5: p = 0.5 (1 − e^−0.1) a month; in the month the station's
+    re-verification falls due, the visit finds a broken seal with 0.5 as well."""
+    enf = _enforcement(small, audits_per_year=1.2, detection_probability=0.5, planning_months=3)
+    due = np.array([np.inf, 40.0, 70.0])  # none; in the second month; in the third
+    chances = enf.detection_chances(due)
+    a = 0.5 * -np.expm1(-0.1)
+    np.testing.assert_allclose(chances[0], [a, a, a])
+    np.testing.assert_allclose(chances[1], [a, 1 - (1 - a) * 0.5, a])
+    np.testing.assert_allclose(chances[2], [a, a, 1 - (1 - a) * 0.5])
+
+
+def test_short_delivery_by_station_sets_every_dispenser_of_the_cheating_stations(small):
+    """short_delivery_stations = 0.3: about 30% of stations cheat, each with all its dispensers set; a
+    verification visit fines each of them once."""
+    from simulator.model.metrology import draw_dispensers
+    from simulator.model.network import build_network
+
+    sc = small({"metrology.short_delivery_stations": 0.3, "network.districts": {"A": 200}})
+    net = build_network(sc, np.random.default_rng(3))
+    d = draw_dispensers(sc, net.n_dispensers, np.random.default_rng(4), net.dispenser_station)
+    per_station = np.bincount(net.dispenser_station, weights=d.deliberate, minlength=net.n_stations)
+    cheats = per_station > 0
+    assert np.array_equal(per_station[cheats], net.pumps[cheats])  # all or none
+    assert 0.2 < cheats.mean() < 0.4
+    k = simulator.run(small({"metrology.short_delivery_stations": 0.3, "enforcement.fine": 1e6}), replications=2).kpis
+    assert (k["stations_fined"] > 0).all()
+    np.testing.assert_allclose(k["fines"], 1e6 * k["stations_fined"])

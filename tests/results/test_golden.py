@@ -34,6 +34,8 @@ ADDED = {
     "tax_upstream_without",
     "extra_tax_declared_household", "extra_tax_presumptive", "extra_tax_enterprise", "extra_tax_regime_switch",
     "uplift_regime_switch",
+    # issue 13 (enforcement): new KPIs
+    "back_taxes", "stations_fined", "broken_seals_open",
 }
 """Columns added since the golden tables were saved. Only these may be new; nothing may go."""
 

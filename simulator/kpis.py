@@ -49,6 +49,7 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("pumps_sealed", "dispensers", "count", "Dispensers sealed (count)"),
     KPI("team_days", "team-days", "count", "Team-days worked"),
     KPI("cost", "VND", "money", "Campaign cost"),
+    KPI("cost_stations", "VND", "money", "Paid by the stations (fees)"),
     KPI("benefit_cost_ratio", "VND of tax per VND spent", "ratio", "Extra tax per VND spent"),
     KPI("seals_broken", "seal breaks", "count", "Seals broken"),
     KPI("extra_tax_upstream", "VND", "money", "Extra upstream tax (importers)"),
@@ -78,6 +79,7 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("extra_tax_presumptive", "VND", "money"),
     KPI("extra_tax_enterprise", "VND", "money"),
     KPI("extra_tax_regime_switch", "VND", "money"),
+    KPI("cost_government", "VND (the same as cost)", "money"),
     KPI("simpy_events", "events (diagnostic)", "count"),
 )}
 

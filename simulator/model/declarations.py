@@ -42,11 +42,13 @@ from .sales import DemandProfile, month_sales
 
 ARMS = ("with", "without")
 FIELDS = ("true_litres", "true_value", "declared_litres", "declared_value", "tax", "pumps_sealed", "cost",
-          "delivered_litres", "short_delivered_litres", "short_delivered_value", "tax_no_metrology", "upstream_tax")
+          "delivered_litres", "short_delivered_litres", "short_delivered_value", "tax_no_metrology", "upstream_tax",
+          "tax_metrology_only")
 """Monthly fields per arm. ``true_*`` are what the totalisers indicate (what customers
 pay for); ``delivered_litres`` what they receive; ``tax`` what the stations pay under their
 regimes; ``tax_no_metrology`` the tax of the arm had no dispenser been corrected (for the
-decomposition); ``upstream_tax`` the upstream taxes on the litres they bought on-book."""
+decomposition); ``upstream_tax`` the upstream taxes on the litres they bought on-book;
+``tax_metrology_only`` the tax had the dispensers been corrected but nobody declared more."""
 DISTRICT_FIELDS = ("tax_with", "tax_without", "declared_litres_with", "declared_litres_without", "true_litres")
 
 
@@ -181,7 +183,7 @@ class Ledger:
         up_wo = up * on_book(litres, self.undeclared, self.off_book_untaxed).sum() if up else 0.0
         row = self.table[month.index]
         row[1] = (wo_l.sum(), wo_v.sum(), (kb * wo_l).sum(), (kb * wo_v).sum(), tax_wo.sum(), 0.0, 0.0,
-                  litres.sum(), (litres * short_wo).sum(), (value * short_wo).sum(), tax_wo.sum(), up_wo)
+                  litres.sum(), (litres * short_wo).sum(), (value * short_wo).sum(), tax_wo.sum(), up_wo, tax_wo.sum())
         if not self.campaign:
             row[0] = row[1]
             decl_l, tax_w, ind_l = kb * wo_l, tax_wo, wo_l
@@ -220,10 +222,12 @@ class Ledger:
                     lump = self.is_presumptive if moved is None else self.is_presumptive & ~moved
                     taxed = np.where(lump, on_book(litres, 1.0 - self.seen_with[self.station], s), taxed)
                 up_w = up * taxed.sum()
+            keep = self.keep_before  # what the stations declared without the campaign, on corrected dispensers
+            tax_mo = self._tax(keep * ind_l, keep * ind_v, ind_v, ind_l, pres_wo)
             row[0] = (ind_l.sum(), ind_v.sum(), decl_l.sum(), decl_v.sum(), tax_w.sum(),
                       np.count_nonzero(seal_time <= d1), 0.0, litres.sum(),
                       (open_l * short_open + sealed_l * short_sealed).sum(),
-                      (open_v * short_open + sealed_v * short_sealed).sum(), tax_nm.sum(), up_w)
+                      (open_v * short_open + sealed_v * short_sealed).sum(), tax_nm.sum(), up_w, tax_mo.sum())
             if station_detail:
                 n = self.n_stations
                 st_ind = np.bincount(self.station, weights=ind_v, minlength=n)

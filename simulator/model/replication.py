@@ -92,21 +92,60 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
     return out
 
 
-def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, net: Network, horizon_days: int) -> float:
-    """Book the campaign's cost in the month it is incurred (``cost`` field of the ``with`` arm)."""
+def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, enforcement: Enforcement,
+                   net: Network, horizon_days: int) -> tuple[float, float]:
+    """Book the government's campaign costs in the month they are incurred (``cost`` field of the ``with``
+    arm) and return them with the stations' verification fees: (government, stations)."""
     if campaign is None:
-        return 0.0
+        return 0.0, 0.0
     c = sc.costs
     bounds = np.array([m.d1 for m in ledger.months])  # month i covers days [d0, d1)
     col = ledger.table[:, 0, FIELDS.index("cost")]
-    col[np.searchsorted(bounds, campaign.start_day, side="right")] += c.fixed
+    col[np.searchsorted(bounds, campaign.start_day, side="right")] += c.fixed + c.per_team_fixed * sc.campaign.teams
     for days in campaign.days_worked:
         d = np.fromiter(days, dtype=float, count=len(days))
         d = d[d < horizon_days]
         np.add.at(col, np.searchsorted(bounds, d, side="right"), c.per_team_day)
+    verified = 0.0
     for v in campaign.visits:
         col[np.searchsorted(bounds, v.end, side="right")] += c.per_visit + c.per_seal * net.pumps[v.station]
-    return float(col.sum())
+        verified += net.pumps[v.station]
+    if c.per_reading:
+        # every station sealed by a month's end is read that month
+        sealed = np.sort(campaign.seal_time[np.isfinite(campaign.seal_time)])
+        col += c.per_reading * np.searchsorted(sealed, bounds, side="right")
+    if c.per_audit:
+        days = np.array([d for d, kind, _ in enforcement.events if kind == "audit" and campaign.start_day <= d
+                         < horizon_days])
+        np.add.at(col, np.searchsorted(bounds, days, side="right"), c.per_audit)
+    return float(col.sum()), c.station_fee_per_dispenser * verified
+
+
+def shapley(value: dict[frozenset, float], players: tuple[str, ...]) -> dict[str, float]:
+    """Shapley values: each player's marginal contribution averaged over every order of arrival.
+    ``value`` maps each coalition (a frozenset of players) to its worth. The values add up to
+    value[all] − value[none], and do not depend on the order ``players`` is given in."""
+    from itertools import permutations
+
+    orders = list(permutations(players))
+    out = dict.fromkeys(players, 0.0)
+    for order in orders:
+        seen: frozenset = frozenset()
+        for p in order:
+            out[p] += value[seen | {p}] - value[seen]
+            seen = seen | {p}
+    return {p: v / len(orders) for p, v in out.items()}
+
+
+def _campaign_parts(without: float, compliance: float, metrology: float, both: float, base: float) -> dict:
+    """The campaign's part of the before/after uplift, split between compliance (declarations on
+    sealed totalisers) and metrology (corrected dispensers) by Shapley values — order-free and adding
+    up exactly to (tax with − tax without) / tax before. The trend (what the world without the
+    campaign did) is the counterfactual itself, so it is not shared out."""
+    v = {frozenset(): without, frozenset({"compliance"}): compliance, frozenset({"metrology"}): metrology,
+         frozenset({"compliance", "metrology"}): both}
+    parts = shapley(v, ("compliance", "metrology"))
+    return {"uplift_compliance": parts["compliance"] / base, "uplift_metrology": parts["metrology"] / base}
 
 
 def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campaign: Campaign | None,
@@ -116,10 +155,11 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
     tax_with = ledger.window_sum(w.evaluation, "with", "tax")
     tax_without = ledger.window_sum(w.evaluation, "without", "tax")
     tax_no_metrology = ledger.window_sum(w.evaluation, "with", "tax_no_metrology")
-    tax_before = ledger.window_sum(w.before, "with", "tax")
+    tax_metrology_only = ledger.window_sum(w.evaluation, "with", "tax_metrology_only")
+    tax_before = ledger.window_sum(w.before, "without", "tax")  # the no-campaign arm: an announcement is the campaign's
     up_with = ledger.window_sum(w.evaluation, "with", "upstream_tax")
     up_without = ledger.window_sum(w.evaluation, "without", "upstream_tax")
-    up_before = ledger.window_sum(w.before, "with", "upstream_tax")
+    up_before = ledger.window_sum(w.before, "without", "upstream_tax")
     first_day = ledger.months[w.evaluation.start].d0
     last_day = ledger.months[w.evaluation.stop - 1].d1
     events = enforcement.totals(first_day, last_day)
@@ -141,7 +181,7 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         sealed_station = np.zeros(net.n_stations, dtype=bool)
         pumps_sealed = visits = team_days = reverifications = failed = 0
         done, completion = False, np.nan
-    cost = _monthly_costs(sc, ledger, campaign, net, horizon_days)
+    cost, cost_stations = _monthly_costs(sc, ledger, campaign, enforcement, net, horizon_days)
     extra = tax_with - tax_without
     base = tax_before if tax_before > 0 else np.nan
     kpis = {
@@ -160,12 +200,13 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         "visits": float(visits),
         "team_days": float(team_days),
         "cost": cost,
+        "cost_government": cost,
+        "cost_stations": cost_stations,
         "benefit_cost_ratio": extra / cost if cost > 0 else np.nan,
         "annual_growth": growth,
         # decomposition of uplift_before_after: the three parts add up to it
         "uplift_growth": tax_without / base - 1,
-        "uplift_compliance": (tax_no_metrology - tax_without) / base,
-        "uplift_metrology": (tax_with - tax_no_metrology) / base,
+        **_campaign_parts(tax_without, tax_no_metrology, tax_metrology_only, tax_with, base),
         # enforcement and metrology, over the evaluation window
         "seals_broken": events["seal_broken"],
         "detections": events["detection"],

@@ -20,14 +20,17 @@ if TYPE_CHECKING:
 
 def shown(s) -> list[str]:
     """The summary's KPIs a run has something to say about, in the registry's order: those with a
-    value, and the upstream rows only when the scenario taxes fuel upstream."""
+    value, the upstream rows only when the scenario taxes fuel upstream, the stations' fees only when
+    they pay some."""
     import math
 
     def has(key: str) -> bool:
         return key in s.index and math.isfinite(float(s.loc[key, "mean"]))
 
     upstream = has("uplift_upstream")
-    return [k for k in KPI_DISPLAY if has(k) and (upstream or not k.endswith("_upstream"))]
+    fees = has("cost_stations") and float(s.loc["cost_stations", "p95"]) > 0  # only when stations pay fees
+    return [k for k in KPI_DISPLAY if has(k) and (upstream or not k.endswith("_upstream"))
+            and (fees or k != "cost_stations")]
 
 
 def summary_text(res, sc: Scenario) -> str:

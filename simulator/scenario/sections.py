@@ -236,12 +236,24 @@ class Campaign(_Section):
 
 
 class Costs(_Section):
-    """``[costs]``: what the campaign costs, VND."""
+    """``[costs]``: what the campaign costs, VND — the government's (``cost``) and the stations' apart."""
 
     per_team_day: float = Field(0.0, ge=0, le=1e15)
+    """Each day a team works (wages, per diem, vehicle)."""
     per_seal: float = Field(0.0, ge=0, le=1e15)
+    """Each dispenser verified and sealed (seals, stamps), at every visit."""
     per_visit: float = Field(0.0, ge=0, le=1e15)
+    """Each station visit (paperwork)."""
     fixed: float = Field(0.0, ge=0, le=1e15)
+    """Once, at the campaign's start."""
+    per_team_fixed: float = Field(0.0, ge=0, le=1e15)
+    """Each team, once at the start: equipment, standard capacity measures, training."""
+    per_reading: float = Field(0.0, ge=0, le=1e15)
+    """The tax office reading a sealed station's totalisers, each month from its seal on."""
+    per_audit: float = Field(0.0, ge=0, le=1e15)
+    """Each audit from the campaign's start (an inspection team's day)."""
+    station_fee_per_dispenser: float = Field(0.0, ge=0, le=1e15)
+    """What a station pays for each dispenser verified (``cost_stations``, not the government's cost)."""
 
 
 class Run(_Section):

@@ -300,3 +300,50 @@ def test_short_delivery_by_station_sets_every_dispenser_of_the_cheating_stations
     k = simulator.run(small({"metrology.short_delivery_stations": 0.3, "enforcement.fine": 1e6}), replications=2).kpis
     assert (k["stations_fined"] > 0).all()
     np.testing.assert_allclose(k["fines"], 1e6 * k["stations_fined"])
+
+
+def test_an_announcement_in_2016_leaves_the_trend_part_unchanged(small):
+    """The months before are taken from the no-campaign arm, so an announcement that makes stations declare
+    more before their visit moves the campaign's parts, never the trend (same seed)."""
+    import datetime as dt
+
+    quiet = simulator.run(small(), replications=3, seed=5).kpis
+    told = simulator.run(small({"campaign.announcement": dt.date(2016, 10, 1), "campaign.announcement_effect": 0.5}),
+                         replications=3, seed=5).kpis
+    np.testing.assert_array_equal(quiet["uplift_growth"], told["uplift_growth"])
+    np.testing.assert_array_equal(quiet["tax_before"], told["tax_before"])
+
+
+def test_shapley_values_add_up_and_do_not_depend_on_the_order():
+    """Two factors with an interaction: v(∅) = 0, v(A) = 1, v(B) = 2, v(AB) = 6 → A gets ½(1 + 4) = 2.5 and
+    B ½(2 + 5) = 3.5, adding up to 6 whichever factor is named first; three factors likewise."""
+    from simulator.model.replication import shapley
+
+    f = frozenset
+    v = {f(): 0.0, f("A"): 1.0, f("B"): 2.0, f("AB"): 6.0}
+    assert shapley(v, ("A", "B")) == shapley(v, ("B", "A")) == {"A": 2.5, "B": 3.5}
+    w = {f(s): float(len(s) ** 2 + ("C" in s)) for s in ("", "A", "B", "C", "AB", "AC", "BC", "ABC")}
+    one, two = shapley(w, ("A", "B", "C")), shapley(w, ("C", "A", "B"))
+    assert one == pytest.approx(two) and sum(one.values()) == pytest.approx(w[f("ABC")] - w[f()])
+
+
+def test_the_before_after_parts_add_up_and_split_the_campaign_order_free(small):
+    """With dispensers to correct, the trend + compliance + metrology parts add up to the before/after
+    uplift, and compliance and metrology are the Shapley values of the campaign's two channels."""
+    from simulator.model.replication import shapley
+
+    over = {"metrology.short_delivery_share": 0.2, "metrology.error_sd": 0.002}
+    res = simulator.run(small(over), replications=3)
+    k = res.kpis
+    np.testing.assert_allclose(k["uplift_growth"] + k["uplift_compliance"] + k["uplift_metrology"],
+                               k["uplift_before_after"], rtol=1e-9)
+    m = res.monthly[(res.monthly.month >= "2017-01-01") & (res.monthly.replication == 0)]
+    w, wo = m[m.arm == "with"], m[m.arm == "without"]
+    f = frozenset
+    v = {f(): wo["tax"].sum(), f({"c"}): w["tax_no_metrology"].sum(), f({"m"}): w["tax_metrology_only"].sum(),
+         f({"c", "m"}): w["tax"].sum()}
+    parts = shapley(v, ("m", "c"))
+    before = k["tax_before"].iloc[0]
+    assert k["uplift_compliance"].iloc[0] == pytest.approx(parts["c"] / before, rel=1e-9)
+    assert k["uplift_metrology"].iloc[0] == pytest.approx(parts["m"] / before, rel=1e-9)
+    assert k["uplift_metrology"].iloc[0] < 0  # correcting over-indicating dispensers lowers indicated sales

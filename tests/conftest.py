@@ -81,7 +81,8 @@ EDGE_RUNS = {
     "campaign_disabled": ({"campaign.enabled": False}, 3),
     "one_replication": ({}, 1),
     # the campaign starts on the last Saturday of the horizon: no working day is left, nothing is sealed
-    "zero_sealed": ({"campaign.start": "2017-12-30", "run.evaluation_months": 1}, 3),
+    # (no team equipment either, so nothing at all is spent)
+    "zero_sealed": ({"campaign.start": "2017-12-30", "run.evaluation_months": 1, "costs.per_team_fixed": 0.0}, 3),
 }
 
 

@@ -206,16 +206,28 @@ def map_tasks(fn: Callable, tasks: Sequence[tuple], *, workers: int = 1, executo
         raise ValueError(f"executor: expected one of {', '.join(EXECUTORS)}, got {executor!r}")
     lead = () if shared is _NOTHING else (shared,)
     if executor == "dask" and tasks:
-        from dask.distributed import as_completed as dask_completed
+        from dask.distributed import wait as dask_wait
 
-        with dask_client(workers, scheduler) as client:
+        # signals are noted and raised between waits, never inside distributed's own event-loop calls
+        # (a Ctrl-C or SIGTERM raised there leaves a traceback from its callbacks on stderr)
+        with deferred_signals() as noted, dask_client(workers, scheduler) as client:
             if lead:
                 lead = (client.scatter(shared, broadcast=True),)
             futures = [client.submit(fn, *lead, *t, pure=False) for t in tasks]
             index = {f.key: i for i, f in enumerate(futures)}
+            pending = list(futures)
             try:
-                for fut in dask_completed(futures):
-                    yield index[fut.key], fut.result()
+                noted.check()
+                while pending:
+                    try:
+                        done, left = dask_wait(pending, timeout=0.2, return_when="FIRST_COMPLETED")
+                    except TimeoutError:
+                        noted.check()
+                        continue
+                    for fut in done:
+                        yield index[fut.key], fut.result()
+                    pending = list(left)
+                    noted.check()
             except BaseException:
                 client.cancel(futures)
                 raise

@@ -43,12 +43,14 @@ from .sales import DemandProfile, month_sales
 ARMS = ("with", "without")
 FIELDS = ("true_litres", "true_value", "declared_litres", "declared_value", "tax", "pumps_sealed", "cost",
           "delivered_litres", "short_delivered_litres", "short_delivered_value", "tax_no_metrology", "upstream_tax",
-          "tax_metrology_only")
+          "tax_metrology_only", "overpaid_value")
 """Monthly fields per arm. ``true_*`` are what the totalisers indicate (what customers
 pay for); ``delivered_litres`` what they receive; ``tax`` what the stations pay under their
 regimes; ``tax_no_metrology`` the tax of the arm had no dispenser been corrected (for the
 decomposition); ``upstream_tax`` the upstream taxes on the litres they bought on-book;
-``tax_metrology_only`` the tax had the dispensers been corrected but nobody declared more."""
+``tax_metrology_only`` the tax had the dispensers been corrected but nobody declared more;
+``overpaid_value`` what customers paid for litres they did not get, less what under-reading
+dispensers gave them (VND, signed)."""
 DISTRICT_FIELDS = ("tax_with", "tax_without", "declared_litres_with", "declared_litres_without", "true_litres")
 
 
@@ -183,7 +185,8 @@ class Ledger:
         up_wo = up * on_book(litres, self.undeclared, self.off_book_untaxed).sum() if up else 0.0
         row = self.table[month.index]
         row[1] = (wo_l.sum(), wo_v.sum(), (kb * wo_l).sum(), (kb * wo_v).sum(), tax_wo.sum(), 0.0, 0.0,
-                  litres.sum(), (litres * short_wo).sum(), (value * short_wo).sum(), tax_wo.sum(), up_wo, tax_wo.sum())
+                  litres.sum(), (litres * short_wo).sum(), (value * short_wo).sum(), tax_wo.sum(), up_wo, tax_wo.sum(),
+                  (value * self.e0).sum())
         if not self.campaign:
             row[0] = row[1]
             decl_l, tax_w, ind_l = kb * wo_l, tax_wo, wo_l
@@ -227,7 +230,8 @@ class Ledger:
             row[0] = (ind_l.sum(), ind_v.sum(), decl_l.sum(), decl_v.sum(), tax_w.sum(),
                       np.count_nonzero(seal_time <= d1), 0.0, litres.sum(),
                       (open_l * short_open + sealed_l * short_sealed).sum(),
-                      (open_v * short_open + sealed_v * short_sealed).sum(), tax_nm.sum(), up_w, tax_mo.sum())
+                      (open_v * short_open + sealed_v * short_sealed).sum(), tax_nm.sum(), up_w, tax_mo.sum(),
+                      (open_v * e_open + sealed_v * self.e1).sum())
             if station_detail:
                 n = self.n_stations
                 st_ind = np.bincount(self.station, weights=ind_v, minlength=n)

@@ -165,8 +165,9 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
     events = enforcement.totals(first_day, last_day)
     short_with = ledger.window_sum(w.evaluation, "with", "short_delivered_litres")
     short_without = ledger.window_sum(w.evaluation, "without", "short_delivered_litres")
-    saved_value = (ledger.window_sum(w.evaluation, "without", "short_delivered_value")
-                   - ledger.window_sum(w.evaluation, "with", "short_delivered_value"))
+    # netted both ways: correcting an under-reading dispenser makes its customers pay more
+    saved_value = (ledger.window_sum(w.evaluation, "without", "overpaid_value")
+                   - ledger.window_sum(w.evaluation, "with", "overpaid_value"))
     n_pumps = net.n_dispensers
     if campaign is not None:
         sealed_station = np.isfinite(campaign.seal_time)

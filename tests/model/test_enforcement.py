@@ -347,3 +347,16 @@ def test_the_before_after_parts_add_up_and_split_the_campaign_order_free(small):
     assert k["uplift_compliance"].iloc[0] == pytest.approx(parts["c"] / before, rel=1e-9)
     assert k["uplift_metrology"].iloc[0] == pytest.approx(parts["m"] / before, rel=1e-9)
     assert k["uplift_metrology"].iloc[0] < 0  # correcting over-indicating dispensers lowers indicated sales
+
+
+def test_consumer_savings_net_both_ways(small):
+    """Honest dispensers only, errors both ways: correcting the under-reading ones makes their customers
+    pay more, so consumer savings are what customers overpaid without the campaign less with it — signed,
+    and negative in some replications; the one-sided short delivery figure only ever falls."""
+    k = simulator.run(small({"metrology.error_sd": 0.01, "metrology.mpe": 0.003}), replications=10, seed=3).kpis
+    assert (k["consumer_savings"] < 0).any() and (k["consumer_savings"] > 0).any()
+    assert (k["short_delivered_litres_with"] <= k["short_delivered_litres_without"]).all()
+    res = simulator.run(small({"metrology.error_sd": 0.01, "metrology.mpe": 0.003}), replications=1, seed=3)
+    m = res.monthly[res.monthly.month >= "2017-01-01"]
+    by_arm = m.groupby("arm")["overpaid_value"].sum()
+    assert res.kpis["consumer_savings"].iloc[0] == pytest.approx(by_arm["without"] - by_arm["with"], rel=1e-12)

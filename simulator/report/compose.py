@@ -154,6 +154,10 @@ def _findings(s: pd.DataFrame, res: Results, nf: Numbers) -> list[str]:
             out.append(f"{published} compares with a simulated {nf.pct(s.loc['uplift_before_after', 'mean'])}.")
     out.append(f"Figures are means across {n} replication{'s' if n != 1 else ''} (seed {res.seed})"
                + ("; ranges hold 90% of replications (5th to 95th percentile)." if n > 1 else "."))
+    if n > 1:
+        from ..results.summary import UNCERTAINTY
+
+        out.append(UNCERTAINTY)
     return out
 
 

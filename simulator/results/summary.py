@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from ..scenario import Scenario
 
 
+UNCERTAINTY = ("The 90% intervals hold 90% of replications: what is drawn anew in each one (stations, sales, "
+               "behaviour, dispenser errors, uncertain prices, growth, work times, audits). They do not include "
+               "the uncertainty of values calibrated to a published figure, nor of the assumptions themselves.")
+"""What the summary's intervals include — said under every summary table and in the report."""
+
+
 def shown(s) -> list[str]:
     """The summary's KPIs a run has something to say about, in the registry's order: those with a
     value, the upstream rows only when the scenario taxes fuel upstream, the stations' fees only when
@@ -51,6 +57,8 @@ def summary_text(res, sc: Scenario) -> str:
     w2 = max([len("90% interval"), *(len(i) for _, _, i in rows)])
     lines.append(f"{'':32} {'mean':>{w1}}   {'90% interval':>{w2}}")
     lines.extend(f"{label:32} {m:>{w1}}   {i:>{w2}}" for label, m, i in rows)
+    lines.append("")
+    lines.append(textwrap.fill(UNCERTAINTY, 88))
     if sc.scenario.reference_uplift is not None:
         lines.append("")
         lines.append(f"Published before/after figure: {pct(sc.scenario.reference_uplift)}"

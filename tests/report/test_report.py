@@ -263,3 +263,13 @@ def test_the_report_states_each_operators_regime_supply_and_prices_as_the_model_
     for fuel, share in sc.fuel_mix.items():
         row = rows[f"Retail price: {fuel}"]
         assert row.startswith(f"{pct(share, 0)} of litres; {len(sc.prices[fuel])} dated prices"), row
+
+
+def test_the_summary_and_the_report_say_what_their_intervals_include(hanam_run, tmp_path):
+    """Every interval a planner reads comes with what it does and does not include."""
+    from simulator.cli import summary_text
+    from simulator.results.summary import UNCERTAINTY
+
+    text = summary_text(hanam_run, hanam_run.settings)
+    assert " ".join(UNCERTAINTY.split()) in " ".join(text.split())
+    assert UNCERTAINTY in report.content(hanam_run, tmp_path, with_charts=False).findings

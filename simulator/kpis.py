@@ -79,6 +79,7 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("extra_tax_presumptive", "VND", "money"),
     KPI("extra_tax_enterprise", "VND", "money"),
     KPI("extra_tax_regime_switch", "VND", "money"),
+    KPI("extra_tax_before_campaign", "VND (an announcement's effect before the campaign month)", "money"),
     KPI("cost_government", "VND (the same as cost)", "money"),
     KPI("simpy_events", "events (diagnostic)", "count"),
 )}

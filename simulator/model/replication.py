@@ -183,12 +183,21 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         pumps_sealed = visits = team_days = reverifications = failed = 0
         done, completion = False, np.nan
     cost, cost_stations = _monthly_costs(sc, ledger, campaign, enforcement, net, horizon_days)
-    extra = tax_with - tax_without
+    # the benefit window covers an announcement: what unvisited stations declared more before the campaign
+    # month counts in the extra tax (the uplift and the before/after keep their windows)
+    before_campaign = 0.0
+    c = sc.campaign
+    if c.enabled and c.announcement is not None and c.announcement < c.start.replace(day=1):
+        first = next(m.index for m in ledger.months if m.first == c.announcement.replace(day=1))
+        early = range(first, w.evaluation.start)
+        before_campaign = ledger.window_sum(early, "with", "tax") - ledger.window_sum(early, "without", "tax")
+    extra = tax_with - tax_without + before_campaign
     base = tax_before if tax_before > 0 else np.nan
     kpis = {
-        "uplift": extra / tax_without if tax_without > 0 else np.nan,
+        "uplift": (tax_with - tax_without) / tax_without if tax_without > 0 else np.nan,
         "uplift_before_after": tax_with / tax_before - 1 if tax_before > 0 else np.nan,
         "extra_tax": extra,
+        "extra_tax_before_campaign": before_campaign,
         "tax_with": tax_with,
         "tax_without": tax_without,
         "tax_before": tax_before,

@@ -360,3 +360,20 @@ def test_consumer_savings_net_both_ways(small):
     m = res.monthly[res.monthly.month >= "2017-01-01"]
     by_arm = m.groupby("arm")["overpaid_value"].sum()
     assert res.kpis["consumer_savings"].iloc[0] == pytest.approx(by_arm["without"] - by_arm["with"], rel=1e-12)
+
+
+def test_the_benefit_window_covers_an_announcement(small):
+    """An announcement in October 2016: what unvisited stations declare more in October–December counts
+    in the extra tax (and so in the benefit per VND), while the uplift keeps its 12-month window."""
+    import datetime as dt
+
+    res = simulator.run(small({"campaign.announcement": dt.date(2016, 10, 1), "campaign.announcement_effect": 0.5}),
+                        replications=2, seed=5)
+    k = res.kpis
+    m = res.monthly[(res.monthly.month >= "2016-10-01") & (res.monthly.month < "2017-01-01")]
+    by_arm = m.groupby(["arm", "replication"])["tax"].sum()
+    early = by_arm["with"] - by_arm["without"]
+    np.testing.assert_allclose(k["extra_tax_before_campaign"], early.to_numpy(), rtol=1e-9)
+    assert (k["extra_tax_before_campaign"] > 0).all()
+    np.testing.assert_allclose(k["extra_tax"], k["tax_with"] - k["tax_without"] + k["extra_tax_before_campaign"])
+    np.testing.assert_allclose(k["uplift"], (k["tax_with"] - k["tax_without"]) / k["tax_without"])

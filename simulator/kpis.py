@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 Kind = Literal["share", "share_fine", "money", "days", "count", "ratio", "value"]
 
 
@@ -104,8 +106,6 @@ def break_even_index(cum_extra_tax, cum_cost) -> int | None:
     medians do not) and to each replication's curves for its spread. None when the last
     point is not covered. Index into the arrays given.
     """
-    import numpy as np
-
     extra, cost = np.asarray(cum_extra_tax, dtype=float), np.asarray(cum_cost, dtype=float)
     covered = (extra >= cost) & (extra > 0)
     if not covered.size or not covered[-1]:

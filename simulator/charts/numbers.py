@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-import pandas as pd
 from matplotlib import ticker
 
 from ..numbers import day, month, number, pct, signed_pct, vnd
@@ -25,14 +24,8 @@ _DATE_FORMATS = {
 """Date axis tick formats (matplotlib's ConciseDateFormatter) per number style."""
 
 
-def format_number(x: float, decimals: int = 0, style: str = "en") -> str:
-    """``1234567.8`` → ``"1,234,567.8"`` (en) or ``"1.234.567,8"`` (vi): :func:`simulator.numbers.number`."""
-    return number(x, decimals, style)
-
-
-def format_percent(x: float, decimals: int = 1, style: str = "en") -> str:
-    """A share as a percentage: ``0.165`` → ``"16.5%"`` (en) or ``"16,5%"`` (vi)."""
-    return pct(x, decimals, style)
+format_number = number  # ``1234567.8`` → "1,234,567.8" (en) or "1.234.567,8" (vi): simulator.numbers
+format_percent = pct  # a share as a percentage: 0.165 → "16.5%" (en) or "16,5%" (vi)
 
 
 class NumberFormatter(ticker.Formatter):
@@ -67,17 +60,8 @@ def _scale(values: Iterable[float], unit: str) -> tuple[float, str]:
     return 1.0, unit
 
 
-def _money(x: float, style: str) -> str:
-    return vnd(x, style)
+_money, _day, _month = vnd, day, month  # (x, style): as simulator.numbers writes them
 
 
 def _signed_percent(x: float, style: str) -> str:
     return signed_pct(x, 1, style)
-
-
-def _day(ts: pd.Timestamp, style: str) -> str:
-    return day(ts, style)
-
-
-def _month(ts: pd.Timestamp, style: str) -> str:
-    return month(ts, style)

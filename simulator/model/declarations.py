@@ -121,8 +121,7 @@ class Ledger:
         self.regime, self.off_book = behaviour.regime[ds], behaviour.off_book[ds]
         self.off_book_untaxed = self.off_book * (1.0 - sc.supply.off_book_taxed_share)  # for upstream taxes
         self.enterprise = EnterpriseRates.of(sc) if (behaviour.regime == ENTERPRISE).any() else None
-        self.is_enterprise = self.regime == ENTERPRISE
-        self.enterprise_at = np.flatnonzero(self.is_enterprise)
+        self.enterprise_at = np.flatnonzero(self.regime == ENTERPRISE)
         self.upstream = profile.upstream
         self.by_regime = np.zeros((len(REGIMES), len(ARMS)))  # tax in the evaluation window
         self.regime_switch = 0.0  # of the extra tax in the window: moving lump-sum households onto declaration

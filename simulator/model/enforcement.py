@@ -143,7 +143,7 @@ class Enforcement:
         e = self.params
         months = np.arange(1, e.planning_months + 1)
         audit = -np.expm1(-e.audits_per_year * self.priority / 12.0)
-        found = 1.0 - (1.0 - e.detection_probability * audit)[:, None] * np.ones(len(months))
+        found = np.repeat((e.detection_probability * audit)[:, None], len(months), axis=1)
         if next_due is not None:
             due_month = np.ceil((next_due - self.env.now) / DAYS_PER_MONTH)  # 1 = within the coming month
             visit = due_month[:, None] == months[None, :]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..numbers import KPI_DISPLAY, Numbers, plain
+from ..results.summary import UNCERTAINTY, shown
 from ..results.tables import Results
 from ..scenario import Scenario
 from ..scenario.quantities import Fixed, Quantity
@@ -155,15 +156,11 @@ def _findings(s: pd.DataFrame, res: Results, nf: Numbers) -> list[str]:
     out.append(f"Figures are means across {n} replication{'s' if n != 1 else ''} (seed {res.seed})"
                + ("; ranges hold 90% of replications (5th to 95th percentile)." if n > 1 else "."))
     if n > 1:
-        from ..results.summary import UNCERTAINTY
-
         out.append(UNCERTAINTY)
     return out
 
 
 def _figures(s: pd.DataFrame, nf: Numbers) -> list[tuple[str, str, str]]:
-    from ..results.summary import shown
-
     rows = []
     for key in shown(s):
         label, fmt, r = KPI_DISPLAY[key][0], nf.kpi(key), s.loc[key]

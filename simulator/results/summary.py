@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..numbers import KPI_DISPLAY, Numbers
+from ..numbers import KPI_DISPLAY, Numbers, pct
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -46,7 +46,6 @@ def summary_text(res, sc: Scenario) -> str:
     lines = [sc.name, f"{res.replications} replications, seed {res.seed}; evaluation window: "
              f"{sc.run.evaluation_months} months from {w0:%Y-%m}", ""]
     lines.append(textwrap.fill(headline(s, sc), 88))
-    pct = Numbers().pct
     lines.append("")
     rows = []
     for key in shown(s):

@@ -22,6 +22,7 @@ from .analysis import (
     earliest_break_even,
     fewest_teams,
     one_at_a_time,
+    posterior,
     sensitivity,
     sobol_indices,
     sweep,
@@ -33,7 +34,7 @@ from .scenario import Scenario, load_scenario, scenario_from_dict
 
 __all__ = [
     "Results", "Scenario", "ScenarioError", "TargetUnreachable", "calibrate", "earliest_break_even", "fewest_teams",
-    "load_scenario", "one_at_a_time", "run", "scenario_from_dict", "sensitivity", "sobol_indices", "sweep",
+    "load_scenario", "one_at_a_time", "posterior", "run", "scenario_from_dict", "sensitivity", "sobol_indices", "sweep",
     "__version__",
 ]
 __version__ = "0.2.0.dev0"  # run folders: format fuelseal-run/2 (sealed manifests)

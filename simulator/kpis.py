@@ -62,6 +62,8 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("back_taxes", "VND", "money", "Back taxes and interest"),
     KPI("stations_fined", "stations", "count", "Stations fined"),
     KPI("broken_seals_open", "stations", "count"),
+    KPI("stations_suspended", "stations", "count"),
+    KPI("calibration_draw", "row of [calibration] draws (0 = first; empty without one)", "count"),
     KPI("consumer_savings", "VND", "money", "Saved by consumers"),
     KPI("completed", "share of replications", "share"),
     KPI("stations", "stations", "count"),

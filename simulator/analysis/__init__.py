@@ -4,6 +4,8 @@
   :func:`fewest_teams` and :func:`earliest_break_even` answer planners directly.
 * :func:`calibrate` — parameter values whose simulated mean matches an observed figure
   (e.g. Hà Nam's 16.5%) or an observed monthly tax series, with an interval.
+* :func:`posterior` — every parameter value consistent with observed figures (rejection ABC),
+  written into the scenario as draws that later runs carry into their intervals.
 * :func:`one_at_a_time` and :func:`sobol_indices` (or :func:`sensitivity`) — which
   uncertain inputs move a KPI most.
 
@@ -20,6 +22,7 @@ execution, files). Nothing in the package imports ``analysis`` except ``simulato
 # The functions sweep, calibrate and sensitivity share their names with their modules;
 # importing them here, once, makes the package attribute the function for good.
 from .calibrate import Calibration, TargetUnreachable, calibrate, calibrated_toml, read_observed
+from .posterior import Posterior, posterior, posterior_toml
 from .sensitivity import (
     default_ranges,
     one_at_a_time,
@@ -34,6 +37,7 @@ from .sweep import BreakEvenAnswer, TeamsAnswer, earliest_break_even, fewest_tea
 __all__ = [
     "BreakEvenAnswer",
     "Calibration",
+    "Posterior",
     "TargetUnreachable",
     "TeamsAnswer",
     "calibrate",
@@ -46,6 +50,8 @@ __all__ = [
     "plot_sobol",
     "plot_sweep",
     "plot_tornado",
+    "posterior",
+    "posterior_toml",
     "read_observed",
     "sensitivity",
     "sobol_indices",

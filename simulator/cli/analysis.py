@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.points import describe, parse_range
+from ..analysis.posterior import ACCEPT, DRAWS, KEEP
 from ..analysis.sweepfolder import folder_problem, read_spec
 from ..errors import ScenarioError
 from ..numbers import KPI_DISPLAY, days, number, slug
@@ -265,9 +266,19 @@ def cmd_calibrate(args) -> int:
                                 "scenario.reference_uplift to aim at)", source="--target")
         targets = {"uplift_before_after": float(sc.scenario.reference_uplift)}
         note = "target taken from scenario.reference_uplift"
-    cal = calibrate(sc, targets or None, params, observed=args.observed, replications=args.replications,
-                    seed=args.seed, interval=args.interval, level=args.level, workers=_workers(args),
-                    progress=not (args.quiet or args.json))
+    if args.method == "abc":
+        from ..analysis.posterior import posterior, posterior_toml
+
+        if args.observed:
+            raise ScenarioError("--method abc takes --target figures, not an observed series", source="--observed")
+        cal = posterior(sc, targets, params, draws=args.draws, accept=args.accept, keep=args.keep, seed=args.seed,
+                        level=args.level, workers=_workers(args), progress=not (args.quiet or args.json))
+        write = posterior_toml
+    else:
+        cal = calibrate(sc, targets or None, params, observed=args.observed, replications=args.replications,
+                        seed=args.seed, interval=args.interval, level=args.level, workers=_workers(args),
+                        progress=not (args.quiet or args.json))
+        write = calibrated_toml
     written = cal.scenario
     if written.network.register_file is not None and written.source:
         # the calibrated file may live elsewhere: point it at the register by an absolute path
@@ -277,7 +288,7 @@ def cmd_calibrate(args) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     from ..files import write_atomic
 
-    write_atomic(out, calibrated_toml(cal, note).encode("utf-8"))
+    write_atomic(out, write(cal, note).encode("utf-8"))
     if args.json:
         _dump({**cal.to_json(), "calibrated_scenario": str(out)})
         return 0
@@ -365,6 +376,16 @@ def add_subcommands(subparsers) -> None:
     c.add_argument("--interval", choices=INTERVALS, default="bootstrap",
                    help="bootstrap: Monte Carlo precision; observation: what one province's figure can tell")
     c.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
+    c.add_argument("--method", choices=("fit", "abc"), default="fit",
+                   help="fit: the values whose simulated mean matches (one value each, with an interval); "
+                        "abc: every value consistent with the figures (approximate Bayesian computation), "
+                        "written as [calibration] draws that later runs carry into their intervals")
+    c.add_argument("--draws", type=int, default=DRAWS,
+                   help=f"abc: simulations from the prior, each in its own world (default {DRAWS})")
+    c.add_argument("--accept", type=float, default=ACCEPT,
+                   help=f"abc: share of the simulations kept, the nearest to the targets (default {ACCEPT})")
+    c.add_argument("--keep", type=int, default=KEEP,
+                   help=f"abc: equally likely rows written into [calibration] (default {KEEP})")
     c.add_argument("--out", default=None, help="calibrated scenario file (default: <scenario>-calibrated.toml)")
     options.overwrite(c, "replace --out if it exists")
     c.set_defaults(func=cmd_calibrate)

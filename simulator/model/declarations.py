@@ -38,7 +38,7 @@ from .regimes import (
     month_upstream,
     on_book,
 )
-from .sales import DemandProfile, month_sales
+from .sales import DemandProfile, MonthSales, month_sales
 
 ARMS = ("with", "without")
 FIELDS = ("true_litres", "true_value", "declared_litres", "declared_value", "tax", "pumps_sealed", "cost",
@@ -138,6 +138,8 @@ class Ledger:
             self.seen_with = self.seen_before.copy()  # what the office sees of each station, with the campaign
             self.pres_rate = behaviour.tax_rate[ds]
         self.e0, self.e1, self.deliberate = dispensers.error_before, dispensers.error_after, dispensers.deliberate
+        self.margin_share, self.margin_per_litre = sc.tax.margin or 0.0, sc.tax.margin_per_litre or 0.0
+        self.diverted = sc.enforcement.suspension_diverted_share
         self.district = net.district[ds]
         self.n_districts = len(net.district_names)
         self.campaign = sc.campaign.enabled
@@ -151,6 +153,7 @@ class Ledger:
         self.station_gain = np.zeros(net.n_stations)  # what breaking the seal would gain a station in a month
         self.station_tax_gain = np.zeros(net.n_stations)  # of it: the tax it would evade
         self.station_gap = np.zeros(net.n_stations)
+        self.station_margin = np.zeros(net.n_stations)  # a station's gross margin in a month, VND
         # what a station saves, per VND of sales, by breaking its seal: its marginal tax rate × (u − r)
         marginal = behaviour.tax_rate.copy()
         if self.enterprise is not None:
@@ -161,11 +164,12 @@ class Ledger:
         self.stations = (np.zeros((len(months), len(ARMS), net.n_stations, 3)) if sc.run.station_detail else None)
 
     def close_month(self, month: Month, seal_time: np.ndarray, tampering: np.ndarray | None = None,
-                    station_detail: bool = False) -> None:
+                    station_detail: bool = False, open_share: np.ndarray | None = None) -> None:
         """Declare ``month`` for every dispenser, in both arms.
 
         ``seal_time`` is each dispenser's first seal (days; inf = not yet); ``tampering``
-        marks the stations whose seal is broken during this month.
+        marks the stations whose seal is broken during this month; ``open_share`` the share of
+        the month each station was allowed to sell (suspensions, with-campaign arm only).
         """
         d0, d1 = month.d0, month.d1
         sales = month_sales(self.rng, self.level, self.profile, d0, d1, seal_time if self.campaign else None)
@@ -191,6 +195,10 @@ class Ledger:
             decl_l, tax_w, ind_l = kb * wo_l, tax_wo, wo_l
             undecl_l = (1.0 - kb) * wo_l
         else:
+            if open_share is not None:
+                sales = self._suspend(sales, open_share)
+                litres, value = sales.litres, sales.value
+                self._delivered = (value, litres)
             verified = seal_time <= d0
             sealed = verified.copy()
             if tampering is not None and tampering.any():
@@ -245,6 +253,8 @@ class Ledger:
                     # a station on a lump sum evades nothing in its period by breaking the seal
                     self.station_tax_gain[self.station[self.is_presumptive]] = 0.0
                 self.station_gain = self.station_tax_gain + skim
+                self.station_margin = (self.margin_per_litre * np.bincount(self.station, weights=litres, minlength=n)
+                                       + self.margin_share * np.bincount(self.station, weights=value, minlength=n))
         if self.stations is not None:
             n, st = self.n_stations, self.station
             for arm, (t, d, u) in enumerate(((ind_l, decl_l, undecl_l),
@@ -268,6 +278,20 @@ class Ledger:
                 np.bincount(self.district, weights=self.keep_before * wo_l, minlength=nd),
                 np.bincount(self.district, weights=ind_l, minlength=nd),
             ])
+
+    def _suspend(self, sales: MonthSales, open_share: np.ndarray) -> MonthSales:
+        """The month's sales with suspended stations closed for their days: what they would have sold goes,
+        ``suspension_diverted_share`` of it, to the other dispensers of their district, pro rata to what
+        those sold (the rest is lost to the province)."""
+        f = open_share[self.station]
+        nd = self.n_districts
+        lost = np.bincount(self.district, weights=sales.litres * (1.0 - f), minlength=nd) * self.diverted
+        kept = np.bincount(self.district, weights=sales.litres * f, minlength=nd)
+        up = 1.0 + np.divide(lost, kept, out=np.zeros(nd), where=kept > 0)
+        scale = f * up[self.district]
+        p = sales.partial
+        return MonthSales(sales.litres * scale, sales.value * scale, p, sales.litres_after * scale[p],
+                          sales.value_after * scale[p])
 
     def _tax(self, declared_litres: np.ndarray, declared_value: np.ndarray, value: np.ndarray, litres: np.ndarray,
              presumptive: np.ndarray | None = None, moved: np.ndarray | None = None) -> np.ndarray:

@@ -13,11 +13,15 @@ with G the month's gain (the tax it would evade, g, plus any short delivery), p�
 of being found in month m — audits at the station's priority (``audits_per_year``) and, in
 the month its re-verification falls due, the visit — each finding a broken seal with
 ``detection_probability``; Sₘ = Π (1 − pₖ) the chance of not being found by month m; F the
-fine and ``licence_loss``; θ ``tax_fine_multiple``; i ``late_interest_per_day``; D the days
-in a month; ρ ≥ 0 the station's risk-aversion premium (``enforcement.risk_aversion``).
-A detection collects the fine and θ × the tax evaded since the break (``fines``), the back
-taxes with late-payment interest (``back_taxes``), re-seals the station and multiplies its
-audit priority by ``priority_multiplier``.
+fine plus the margin the station would lose while its licence is suspended
+(``suspension_days`` × its daily margin; or, in older files, a flat ``licence_loss``); θ
+``tax_fine_multiple``; i ``late_interest_per_day``; D the days in a month; ρ ≥ 0 the
+station's risk-aversion premium (``enforcement.risk_aversion``). A detection collects the
+fine and θ × the tax evaded since the break (``fines``), the back taxes with late-payment
+interest (``back_taxes``), re-seals the station, suspends it (it sells nothing for
+``suspension_days``; its customers buy at the other stations of its district,
+``suspension_diverted_share`` of them) and multiplies its audit priority by
+``priority_multiplier``.
 
 Audits are a SimPy process: requests arrive at random (Poisson, ``audits_per_year`` per
 station per year), choose a station (``selection``: at random, or by risk — the gap
@@ -37,7 +41,8 @@ import simpy
 from ..scenario import Scenario
 from .workcalendar import WorkCalendar
 
-EVENT_KINDS = ("audit", "detection", "seal_broken", "fine", "tampered_dispenser_found", "back_taxes", "station_fined")
+EVENT_KINDS = ("audit", "detection", "seal_broken", "fine", "tampered_dispenser_found", "back_taxes", "station_fined",
+               "suspension")
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -75,6 +80,7 @@ class Enforcement:
         self.evaded = np.zeros(n_stations)  # tax evaded since the seal was broken
         self.interest = np.zeros(n_stations)  # late-payment interest on it
         self.priority = np.ones(n_stations)
+        self.suspended = np.full((n_stations, 2), -np.inf)  # [from, to) day of each station's last suspension
         self._gap = np.zeros(n_stations)  # last month's 1 − declared/metered, for risk-based selection
         self._cumulative: np.ndarray | None = None
         self.events: list[tuple[float, str, float]] = []  # (day, kind, amount)
@@ -129,6 +135,17 @@ class Enforcement:
             self.events.append((self.env.now, "fine", e.fine + e.tax_fine_multiple * evaded))
             self.events.append((self.env.now, "back_taxes", evaded + float(self.interest[station])))
             self.evaded[station] = self.interest[station] = 0.0
+            if e.suspension_days:
+                self.suspended[station] = (self.env.now, self.env.now + e.suspension_days)
+                self.events.append((self.env.now, "suspension", 1.0))
+
+    def open_share(self, d0: float, d1: float) -> np.ndarray | None:
+        """Per station, the share of days [d0, d1) it was allowed to sell (None: every station, all month)."""
+        start, stop = self.suspended[:, 0], self.suspended[:, 1]
+        if not (stop > d0).any():
+            return None
+        closed = np.clip(np.minimum(stop, d1) - np.maximum(start, d0), 0.0, None)
+        return 1.0 - closed / (d1 - d0)
 
     def fine_found_at_verification(self, dispensers: int) -> None:
         """Deliberately set dispensers found by a verification team: reported and fined once per station."""
@@ -150,21 +167,25 @@ class Enforcement:
             found = np.where(visit, 1.0 - (1.0 - found) * (1.0 - e.detection_probability), found)
         return found
 
-    def expected_values(self, gain: np.ndarray, tax_gain: np.ndarray, chances: np.ndarray
-                        ) -> tuple[np.ndarray, np.ndarray]:
+    def expected_values(self, gain: np.ndarray, tax_gain: np.ndarray, chances: np.ndarray,
+                        margin: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Expected gain and expected penalty of breaking a seal now, over the planning months (see the
-        module docstring), per station."""
+        module docstring), per station; ``margin`` is each station's gross margin in a month (VND), of
+        which a suspension takes ``suspension_days`` / D months."""
         e = self.params
+        loss = e.licence_loss
+        if e.suspension_days and margin is not None:
+            loss = (e.suspension_days / DAYS_PER_MONTH * margin)[:, None]
         m = np.arange(1, chances.shape[1] + 1)[None, :]
         survive = np.cumprod(1.0 - chances, axis=1)
         before = np.hstack([np.ones((chances.shape[0], 1)), survive[:, :-1]])  # Sₘ₋₁
         g = tax_gain[:, None]
-        owed = (e.fine + e.licence_loss + (1.0 + e.tax_fine_multiple) * g * m
+        owed = (e.fine + loss + (1.0 + e.tax_fine_multiple) * g * m
                 + e.late_interest_per_day * DAYS_PER_MONTH * g * m * (m - 1) / 2.0)
         return gain * before.sum(axis=1), (before * chances * owed).sum(axis=1)
 
     def decide(self, verified: np.ndarray, gain: np.ndarray, tax_gain: np.ndarray | None = None,
-               next_due: np.ndarray | None = None) -> None:
+               next_due: np.ndarray | None = None, margin: np.ndarray | None = None) -> None:
         """Month end. Stations whose seal was broken this month add the month's evaded tax (``tax_gain``)
         to what they will owe; sealed, intact, non-honest stations break their seal when the expected gain
         exceeds the risk-weighted expected penalty. A broken seal stays broken until it is found."""
@@ -179,7 +200,7 @@ class Enforcement:
         candidates = verified & ~self.honest & ~self.tampering
         if not candidates.any():
             return
-        exp_gain, exp_penalty = self.expected_values(gain, tax_gain, self.detection_chances(next_due))
+        exp_gain, exp_penalty = self.expected_values(gain, tax_gain, self.detection_chances(next_due), margin)
         new = candidates & (exp_gain > (1.0 + self.rho) * exp_penalty)
         broken = int(np.count_nonzero(new))
         if broken:

@@ -16,6 +16,7 @@ import numpy as np
 import simpy
 
 from ..scenario import REGIMES, Scenario
+from ..scenario.schema import calibrated_point
 from .campaign import Campaign, calendar_for
 from .declarations import FIELDS, Ledger, months_of, station_terms, windows_of
 from .enforcement import Enforcement
@@ -23,7 +24,7 @@ from .metrology import Dispensers, draw_dispensers
 from .network import Network, build_network
 from .sales import demand_profile
 
-STREAMS = ("network", "behaviour", "demand", "campaign", "enforcement", "metrology", "prices")
+STREAMS = ("network", "behaviour", "demand", "campaign", "enforcement", "metrology", "prices", "calibration")
 
 
 def streams(seed: int, replication: int) -> dict[str, np.random.Generator]:
@@ -58,6 +59,11 @@ class ReplicationOutput:
 
 def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool = False) -> ReplicationOutput:
     rng = streams(seed, replication)
+    draw = np.nan
+    if sc.calibration is not None and sc.calibration.use:
+        # this replication's values of the calibrated parameters: one row of the posterior draws
+        row = int(rng["calibration"].integers(len(sc.calibration.draws)))
+        sc, draw = calibrated_point(sc, row), float(row)
     net = build_network(sc, rng["network"])
     terms = station_terms(sc, net, rng["behaviour"])
     dispensers = draw_dispensers(sc, net.n_dispensers, rng["metrology"], net.dispenser_station)
@@ -79,16 +85,18 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
             during = enforcement.tampering.copy()  # decided at the end of last month
             yield env.timeout(month.d1 - env.now)
             seal = campaign.seal_time[dispenser_station] if campaign is not None else unsealed
-            ledger.close_month(month, seal, during, station_detail=detail)
+            ledger.close_month(month, seal, during, station_detail=detail,
+                               open_share=enforcement.open_share(month.d0, month.d1))
             if campaign is not None:
                 enforcement.gap = ledger.station_gap
                 enforcement.decide(np.isfinite(campaign.seal_time), ledger.station_gain, ledger.station_tax_gain,
-                                   campaign.next_due)
+                                   campaign.next_due, ledger.station_margin)
 
     env.run(until=env.process(month_ends()))
     out = _outputs(sc, replication, net, ledger, campaign, enforcement, dispensers, profile.volume.size, growth,
                    keep_visits)
     out.kpis["simpy_events"] = scheduled_events(env)
+    out.kpis["calibration_draw"] = draw
     return out
 
 
@@ -223,6 +231,7 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         "fines": events["fine"],
         "back_taxes": events["back_taxes"],
         "stations_fined": events["station_fined"],
+        "stations_suspended": events["suspension"],
         "broken_seals_open": float(np.count_nonzero(enforcement.tampering)),
         "audits": events["audit"],
         "reverification_visits": float(reverifications),

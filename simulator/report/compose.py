@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..numbers import KPI_DISPLAY, Numbers, plain
-from ..results.summary import UNCERTAINTY, shown
+from ..results.summary import UNCERTAINTY, shown, uncertainty
 from ..results.tables import Results
 from ..scenario import Scenario
 from ..scenario.quantities import Fixed, Quantity
@@ -156,7 +156,8 @@ def _findings(s: pd.DataFrame, res: Results, nf: Numbers) -> list[str]:
     out.append(f"Figures are means across {n} replication{'s' if n != 1 else ''} (seed {res.seed})"
                + ("; ranges hold 90% of replications (5th to 95th percentile)." if n > 1 else "."))
     if n > 1:
-        out.append(UNCERTAINTY)
+        sc = settings_of(res)
+        out.append(uncertainty(sc) if sc is not None else UNCERTAINTY)
     return out
 
 

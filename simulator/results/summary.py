@@ -21,7 +21,22 @@ if TYPE_CHECKING:
 UNCERTAINTY = ("The 90% intervals hold 90% of replications: what is drawn anew in each one (stations, sales, "
                "behaviour, dispenser errors, uncertain prices, growth, work times, audits). They do not include "
                "the uncertainty of values calibrated to a published figure, nor of the assumptions themselves.")
-"""What the summary's intervals include — said under every summary table and in the report."""
+"""What the summary's intervals include (a scenario without ``[calibration]`` draws)."""
+UNCERTAINTY_CALIBRATED = (
+    "The 90% intervals hold 90% of replications: what is drawn anew in each one (stations, sales, behaviour, "
+    "dispenser errors, uncertain prices, growth, work times, audits) and the calibrated values ({names}: each "
+    "replication runs at one of the [calibration] draws, {method}). They do not include the uncertainty of "
+    "the assumptions themselves.")
+
+
+def uncertainty(sc: Scenario) -> str:
+    """What the summary's intervals include — said under every summary table and in the report."""
+    cal = sc.calibration
+    if cal is None or not cal.use:
+        return UNCERTAINTY
+    names = ", ".join(cal.parameters)
+    method = f"{len(cal.draws)} draws" + (f" by {cal.method}" if cal.method else "")
+    return UNCERTAINTY_CALIBRATED.format(names=names, method=method)
 
 
 def shown(s) -> list[str]:
@@ -57,7 +72,7 @@ def summary_text(res, sc: Scenario) -> str:
     lines.append(f"{'':32} {'mean':>{w1}}   {'90% interval':>{w2}}")
     lines.extend(f"{label:32} {m:>{w1}}   {i:>{w2}}" for label, m, i in rows)
     lines.append("")
-    lines.append(textwrap.fill(UNCERTAINTY, 88))
+    lines.append(textwrap.fill(uncertainty(sc), 88))
     if sc.scenario.reference_uplift is not None:
         lines.append("")
         lines.append(f"Published before/after figure: {pct(sc.scenario.reference_uplift)}"

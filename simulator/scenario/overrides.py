@@ -74,7 +74,30 @@ def apply_overrides(raw: dict, overrides: dict[str, Any], source: str | None = N
                 )
             node = nxt
         node[parts[-1]] = value.model_dump() if isinstance(value, Quantity) else value
+    _fix_calibrated(out, overrides)
     return out
+
+
+def _fix_calibrated(raw: dict, overrides: dict[str, Any]) -> None:
+    """A parameter set by hand is no longer drawn from ``[calibration]``: its column is dropped (and
+    the section with the last one). Setting ``a.b`` fixes ``a.b.mean`` too, and ``a.b.mean`` fixes
+    ``a.b.mean``."""
+    cal = raw.get("calibration")
+    if not isinstance(cal, dict) or not isinstance(cal.get("parameters"), list):
+        return
+    names, draws = cal["parameters"], cal.get("draws")
+    fixed = [str(k) for k in overrides if not str(k).startswith("calibration")]
+    keep = [j for j, n in enumerate(names)
+            if not any(n == k or str(n).startswith(k + ".") for k in fixed)]
+    if len(keep) == len(names):
+        return
+    if not keep:
+        del raw["calibration"]
+        return
+    cal["parameters"] = [names[j] for j in keep]
+    if isinstance(draws, list):
+        cal["draws"] = [[row[j] for j in keep] if isinstance(row, list) and len(row) == len(names) else row
+                        for row in draws]
 
 
 def _deepcopy(x):

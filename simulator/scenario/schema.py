@@ -26,6 +26,7 @@ from .quantities import Quantity  # noqa: F401  (re-exported for callers of with
 from .register import Register, read_register
 from .sections import (
     Behaviour,
+    Calibration,
     Campaign,
     Costs,
     Demand,
@@ -59,11 +60,14 @@ class Scenario(_Section):
     supply: Supply = Field(default_factory=Supply)
     prices: dict[str, list[PricePoint]] | None = None
     """Dated retail price paths per fuel (see :mod:`.fiscal`); else ``demand.price_per_litre``."""
+    calibration: Calibration | None = None
+    """Posterior draws of calibrated parameters (see :class:`.sections.Calibration`)."""
 
     _raw: dict = PrivateAttr(default_factory=dict)
     _source: str | None = PrivateAttr(default=None)
     _register: Register | None = PrivateAttr(default=None)
     _register_path: str | None = PrivateAttr(default=None)
+    _points: dict = PrivateAttr(default_factory=dict)  # calibrated_point's cache
 
     @model_validator(mode="after")
     def _horizon(self):
@@ -121,6 +125,9 @@ class Scenario(_Section):
                 alt = ALTERNATIVES.get(key)
                 if getattr(self.tax, key) is None and (alt is None or getattr(self.tax, alt) is None):
                     raise ValueError(f"tax.{key}: required by the {regime} regime ({who})")
+        if self.enforcement.suspension_days and self.tax.margin is None and self.tax.margin_per_litre is None:
+            raise ValueError("enforcement.suspension_days: expected tax.margin or tax.margin_per_litre, "
+                             "to value the margin a suspended station loses")
 
     # ---- money ----------------------------------------------------------------------
     @property
@@ -249,7 +256,59 @@ def build(raw: dict, source: str | None, base: str | None) -> Scenario:
                 source=src, key="network.districts",
             )
     check_run_size(sc, sc.run.replications, source=src)
+    if sc.calibration is not None:
+        _check_draws(sc, src)
     return sc
+
+
+def _check_draws(sc: Scenario, src: str) -> None:
+    """Each calibrated parameter names a number of the scenario, and the scenario is valid at each
+    column's smallest and largest draw (so a bad file fails at load, not in a worker mid-run; a row
+    that breaks a constraint between two parameters is named when it is drawn)."""
+    from .points import resolve, with_values
+
+    cal = sc.calibration
+    for name in cal.parameters:
+        if name == "calibration" or name.startswith("calibration."):
+            raise ScenarioError("expected parameters of the model, not of [calibration]", source=src,
+                                key="calibration.parameters")
+        value = resolve(sc, name, src)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ScenarioError(f"{name}: expected a numeric parameter (e.g. {name}.mean), got "
+                                f"{type(value).__name__}", source=src, key="calibration.parameters")
+    columns = list(zip(*cal.draws, strict=True))
+    for pick in (min, max):
+        row = [pick(c) for c in columns]
+        try:
+            with_values(sc, _row_values(sc, row), src)
+        except ScenarioError as exc:
+            j = next((j for j, n in enumerate(cal.parameters) if n == exc.key), 0)
+            at = cal.draws.index(next(r for r in cal.draws if r[j] == row[j])) + 1
+            raise ScenarioError(f"row {at}: {exc.detail}", source=src, key="calibration.draws") from None
+
+
+def _row_values(sc: Scenario, row: list[float]) -> dict[str, float | int]:
+    """A row of draws as dotted values; a whole number for a whole-number field (``campaign.teams``)."""
+    from .points import is_integer_field
+
+    out: dict[str, float | int] = {}
+    for name, v in zip(sc.calibration.parameters, row, strict=True):
+        out[name] = int(v) if is_integer_field(sc, name) and float(v).is_integer() else v
+    return out
+
+
+def calibrated_point(sc: Scenario, row: int) -> Scenario:
+    """``sc`` at row ``row`` of its calibration draws (cached on ``sc``: rows repeat across replications)."""
+    cache = sc._points
+    if row not in cache:
+        from .points import with_values
+
+        cal = sc.calibration
+        try:
+            cache[row] = with_values(sc, _row_values(sc, cal.draws[row]), sc.source or "<scenario>")
+        except ScenarioError as exc:
+            raise ScenarioError(f"row {row + 1}: {exc.detail}", source=exc.source, key="calibration.draws") from None
+    return cache[row]
 
 
 def _resolve(rel: str, source: str | None, base: str | None) -> Path:

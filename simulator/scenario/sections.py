@@ -39,8 +39,9 @@ class ScenarioInfo(_Section):
     description: str = ""
     start: Date
     end: Date
-    reference_uplift: float | None = None
-    """A published before/after uplift to compare with (Hà Nam: 0.165)."""
+    reference_uplift: float | None = Field(None, gt=-1, le=100)
+    """A published before/after uplift to compare with, as a share (Hà Nam: 0.165); above −100%, at most
+    +10,000%."""
     reference_source: str = ""
 
     @model_validator(mode="after")
@@ -181,7 +182,14 @@ class Enforcement(_Section):
     fine: float = Field(0.0, ge=0, le=1e15)
     """Fine per detection, VND (collected; reported apart from tax)."""
     licence_loss: float = Field(0.0, ge=0, le=1e15)
-    """What a detected station also loses (licence suspension), VND-equivalent; weighed, not collected."""
+    """Kept for older files: a flat VND value a detected station weighs but that is never applied. Use
+    ``suspension_days`` instead (not both)."""
+    suspension_days: int = Field(0, ge=0, le=3650)
+    """On detection of a broken seal the station stops selling for this many days (applied in the
+    with-campaign arm); a station weighs the margin it would lose."""
+    suspension_diverted_share: float = Field(1.0, ge=0, le=1)
+    """Share of a suspended station's sales its customers buy at the other stations of its district
+    (the rest is lost to the province)."""
     tax_fine_multiple: float = Field(0.0, ge=0, le=10)
     """On detection, a fine of this many times the tax evaded since the seal was broken (1–3 in Vietnam's
     Law on Tax Administration), on top of the back taxes."""
@@ -200,6 +208,13 @@ class Enforcement(_Section):
     """Premium ρ on the expected penalty: break a seal when gain > (1 + ρ) × p × penalty; per station."""
     priority_multiplier: float = Field(3.0, ge=1, le=1000)
     """After a detection the station is audited this many times more often."""
+
+    @model_validator(mode="after")
+    def _one_suspension(self):
+        if self.licence_loss > 0 and self.suspension_days > 0:
+            raise ValueError("licence_loss: expected either suspension_days (applied: the station stops selling) "
+                             "or licence_loss (a flat value, weighed only), not both")
+        return self
 
 
 class Campaign(_Section):
@@ -266,3 +281,35 @@ class Run(_Section):
     """Keep the team-visit log of the first replication, of all, or of none."""
     station_detail: bool = False
     """Also keep a per-station monthly table (``Results.stations``): large for big networks."""
+
+
+MAX_DRAWS = 100_000
+
+
+class Calibration(_Section):
+    """``[calibration]``: values of some parameters that are consistent with what was observed — a
+    posterior sample written by ``fuelseal calibrate --method abc``. Each replication draws one row
+    (from its own random sub-stream) and runs with those values, so the intervals carry the
+    calibration's uncertainty as well as Monte Carlo noise. Setting one of ``parameters`` by hand
+    (``--set``, a sweep, a calibration) fixes it: its column is dropped."""
+
+    parameters: list[str] = Field(min_length=1, max_length=50)
+    """Dotted names of numeric parameters, e.g. ``behaviour.undeclared_share.mean``."""
+    draws: list[list[float]] = Field(min_length=1, max_length=MAX_DRAWS)
+    """One row per draw, one value per parameter, equally likely."""
+    use: bool = True
+    """``false``: run at the scenario's own values (Monte Carlo and scenario spread only)."""
+    method: str = ""
+    """How the draws were made (informative)."""
+    targets: dict[str, float] = Field(default_factory=dict)
+    """What they were calibrated to (informative), e.g. ``{ uplift_before_after = 0.165 }``."""
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if len(set(self.parameters)) != len(self.parameters):
+            raise ValueError("parameters: expected each parameter once")
+        for i, row in enumerate(self.draws, start=1):
+            if len(row) != len(self.parameters):
+                raise ValueError(f"draws: row {i} has {len(row)} values, expected {len(self.parameters)} "
+                                 f"(one per parameter)")
+        return self

@@ -176,3 +176,29 @@ def test_calibrate_cli_bad_range_text(evasive, tmp_path):
     with pytest.raises(simulator.ScenarioError, match=r"--param: behaviour\.undeclared_share\.mean: expected a "
                                                       r"range low:high"):
         cli(["calibrate", str(src), "--param", f"{PARAM}=0.2", "--out", str(tmp_path / "c.toml")])
+
+
+def test_calibrate_cli_abc_fits_several_targets_jointly(evasive, tmp_path, capsys):
+    """`fuelseal calibrate --method abc` with two --target values prints the posterior of both
+    parameters and the joint fit (one line per target), and writes a scenario whose runs draw from it."""
+    src = tmp_path / "s.toml"
+    src.write_text(evasive().with_overrides({"metrology.short_delivery_stations": 0.05}).to_toml(), encoding="utf-8")
+    out = tmp_path / "abc.toml"
+    assert cli(["calibrate", str(src), "--method", "abc", "--param", f"{PARAM}=0.02:0.5",
+                "--param", "metrology.short_delivery_stations=0:0.3", "--target", "uplift_before_after=0.2",
+                "--target", "stations_fined=1", "--draws", "100", "--keep", "20", "--seed", "3", "--out", str(out),
+                "--workers", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "Joint fit" in text
+    assert "uplift_before_after: observed 0.2; simulated mean" in text
+    assert "stations_fined: observed 1; simulated mean" in text
+    assert f"{PARAM} = " in text and "metrology.short_delivery_stations = " in text
+    sc = simulator.load_scenario(out)
+    assert sc.calibration.parameters == [PARAM, "metrology.short_delivery_stations"] and len(sc.calibration.draws) == 20
+    assert out.read_text(encoding="utf-8").startswith("# Calibrated by fuelseal")
+    capsys.readouterr()
+    assert cli(["calibrate", str(src), "--method", "abc", "--param", f"{PARAM}=0.02:0.5", "--target",
+                "uplift_before_after=0.2", "--draws", "40", "--out", str(out), "--overwrite", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["method"] == "abc-rejection" and set(doc["parameters"][PARAM]) == {"mean", "sd", "low", "high", "prior"}
+    assert doc["fit"]["uplift_before_after"]["observed"] == 0.2 and doc["calibrated_scenario"] == str(out)

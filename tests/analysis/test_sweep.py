@@ -47,7 +47,8 @@ def test_sweep_table_is_tidy_one_row_per_point_and_kpi(small):
     assert table.groupby("point")["kpi"].apply(list).map(len).eq(len(kpis)).all()
     assert list(table.drop_duplicates("point")["campaign.teams"]) == [1, 1, 2, 2]  # first name varies slowest
     q = table.dropna(subset=["p05", "p50", "p95"])  # uplift_upstream is undefined without upstream taxes
-    assert set(table["kpi"][table["p50"].isna()]) <= {"uplift_upstream", "uplift_upstream_before_after"}
+    assert set(table["kpi"][table["p50"].isna()]) <= {"uplift_upstream", "uplift_upstream_before_after",
+                                                       "calibration_draw"}  # and no draw without [calibration]
     assert (q["p05"] <= q["p50"] + 1e-12).all() and (q["p50"] <= q["p95"] + 1e-12).all()
 
 

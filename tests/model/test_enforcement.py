@@ -242,7 +242,7 @@ def _enforcement(small, **over):
     from simulator.model.campaign import calendar_for
     from simulator.model.enforcement import Enforcement
 
-    sc = small({**TAMPERING, **{f"enforcement.{k}": v for k, v in over.items()}})
+    sc = small({**TAMPERING, **{k if "." in k else f"enforcement.{k}": v for k, v in over.items()}})
     return Enforcement(simpy.Environment(), sc, 3, np.random.default_rng(1), calendar_for(sc))
 
 
@@ -377,3 +377,55 @@ def test_the_benefit_window_covers_an_announcement(small):
     assert (k["extra_tax_before_campaign"] > 0).all()
     np.testing.assert_allclose(k["extra_tax"], k["tax_with"] - k["tax_without"] + k["extra_tax_before_campaign"])
     np.testing.assert_allclose(k["uplift"], (k["tax_with"] - k["tax_without"]) / k["tax_without"])
+
+
+def test_a_suspension_closes_the_station_for_its_days():
+    """Detected on day 10 with 30 days of suspension: open 10 of January's 31 days, and from
+    day 40 on in February's 28 (days 31–58)."""
+    from simulator.model.enforcement import Enforcement
+
+    enf = Enforcement.__new__(Enforcement)  # only the suspension book-keeping
+    enf.suspended = np.full((2, 2), -np.inf)
+    assert enf.open_share(0, 31) is None  # nobody suspended: nothing to do
+    enf.suspended[1] = (10.0, 40.0)
+    np.testing.assert_allclose(enf.open_share(0, 31), [1.0, 10 / 31])
+    np.testing.assert_allclose(enf.open_share(31, 59), [1.0, 1 - 9 / 28])
+    assert enf.open_share(59, 90) is None
+
+
+def test_the_penalty_a_station_weighs_includes_the_margin_a_suspension_takes(small):
+    """One planning month, chance p: penalty p [F + S/D × margin + (1 + θ) g]; S = 15 days."""
+    from simulator.model.enforcement import DAYS_PER_MONTH
+
+    enf = _enforcement(small, planning_months=1, fine=1e6, licence_loss=0.0, tax_fine_multiple=1.0,
+                       suspension_days=15, **{"tax.margin_per_litre": 700})
+    margin = np.array([0.0, 6e7, 1.2e8])
+    _, penalty = enf.expected_values(np.full(3, 5e6), np.full(3, 4e6), np.full((3, 1), 0.1), margin)
+    np.testing.assert_allclose(penalty, 0.1 * (1e6 + 15 / DAYS_PER_MONTH * margin + 2 * 4e6))
+
+
+SUSPENDING = {**TAMPERING, "enforcement.audits_per_year": 6.0, "enforcement.detection_probability": 1.0,
+              "enforcement.inspectors": 20, "enforcement.risk_aversion": 0.0, "enforcement.planning_months": 1,
+              "enforcement.licence_loss": 0.0, "enforcement.suspension_days": 20, "tax.margin_per_litre": 1.0}
+
+
+@pytest.mark.parametrize("diverted", [1.0, 0.0])
+def test_a_suspended_stations_customers_buy_next_door_or_are_lost(small, diverted):
+    """Every detection suspends the station for 20 days. With all its customers diverted to its district,
+    the province delivers exactly the litres it would have without the campaign, month by month;
+    with none diverted, it delivers less in the months of a suspension and never more."""
+    res = simulator.run(small({**SUSPENDING, "enforcement.suspension_diverted_share": diverted}), replications=1)
+    k = res.kpis.iloc[0]
+    assert k["stations_suspended"] == k["detections"] > 0
+    m = res.monthly.pivot_table(index="month", columns="arm", values="delivered_litres")
+    if diverted == 1.0:
+        np.testing.assert_allclose(m["with"], m["without"], rtol=1e-12)
+    else:
+        assert (m["with"] <= m["without"] * (1 + 1e-12)).all() and (m["with"] < m["without"] * 0.999).any()
+
+
+def test_suspension_and_a_flat_licence_loss_are_not_both_given(small):
+    with pytest.raises(simulator.ScenarioError, match=r"enforcement.licence_loss: expected either suspension_days"):
+        small({"enforcement.licence_loss": 1e6, "enforcement.suspension_days": 10, "tax.margin_per_litre": 700})
+    with pytest.raises(simulator.ScenarioError, match=r"enforcement.suspension_days: expected tax.margin"):
+        small({"enforcement.licence_loss": 0.0, "enforcement.suspension_days": 10})

@@ -268,8 +268,12 @@ def test_the_report_states_each_operators_regime_supply_and_prices_as_the_model_
 def test_the_summary_and_the_report_say_what_their_intervals_include(hanam_run, tmp_path):
     """Every interval a planner reads comes with what it does and does not include."""
     from simulator.cli import summary_text
-    from simulator.results.summary import UNCERTAINTY
+    from simulator.results.summary import UNCERTAINTY, uncertainty
 
+    said = uncertainty(hanam_run.settings)  # the built-in draws its calibrated values: the intervals include them
+    assert said != UNCERTAINTY and "the calibrated values (behaviour.undeclared_share.mean" in said
     text = summary_text(hanam_run, hanam_run.settings)
-    assert " ".join(UNCERTAINTY.split()) in " ".join(text.split())
-    assert UNCERTAINTY in report.content(hanam_run, tmp_path, with_charts=False).findings
+    assert " ".join(said.split()) in " ".join(text.split())
+    assert said in report.content(hanam_run, tmp_path, with_charts=False).findings
+    plain = hanam_run.settings.with_overrides({"calibration.use": False})
+    assert uncertainty(plain) == UNCERTAINTY and "do not include the uncertainty of values calibrated" in UNCERTAINTY

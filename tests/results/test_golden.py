@@ -2,8 +2,9 @@
 
 ``tests/data/golden/`` holds tables for the built-in Hà Nam 2017 scenario (3 replications,
 seed 2017; regenerated deliberately when the scenario was rebuilt on tax regimes, supply and
-dated prices, issue 12) and for the minimal scenario with the per-station table and the full
-visit log (2 replications, seed 7; saved by the first release, commit 40ad0de, and still
+dated prices, issue 12, and when it gained licence suspensions and calibration draws, issue
+13) and for the minimal scenario with the per-station table and the full visit log (2
+replications, seed 7; saved by the first release, commit 40ad0de, and still
 bit-identical: the regimes left a scenario that does not use them untouched). A change
 that moves code around must not move a single number; a change that means to move
 numbers (a model issue) regenerates these files in the same commit and says why.
@@ -36,7 +37,7 @@ ADDED = {
     "uplift_regime_switch",
     # issue 13 (enforcement): new KPIs
     "back_taxes", "stations_fined", "broken_seals_open", "cost_government", "cost_stations", "tax_metrology_only",
-    "overpaid_value", "extra_tax_before_campaign",
+    "overpaid_value", "extra_tax_before_campaign", "stations_suspended", "calibration_draw",
 }
 """Columns added since the golden tables were saved. Only these may be new; nothing may go."""
 

@@ -63,6 +63,8 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("stations_fined", "stations", "count", "Stations fined"),
     KPI("broken_seals_open", "stations", "count"),
     KPI("stations_suspended", "stations", "count"),
+    KPI("stations_fined_by_audits", "stations", "count", "Stations fined by inspections"),
+    KPI("short_delivery_found_by_audits", "stations", "count"),
     KPI("calibration_draw", "row of [calibration] draws (0 = first; empty without one)", "count"),
     KPI("consumer_savings", "VND", "money", "Saved by consumers"),
     KPI("completed", "share of replications", "share"),

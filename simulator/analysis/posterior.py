@@ -12,13 +12,19 @@ Beaumont, Zhang and Balding 2002):
 2. each simulated **once, in its own world** (replication *i* of the seed for vector *i*),
    so that the spread of simulated figures at a given value is the spread a real province's
    figure has around its expectation;
-3. the distance of each simulation to the observed figures: every target's gap divided by
-   its median absolute deviation over all simulations, so that a share and a count weigh alike;
+3. a count target (a whole number on a count KPI, e.g. 1 station fined) must be matched
+   exactly; the distance on the other targets is each gap divided by its median absolute
+   deviation over all simulations, so that targets in VND and in shares weigh alike;
 4. the ``accept`` share nearest are kept, weighted by the Epanechnikov kernel
    ``1 − (d / h)²`` (``h`` the largest distance kept);
 5. ``keep`` equally likely rows are resampled from them (systematic resampling) and written
-   into the scenario's ``[calibration]`` table, from which every replication of a later run
-   draws its row — so that run's intervals carry the calibration's uncertainty.
+   into the scenario's ``[calibration]`` table **with the world each was kept in**. A later
+   run re-runs row *i* in its world in replication *i*: the joint posterior of the parameters
+   and of everything else the figures constrain (growth, prices, stations) — what the
+   observed province went through. ``calibration.same_worlds = false`` draws only the
+   parameters, in new worlds: what a similar province could expect;
+6. a **posterior predictive check**: the rows run in new worlds, and how often they give the
+   observed figures — the kept simulations themselves match by construction.
 
 Why not a library: pyabc and ELFI implement sequential Monte Carlo ABC on top of a database or a
 graph framework; one rejection step on a simulator that is already spread over processes by
@@ -39,9 +45,12 @@ import pandas as pd
 
 from ..errors import ScenarioError
 from ..execution import map_tasks
+from ..kpis import KPIS
 from ..model.replication import run_replication
 from ..progress import Progress
+from ..runner import run
 from ..scenario import Scenario
+from .calibrate import _finite
 from .points import check_kpis, check_range, replications_and_seed, with_values
 
 SOURCE = "calibrate"
@@ -66,6 +75,8 @@ class Posterior:
     scenario: Scenario = field(repr=False)
     seed: int = 0
     method: str = "abc-rejection"
+    predictive: pd.DataFrame | None = field(default=None, repr=False)
+    """The targets simulated at the rows in new worlds (the posterior predictive check)."""
 
     @property
     def accepted(self) -> pd.DataFrame:
@@ -105,12 +116,29 @@ class Posterior:
             corr = cov / np.outer(sd, sd)
         return pd.DataFrame(corr, index=self.parameters, columns=self.parameters)
 
+    def check(self) -> pd.DataFrame:
+        """Per target, the posterior predictive: mean and ``level`` interval of the rows run in new worlds,
+        the percentile at which the observed figure falls, and for a count the chance of exactly it."""
+        if self.predictive is None or not len(self.predictive):
+            return pd.DataFrame(columns=["mean", "low", "high", "percentile", "p_equal"])
+        q = [(1 - self.level) / 2, (1 + self.level) / 2]
+        out = {}
+        for n, t in self.target.items():
+            x = self.predictive[n].to_numpy(dtype=float)
+            x = x[np.isfinite(x)]
+            out[n] = {"mean": float(x.mean()), "low": float(np.quantile(x, q[0])), "high": float(np.quantile(x, q[1])),
+                      "percentile": 100.0 * float(np.mean(x < t) + 0.5 * np.mean(x == t)),
+                      "p_equal": float(np.mean(x == t)) if _is_count(n, t) else math.nan}
+        return pd.DataFrame(out).T
+
     def to_json(self) -> dict:
         s = self.summary()
         params = {n: {k: _finite(float(s.loc[n, k])) for k in ("mean", "sd", "low", "high")} |
                   {"prior": list(self.bounds[n])} for n in self.parameters}
         fit = {n: {"observed": self.target[n], **{k: _finite(float(s.loc[n, k])) for k in ("mean", "low", "high")}}
                for n in self.target}
+        for n, row in self.check().iterrows():
+            fit[n]["predictive"] = {k: _finite(float(v)) for k, v in row.items()}
         return {"method": self.method, "parameters": params, "target": dict(self.target), "fit": fit,
                 "level": self.level, "simulations": len(self.simulations), "accepted": len(self.accepted),
                 "effective_size": self.effective_size, "rows": len(self.rows), "seed": self.seed}
@@ -128,11 +156,18 @@ class Posterior:
             pairs = [f"{a} ~ {b}: {c.loc[a, b]:+.2f}" for i, a in enumerate(self.parameters)
                      for b in self.parameters[i + 1:]]
             lines.append("  correlation " + "; ".join(pairs))
-        lines.append("Joint fit — what the kept simulations give for each target (one province's figure each):")
+        lines.append("Joint fit — the kept simulations (near the targets by construction):")
         for n, t in self.target.items():
             r = s.loc[n]
             lines.append(f"  {n}: observed {_g(t)}; simulated mean {_g(r['mean'])} "
                          f"({pct}: {_g(r['low'])} – {_g(r['high'])})")
+        check = self.check()
+        if len(check):
+            lines.append(f"Posterior predictive check — the {len(self.predictive)} rows in new worlds:")
+            for n, r in check.iterrows():
+                tail = f"; P(= {_g(self.target[n])}) {r['p_equal']:.2f}" if math.isfinite(r["p_equal"]) else ""
+                lines.append(f"  {n}: observed {_g(self.target[n])}; mean {_g(r['mean'])} ({pct}: {_g(r['low'])} – "
+                             f"{_g(r['high'])}), observed at percentile {r['percentile']:.0f}{tail}")
         lines.append(f"abc-rejection: {len(self.simulations)} simulations, {len(self.accepted)} kept "
                      f"(effective {self.effective_size:.0f}), {len(self.rows)} rows written (seed {self.seed})")
         return "\n".join(lines)
@@ -143,8 +178,10 @@ def _g(v: float) -> str:
     return f"{v:.3g}"
 
 
-def _finite(v: float) -> float | None:
-    return v if math.isfinite(v) else None
+def _is_count(kpi: str, value: float) -> bool:
+    """A whole-number target on a count KPI (stations fined, seals broken) is matched exactly."""
+    k = KPIS.get(kpi)
+    return k is not None and k.kind == "count" and float(value).is_integer()
 
 
 def _weighted_quantiles(x: np.ndarray, w: np.ndarray, q: Sequence[float]) -> tuple[float, float]:
@@ -224,7 +261,11 @@ def posterior(scenario: Scenario, target: Mapping[str, float], parameters: Mappi
             bar.update(len(results))
     finally:
         bar.close()
-    return _rejection(scenario, names, lo, hi, x, sims, targets, accept, keep, s, level)
+    post = _rejection(scenario, names, lo, hi, x, sims, targets, accept, keep, s, level)
+    # the posterior predictive check: the rows in new worlds (another seed), as many as there are rows
+    new = post.scenario.with_overrides({"calibration.same_worlds": False})
+    post.predictive = run(new, keep, s + 1, workers=workers).kpis[list(targets)]
+    return post
 
 
 def _rejection(scenario: Scenario, names: list[str], lo: np.ndarray, hi: np.ndarray, x: np.ndarray,
@@ -236,11 +277,18 @@ def _rejection(scenario: Scenario, names: list[str], lo: np.ndarray, hi: np.ndar
                             "'before' window); choose targets the scenario defines", source=SOURCE,
                             key=next(iter(targets)))
     goal = np.array(list(targets.values()))
-    mad = np.median(np.abs(sims[ok] - np.median(sims[ok], axis=0)), axis=0) * 1.4826
-    sd = sims[ok].std(axis=0)
-    scale = np.where(mad > 0, mad, np.where(sd > 0, sd, 1.0))  # a count that is mostly 0 has MAD 0
-    dist = np.where(ok, np.sqrt((((sims - goal) / scale) ** 2).sum(axis=1)), np.inf)
-    n_keep = max(2, int(round(accept * ok.sum())))
+    exact = np.array([_is_count(k, v) for k, v in targets.items()])
+    ok &= (sims[:, exact] == goal[exact]).all(axis=1)  # a count is matched exactly, or not at all
+    if ok.sum() < 2:
+        k = list(targets)[int(np.flatnonzero(exact)[0])] if exact.any() else next(iter(targets))
+        raise ScenarioError(f"fewer than 2 of {len(ok)} simulations give exactly this count; widen the bounds or "
+                            "run more --draws", source=SOURCE, key=k)
+    rest = sims[:, ~exact]
+    mad = np.median(np.abs(rest[ok] - np.median(rest[ok], axis=0)), axis=0) * 1.4826
+    sd = rest[ok].std(axis=0)
+    scale = np.where(mad > 0, mad, np.where(sd > 0, sd, 1.0))
+    dist = np.where(ok, np.sqrt((((rest - goal[~exact]) / scale) ** 2).sum(axis=1)), np.inf)
+    n_keep = min(max(2, int(round(accept * len(ok)))), int(ok.sum()))
     order = np.argsort(dist, kind="stable")
     h = dist[order[n_keep - 1]]
     weight = np.zeros(len(dist))
@@ -263,6 +311,7 @@ def _rejection(scenario: Scenario, names: list[str], lo: np.ndarray, hi: np.ndar
               for n, v in means.items()}
     calibrated = with_values(scenario, centre, SOURCE).with_overrides({"calibration": {
         "parameters": names, "draws": rows.to_numpy(dtype=float).tolist(), "use": True,
+        "worlds": [int(i) for i in picks], "seed": int(seed), "same_worlds": True,
         "method": f"abc-rejection, {len(x)} simulations, {n_keep} kept", "targets": dict(targets)}})
     return Posterior(names, {n: (float(a), float(b)) for n, a, b in zip(names, lo, hi, strict=True)},
                      dict(targets), level, table, rows, calibrated, seed)

@@ -134,7 +134,7 @@ class Campaign:
                 sealed.add(s)
                 self.seal_time[s] = env.now
                 if deliberate[s]:
-                    self.enforcement.fine_found_at_verification(deliberate[s])
+                    self.enforcement.found_at_verification(s, deliberate[s])
             else:
                 self.enforcement.check(s)
             self.visits.append(Visit(team, s, begin, done, "first" if first else "reverification"))

@@ -138,7 +138,10 @@ class Ledger:
             self.seen_with = self.seen_before.copy()  # what the office sees of each station, with the campaign
             self.pres_rate = behaviour.tax_rate[ds]
         self.e0, self.e1, self.deliberate = dispensers.error_before, dispensers.error_after, dispensers.deliberate
-        self.margin_share, self.margin_per_litre = sc.tax.margin or 0.0, sc.tax.margin_per_litre or 0.0
+        # what a station earns on a litre, net of its running costs (what a suspension takes from it)
+        t = sc.tax
+        self.margin_share = max((t.margin or 0.0) - (t.cost_share or 0.0), 0.0)
+        self.margin_per_litre = max((t.margin_per_litre or 0.0) - (t.cost_per_litre or 0.0), 0.0)
         self.diverted = sc.enforcement.suspension_diverted_share
         self.district = net.district[ds]
         self.n_districts = len(net.district_names)
@@ -153,7 +156,7 @@ class Ledger:
         self.station_gain = np.zeros(net.n_stations)  # what breaking the seal would gain a station in a month
         self.station_tax_gain = np.zeros(net.n_stations)  # of it: the tax it would evade
         self.station_gap = np.zeros(net.n_stations)
-        self.station_margin = np.zeros(net.n_stations)  # a station's gross margin in a month, VND
+        self.station_margin = np.zeros(net.n_stations)  # a station's margin net of running costs in a month, VND
         # what a station saves, per VND of sales, by breaking its seal: its marginal tax rate × (u − r)
         marginal = behaviour.tax_rate.copy()
         if self.enterprise is not None:

@@ -7,9 +7,11 @@ re-verification visit finds it**. At each month end every sealed, intact station
 not ``honest`` weighs breaking it, in the manner of Allingham and Sandmo (1972) with
 Yitzhaki's (1974) penalty on the evaded tax, over the next ``planning_months`` H:
 
-    Σₘ Sₘ₋₁ G  >  (1 + ρ) Σₘ Sₘ₋₁ pₘ [F + (1 + θ) g m + i D g m(m − 1)/2]
+    Σₘ Sₘ₋₁ G  >  (1 + ρ) Σₘ Sₘ₋₁ pₘ [F + (1 + θ) g (m − ½) + i D g (m − 1)(m − 2)/2]
 
-with G the month's gain (the tax it would evade, g, plus any short delivery), pₘ the chance
+with G the month's gain (the tax it would evade, g, plus any short delivery); found in month m,
+a station owes the tax of the m − 1 months behind it and, on average, half of the month it is
+found in, with interest on what was owed at each month end; pₘ the chance
 of being found in month m — audits at the station's priority (``audits_per_year``) and, in
 the month its re-verification falls due, the visit — each finding a broken seal with
 ``detection_probability``; Sₘ = Π (1 − pₖ) the chance of not being found by month m; F the
@@ -20,14 +22,17 @@ station's risk-aversion premium (``enforcement.risk_aversion``). A detection col
 fine and θ × the tax evaded since the break (``fines``), the back taxes with late-payment
 interest (``back_taxes``), re-seals the station, suspends it (it sells nothing for
 ``suspension_days``; its customers buy at the other stations of its district,
-``suspension_diverted_share`` of them) and multiplies its audit priority by
-``priority_multiplier``.
+``suspension_diverted_share`` of them); a station once fined is audited
+``priority_multiplier`` times as often from then on. A suspended station cannot break its seal again while suspended.
 
 Audits are a SimPy process: requests arrive at random (Poisson, ``audits_per_year`` per
 station per year), choose a station (``selection``: at random, or by risk — the gap
 between declared and metered sales, weighted by past detections) and wait for one of
 ``inspectors`` inspection teams, who work on the teams' calendar for ``audit_hours``.
-What an audit changes takes effect from the next month's declaration.
+An audit also tests the station's dispensers: deliberate short delivery still running (before
+the team's visit, or after a broken seal) is found with ``detection_probability`` and fined
+(the teams' visit corrects the dispensers; an audit does not). What an audit changes takes
+effect from the next month's declaration.
 """
 
 from __future__ import annotations
@@ -41,8 +46,8 @@ import simpy
 from ..scenario import Scenario
 from .workcalendar import WorkCalendar
 
-EVENT_KINDS = ("audit", "detection", "seal_broken", "fine", "tampered_dispenser_found", "back_taxes", "station_fined",
-               "suspension")
+EVENT_KINDS = ("audit", "detection", "seal_broken", "fine", "tampered_dispenser_found", "back_taxes", "suspension",
+               "short_delivery_found_by_audit")
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -81,6 +86,12 @@ class Enforcement:
         self.interest = np.zeros(n_stations)  # late-payment interest on it
         self.priority = np.ones(n_stations)
         self.suspended = np.full((n_stations, 2), -np.inf)  # [from, to) day of each station's last suspension
+        self.fined: list[tuple[float, int, bool]] = []  # (day, station, by an audit)
+        self.deliberate = np.zeros(n_stations, dtype=bool)  # stations with deliberately set dispensers
+        self.seal_time: np.ndarray | None = None  # the campaign's first seal per station (inf: not yet)
+        self._tax_gain = np.zeros(n_stations)  # last month's tax a broken seal evades, per station
+        self._month_start = 0.0
+        self._skim_fined = np.zeros(n_stations, dtype=bool)  # short delivery already fined by an audit
         self._gap = np.zeros(n_stations)  # last month's 1 − declared/metered, for risk-based selection
         self._cumulative: np.ndarray | None = None
         self.events: list[tuple[float, str, float]] = []  # (day, kind, amount)
@@ -118,26 +129,43 @@ class Enforcement:
             done = self.calendar.advance(self.env.now, self.params.audit_hours)
             yield self.env.timeout(done - self.env.now)
         self.events.append((self.env.now, "audit", 1.0))
-        self.check(station)
+        fined = self.check(station, by_audit=True)
+        running = self.deliberate[station] and (self.seal_time is None or not self.seal_time[station] <= self.env.now
+                                                or self.tampering[station])
+        # the same short delivery is fined once: the finding stands until the teams' visit corrects it
+        if not fined and running and not self._skim_fined[station] \
+                and self._detection_rng.random() < self.params.detection_probability:
+            self._skim_fined[station] = True
+            self.events.append((self.env.now, "short_delivery_found_by_audit", 1.0))
+            self.events.append((self.env.now, "fine", self.params.fine))
+            self._fine(station, by_audit=True)
 
     # ---- detection and decisions --------------------------------------------------
-    def check(self, station: int) -> None:
+    def _fine(self, station: int, by_audit: bool) -> None:
+        self.fined.append((self.env.now, station, by_audit))
+        self.priority[station] = self.params.priority_multiplier  # from now on, this many times as often
+        self._cumulative = None
+
+    def check(self, station: int, by_audit: bool = False) -> bool:
         """An audit or a re-verification looks at ``station``: a broken seal is found with
         ``detection_probability``; the station pays the fine and θ × the tax it evaded (``fine``), the
-        back taxes with interest (``back_taxes``), is re-sealed and watched more."""
+        back taxes with interest (``back_taxes``), is re-sealed, suspended and watched more. True if found."""
         if self.tampering[station] and self._detection_rng.random() < self.params.detection_probability:
-            e, evaded = self.params, float(self.evaded[station])
+            e = self.params
+            # this month's evasion so far, pro rata, on top of the months already behind it
+            elapsed = min(max((self.env.now - self._month_start) / DAYS_PER_MONTH, 0.0), 1.0)
+            evaded = float(self.evaded[station]) + elapsed * float(self._tax_gain[station])
             self.tampering[station] = False
-            self.priority[station] *= e.priority_multiplier
-            self._cumulative = None
+            self._fine(station, by_audit)
             self.events.append((self.env.now, "detection", 1.0))
-            self.events.append((self.env.now, "station_fined", 1.0))
             self.events.append((self.env.now, "fine", e.fine + e.tax_fine_multiple * evaded))
             self.events.append((self.env.now, "back_taxes", evaded + float(self.interest[station])))
             self.evaded[station] = self.interest[station] = 0.0
             if e.suspension_days:
                 self.suspended[station] = (self.env.now, self.env.now + e.suspension_days)
                 self.events.append((self.env.now, "suspension", 1.0))
+            return True
+        return False
 
     def open_share(self, d0: float, d1: float) -> np.ndarray | None:
         """Per station, the share of days [d0, d1) it was allowed to sell (None: every station, all month)."""
@@ -151,8 +179,13 @@ class Enforcement:
         """Deliberately set dispensers found by a verification team: reported and fined once per station."""
         if dispensers:
             self.events.append((self.env.now, "tampered_dispenser_found", float(dispensers)))
-            self.events.append((self.env.now, "station_fined", 1.0))
             self.events.append((self.env.now, "fine", self.params.fine))
+
+    def found_at_verification(self, station: int, dispensers: int) -> None:
+        """A verification team found ``dispensers`` deliberately set at ``station``: fined, watched more."""
+        if dispensers:
+            self.fine_found_at_verification(dispensers)
+            self._fine(station, by_audit=False)
 
     def detection_chances(self, next_due: np.ndarray | None) -> np.ndarray:
         """pₘ for the next ``planning_months`` (stations × months): audits at each station's priority,
@@ -180,8 +213,8 @@ class Enforcement:
         survive = np.cumprod(1.0 - chances, axis=1)
         before = np.hstack([np.ones((chances.shape[0], 1)), survive[:, :-1]])  # Sₘ₋₁
         g = tax_gain[:, None]
-        owed = (e.fine + loss + (1.0 + e.tax_fine_multiple) * g * m
-                + e.late_interest_per_day * DAYS_PER_MONTH * g * m * (m - 1) / 2.0)
+        owed = (e.fine + loss + (1.0 + e.tax_fine_multiple) * g * (m - 0.5)
+                + e.late_interest_per_day * DAYS_PER_MONTH * g * (m - 1) * (m - 2) / 2.0)
         return gain * before.sum(axis=1), (before * chances * owed).sum(axis=1)
 
     def decide(self, verified: np.ndarray, gain: np.ndarray, tax_gain: np.ndarray | None = None,
@@ -193,11 +226,12 @@ class Enforcement:
             return
         tax_gain = gain if tax_gain is None else tax_gain
         e = self.params
+        self._tax_gain, self._month_start = tax_gain, self.env.now
         if self.tampering.any():
             t = self.tampering
             self.interest[t] += e.late_interest_per_day * DAYS_PER_MONTH * self.evaded[t]
             self.evaded[t] += tax_gain[t]
-        candidates = verified & ~self.honest & ~self.tampering
+        candidates = verified & ~self.honest & ~self.tampering & ~(self.suspended[:, 1] > self.env.now)
         if not candidates.any():
             return
         exp_gain, exp_penalty = self.expected_values(gain, tax_gain, self.detection_chances(next_due), margin)
@@ -208,9 +242,13 @@ class Enforcement:
             self.tampering = self.tampering | new
 
     def totals(self, first_day: float, last_day: float) -> dict[str, float]:
-        """Counts and amounts of enforcement events with first_day ≤ day < last_day."""
+        """Counts and amounts of enforcement events with first_day ≤ day < last_day, and how many distinct
+        stations were fined (``stations_fined``; by audits: ``stations_fined_by_audits``)."""
         out = dict.fromkeys(EVENT_KINDS, 0.0)
         for day, kind, amount in self.events:
             if first_day <= day < last_day and not math.isnan(amount):
                 out[kind] += amount
+        inside = [(s, audit) for day, s, audit in self.fined if first_day <= day < last_day]
+        out["stations_fined"] = float(len({s for s, _ in inside}))
+        out["stations_fined_by_audits"] = float(len({s for s, audit in inside if audit}))
         return out

@@ -60,9 +60,15 @@ class ReplicationOutput:
 def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool = False) -> ReplicationOutput:
     rng = streams(seed, replication)
     draw = np.nan
-    if sc.calibration is not None and sc.calibration.use:
+    cal = sc.calibration
+    if cal is not None and cal.use:
         # this replication's values of the calibrated parameters: one row of the posterior draws
-        row = int(rng["calibration"].integers(len(sc.calibration.draws)))
+        if cal.worlds and cal.same_worlds:
+            # the posterior of the observed province: the row re-run in the world it was kept in
+            row = replication % len(cal.draws)
+            rng = streams(cal.seed, cal.worlds[row])
+        else:  # a similar province: the row's values in this replication's own world
+            row = int(rng["calibration"].integers(len(cal.draws)))
         sc, draw = calibrated_point(sc, row), float(row)
     net = build_network(sc, rng["network"])
     terms = station_terms(sc, net, rng["behaviour"])
@@ -77,8 +83,13 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
     enforcement = Enforcement(env, sc, net.n_stations, rng["enforcement"], calendar_for(sc))
     campaign = Campaign(env, sc, net, rng["campaign"], dispensers, enforcement) if sc.campaign.enabled else None
     dispenser_station = net.dispenser_station
+    enforcement.deliberate = np.bincount(dispenser_station, weights=dispensers.deliberate,
+                                         minlength=net.n_stations) > 0
+    enforcement.seal_time = campaign.seal_time if campaign is not None else None
     unsealed = np.full(net.n_dispensers, np.inf)
     detail = enforcement.can_tamper or sc.enforcement.selection == "risk"
+    last = windows.evaluation.stop - 1 if windows.evaluation is not None else -1
+    open_at_end = [0.0]
 
     def month_ends():
         for month in months:
@@ -87,6 +98,8 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
             seal = campaign.seal_time[dispenser_station] if campaign is not None else unsealed
             ledger.close_month(month, seal, during, station_detail=detail,
                                open_share=enforcement.open_share(month.d0, month.d1))
+            if month.index == last:  # seals still broken as the window closes (before its last decisions)
+                open_at_end[0] = float(np.count_nonzero(enforcement.tampering))
             if campaign is not None:
                 enforcement.gap = ledger.station_gap
                 enforcement.decide(np.isfinite(campaign.seal_time), ledger.station_gain, ledger.station_tax_gain,
@@ -95,6 +108,7 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
     env.run(until=env.process(month_ends()))
     out = _outputs(sc, replication, net, ledger, campaign, enforcement, dispensers, profile.volume.size, growth,
                    keep_visits)
+    out.kpis["broken_seals_open"] = open_at_end[0]
     out.kpis["simpy_events"] = scheduled_events(env)
     out.kpis["calibration_draw"] = draw
     return out
@@ -230,9 +244,11 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         "detections": events["detection"],
         "fines": events["fine"],
         "back_taxes": events["back_taxes"],
-        "stations_fined": events["station_fined"],
+        "stations_fined": events["stations_fined"],
+        "stations_fined_by_audits": events["stations_fined_by_audits"],
+        "short_delivery_found_by_audits": events["short_delivery_found_by_audit"],
         "stations_suspended": events["suspension"],
-        "broken_seals_open": float(np.count_nonzero(enforcement.tampering)),
+        "broken_seals_open": np.nan,  # set by run_replication: as the evaluation window closes
         "audits": events["audit"],
         "reverification_visits": float(reverifications),
         "dispensers_failed": float(failed),

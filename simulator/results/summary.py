@@ -29,11 +29,23 @@ UNCERTAINTY_CALIBRATED = (
     "the assumptions themselves.")
 
 
+UNCERTAINTY_POSTERIOR = (
+    "The 90% intervals are the posterior for the province that was observed: each replication re-runs one of "
+    "the [calibration] draws ({names}; {method}) in the world it was kept in, so they carry what the published "
+    "figures ({targets}) leave unknown about those values and about everything else drawn (stations, sales, "
+    "behaviour, dispenser errors, prices, growth, work times, audits). They do not include the uncertainty of "
+    "the assumptions themselves.")
+
+
 def uncertainty(sc: Scenario) -> str:
     """What the summary's intervals include — said under every summary table and in the report."""
     cal = sc.calibration
     if cal is None or not cal.use:
         return UNCERTAINTY
+    if cal.worlds and cal.same_worlds:
+        targets = ", ".join(f"{k} = {v:g}" for k, v in cal.targets.items()) or "the targets"
+        method = f"{len(cal.draws)} draws" + (f" by {cal.method}" if cal.method else "")
+        return UNCERTAINTY_POSTERIOR.format(names=", ".join(cal.parameters), method=method, targets=targets)
     names = ", ".join(cal.parameters)
     method = f"{len(cal.draws)} draws" + (f" by {cal.method}" if cal.method else "")
     return UNCERTAINTY_CALIBRATED.format(names=names, method=method)

@@ -94,6 +94,8 @@ def _fix_calibrated(raw: dict, overrides: dict[str, Any]) -> None:
     if not keep:
         del raw["calibration"]
         return
+    # the kept worlds were chosen jointly with the dropped values: only the remaining draws still apply
+    cal.pop("worlds", None)
     cal["parameters"] = [names[j] for j in keep]
     if isinstance(draws, list):
         cal["draws"] = [[row[j] for j in keep] if isinstance(row, list) and len(row) == len(names) else row

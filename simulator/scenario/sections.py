@@ -299,6 +299,13 @@ class Calibration(_Section):
     """One row per draw, one value per parameter, equally likely."""
     use: bool = True
     """``false``: run at the scenario's own values (Monte Carlo and scenario spread only)."""
+    worlds: list[int] = Field(default_factory=list)
+    """For each row, the replication (world) of ``seed`` it was kept in. With ``same_worlds``, replication
+    *i* re-runs row *i* mod rows in its own world: the posterior of the province that was observed."""
+    seed: int | None = Field(None, ge=0, lt=2**63)
+    """The seed the ``worlds`` belong to."""
+    same_worlds: bool = True
+    """``false``: draw only the parameters, in new worlds — what a similar province could expect."""
     method: str = ""
     """How the draws were made (informative)."""
     targets: dict[str, float] = Field(default_factory=dict)
@@ -308,6 +315,12 @@ class Calibration(_Section):
     def _shape(self):
         if len(set(self.parameters)) != len(self.parameters):
             raise ValueError("parameters: expected each parameter once")
+        if self.worlds and len(self.worlds) != len(self.draws):
+            raise ValueError(f"worlds: expected one per row of draws ({len(self.draws)}), got {len(self.worlds)}")
+        if self.worlds and self.seed is None:
+            raise ValueError("seed: expected the seed the worlds belong to")
+        if any(w < 0 for w in self.worlds):
+            raise ValueError("worlds: expected replication numbers ≥ 0")
         for i, row in enumerate(self.draws, start=1):
             if len(row) != len(self.parameters):
                 raise ValueError(f"draws: row {i} has {len(row)} values, expected {len(self.parameters)} "

@@ -128,3 +128,31 @@ def test_abc_bad_settings_are_one_line(small, kw, key):
     args = {"target": {"uplift_before_after": 0.2}, "parameters": {U: (0.0, 0.5)}, **kw}
     with pytest.raises(simulator.ScenarioError, match=key):
         simulator.posterior(_tiny(small), args.pop("target"), args.pop("parameters"), **args)
+
+
+def test_a_run_at_the_posterior_re_runs_the_kept_worlds_exactly(small):
+    """Replication i of a calibrated scenario re-runs row i in the world it was kept in: its figures are
+    the kept simulation's, to the last digit, whatever seed the run is given; with same_worlds = false
+    the rows run in new worlds (the posterior predictive check, which the posterior also reports)."""
+    sc = _tiny(small)
+    post = simulator.posterior(sc, {"uplift_before_after": 0.2}, {U: (0.0, 0.5)}, draws=100, keep=12, seed=2)
+    cal = post.scenario.calibration
+    assert len(cal.worlds) == 12 and cal.seed == 2
+    k = simulator.run(post.scenario, 12, seed=99).kpis
+    kept = post.simulations.loc[cal.worlds, "uplift_before_after"].to_numpy()
+    np.testing.assert_array_equal(k["uplift_before_after"].to_numpy(), kept)
+    assert (post.simulations.loc[cal.worlds, "weight"] > 0).all()
+    new = simulator.run(post.scenario.with_overrides({"calibration.same_worlds": False}), 12, seed=99).kpis
+    assert not np.array_equal(new["uplift_before_after"].to_numpy(), kept)
+    assert len(post.predictive) == 12 and set(post.check().index) == {"uplift_before_after"}
+
+
+def test_a_count_target_is_matched_exactly(small):
+    """1 station fined is a count: every kept simulation fined exactly 1 station."""
+    sc = _tiny(small).with_overrides({"metrology.short_delivery_stations": 0.05})
+    post = simulator.posterior(sc, {"stations_fined": 1, "uplift_before_after": 0.2},
+                               {"metrology.short_delivery_stations": (0.0, 0.2), U: (0.0, 0.5)}, draws=200, seed=3)
+    assert len(post.accepted) > 0 and (post.accepted["stations_fined"] == 1).all()
+    check = post.check()
+    assert 0 <= check.loc["stations_fined", "p_equal"] <= 1
+    assert np.isnan(check.loc["uplift_before_after", "p_equal"])

@@ -80,7 +80,10 @@ def test_audits_detect_fine_and_are_limited_by_capacity(small):
             "enforcement.planning_months": 1}  # short-sighted and risk-neutral: they break seals anyway
     k = simulator.run(small(base), replications=2).kpis
     assert k["audits"].mean() == pytest.approx(6.0 * 80, rel=0.15)
-    assert (k["detections"] > 0).all() and (k["stations_fined"] == k["detections"]).all()
+    # a station found twice is fined twice but counted once; every fine here comes from an audit
+    assert (k["detections"] > 0).all() and (0 < k["stations_fined"]).all()
+    assert (k["stations_fined"] <= k["detections"]).all() and (k["stations_fined"] < k["detections"]).any()
+    assert (k["stations_fined_by_audits"] == k["stations_fined"]).all()
     np.testing.assert_allclose(k["fines"], 1e5 * k["detections"])  # no multiple of the evaded tax by default
     assert (k["back_taxes"] > 0).all()
     few = simulator.run(small({**base, "enforcement.inspectors": 1, "enforcement.audit_hours": 16.0}),
@@ -259,17 +262,49 @@ def test_a_station_never_restores_its_seal_without_a_detection(small):
 
 
 def test_the_penalty_a_station_weighs_is_the_expected_fine_back_taxes_and_interest(small):
-    """Two planning months, a constant chance p = 0.2 of being found each month: expected gain
-    G (1 + 0.8); expected penalty 0.2 [F + (1 + θ) g] + 0.8 × 0.2 [F + 2 (1 + θ) g + i D g]."""
+    """Three planning months, a constant chance p = 0.2 of being found each month. Found in month m, a
+    station owes the m − 1 months behind it and on average half of month m, with interest on what it owed
+    at each month end: expected gain G (1 + 0.8 + 0.8²); expected penalty
+    0.2 [F + ½(1 + θ) g] + 0.8 × 0.2 [F + 1½(1 + θ) g] + 0.8² × 0.2 [F + 2½(1 + θ) g + i D g]."""
     from simulator.model.enforcement import DAYS_PER_MONTH
 
-    enf = _enforcement(small, planning_months=2, fine=1e6, licence_loss=0.0, tax_fine_multiple=2.0,
+    enf = _enforcement(small, planning_months=3, fine=1e6, licence_loss=0.0, tax_fine_multiple=2.0,
                        late_interest_per_day=0.0003)
     G, g, p = 5e6, 4e6, 0.2
-    gain, penalty = enf.expected_values(np.full(3, G), np.full(3, g), np.full((3, 2), p))
+    gain, penalty = enf.expected_values(np.full(3, G), np.full(3, g), np.full((3, 3), p))
     F, th, i, D = 1e6, 2.0, 0.0003, DAYS_PER_MONTH
-    np.testing.assert_allclose(gain, G * (1 + (1 - p)))
-    np.testing.assert_allclose(penalty, p * (F + (1 + th) * g) + (1 - p) * p * (F + 2 * (1 + th) * g + i * D * g))
+    np.testing.assert_allclose(gain, G * (1 + (1 - p) + (1 - p) ** 2))
+    np.testing.assert_allclose(penalty, p * (F + 0.5 * (1 + th) * g) + (1 - p) * p * (F + 1.5 * (1 + th) * g)
+                               + (1 - p) ** 2 * p * (F + 2.5 * (1 + th) * g + i * D * g))
+
+
+def test_what_a_detected_station_pays_is_what_it_weighed():
+    """Applied as weighed: broken at a month end, evading g a month; found 10 days into its third month
+    (two month ends behind it): it pays F + θ × evaded and back taxes of evaded + interest, with evaded
+    = 2 g + (10 / D) g and interest i D g (on the g owed at the second month end)."""
+    import simpy
+    from conftest import make_scenario
+
+    from simulator.model.campaign import calendar_for
+    from simulator.model.enforcement import DAYS_PER_MONTH, Enforcement
+    sc = make_scenario({**TAMPERING, "enforcement.audits_per_year": 0.0, "enforcement.fine": 1e6,
+                        "enforcement.tax_fine_multiple": 2.0, "enforcement.late_interest_per_day": 0.0003,
+                        "enforcement.detection_probability": 1.0, "enforcement.risk_aversion": 0.0})
+    env = simpy.Environment()
+    enf = Enforcement(env, sc, 1, np.random.default_rng(1), calendar_for(sc))
+    enf.honest[:] = False
+    g, D = 4e6, DAYS_PER_MONTH
+    sealed = np.ones(1, dtype=bool)
+    enf.decide(sealed, gain=np.array([1e12]), tax_gain=np.array([g]))  # breaks now (day 0)
+    for end in (D, 2 * D):  # two month ends with the seal broken
+        env.run(until=end)
+        enf.decide(sealed, gain=np.array([1e12]), tax_gain=np.array([g]))
+    env.run(until=2 * D + 10)
+    assert enf.check(0)
+    evaded = 2 * g + 10 / D * g
+    totals = enf.totals(0, 1e9)
+    assert totals["fine"] == pytest.approx(1e6 + 2.0 * evaded)
+    assert totals["back_taxes"] == pytest.approx(evaded + 0.0003 * D * g)
 
 
 def test_a_re_verification_falling_due_raises_that_months_chance(small):
@@ -394,14 +429,14 @@ def test_a_suspension_closes_the_station_for_its_days():
 
 
 def test_the_penalty_a_station_weighs_includes_the_margin_a_suspension_takes(small):
-    """One planning month, chance p: penalty p [F + S/D × margin + (1 + θ) g]; S = 15 days."""
+    """One planning month, chance p: penalty p [F + S/D × margin + ½ (1 + θ) g]; S = 15 days."""
     from simulator.model.enforcement import DAYS_PER_MONTH
 
     enf = _enforcement(small, planning_months=1, fine=1e6, licence_loss=0.0, tax_fine_multiple=1.0,
                        suspension_days=15, **{"tax.margin_per_litre": 700})
     margin = np.array([0.0, 6e7, 1.2e8])
     _, penalty = enf.expected_values(np.full(3, 5e6), np.full(3, 4e6), np.full((3, 1), 0.1), margin)
-    np.testing.assert_allclose(penalty, 0.1 * (1e6 + 15 / DAYS_PER_MONTH * margin + 2 * 4e6))
+    np.testing.assert_allclose(penalty, 0.1 * (1e6 + 15 / DAYS_PER_MONTH * margin + 0.5 * 2 * 4e6))
 
 
 SUSPENDING = {**TAMPERING, "enforcement.audits_per_year": 6.0, "enforcement.detection_probability": 1.0,
@@ -429,3 +464,23 @@ def test_suspension_and_a_flat_licence_loss_are_not_both_given(small):
         small({"enforcement.licence_loss": 1e6, "enforcement.suspension_days": 10, "tax.margin_per_litre": 700})
     with pytest.raises(simulator.ScenarioError, match=r"enforcement.suspension_days: expected tax.margin"):
         small({"enforcement.licence_loss": 0.0, "enforcement.suspension_days": 10})
+
+
+def test_audits_find_short_delivery_only_while_it_runs(small):
+    """Every station short-delivers and never breaks a seal. Audits before the teams come find and fine
+    it; once every dispenser is verified (on the campaign's first working day, 3 January 2017), audits
+    find nothing — only the audits of 1–2 January can."""
+    base = {"metrology.short_delivery_stations": 1.0, "enforcement.honest_share": 1.0,
+            "enforcement.audits_per_year": 6.0, "enforcement.inspectors": 20, "enforcement.detection_probability": 1.0,
+            "campaign.minutes_per_pump": 0.0, "campaign.travel_hours": 0.0, "run.evaluation_months": 6}
+    early = simulator.run(small({**base, "campaign.start": "2017-01-01"}), 2, seed=1).kpis
+    assert (early["short_delivery_found_by_audits"] <= 3).all()  # 6 × 10 audits a year: ~0.3 a day
+    assert (early["stations_fined"] == early["stations"]).all()  # the teams fine every station, once each
+    # from the first day of the horizon, with one slow team: weeks of audits before each station's visit
+    late = simulator.run(small({**base, "campaign.start": "2016-01-04", "run.evaluation_months": 6,
+                                "campaign.teams": 1, "campaign.minutes_per_pump": 600.0,
+                                "enforcement.audits_per_year": 24.0}), 2, seed=1).kpis
+    assert (late["short_delivery_found_by_audits"] > 0).all()
+    assert (late["short_delivery_found_by_audits"] <= late["stations"]).all()  # each station's skim fined once
+    assert late["short_delivery_found_by_audits"].sum() > early["short_delivery_found_by_audits"].sum()
+    assert (late["stations_fined_by_audits"] <= late["stations_fined"]).all()

@@ -271,7 +271,10 @@ def test_the_summary_and_the_report_say_what_their_intervals_include(hanam_run, 
     from simulator.results.summary import UNCERTAINTY, uncertainty
 
     said = uncertainty(hanam_run.settings)  # the built-in draws its calibrated values: the intervals include them
-    assert said != UNCERTAINTY and "the calibrated values (behaviour.undeclared_share.mean" in said
+    assert said != UNCERTAINTY and "posterior for the province that was observed" in said
+    assert "behaviour.undeclared_share.mean" in said and "uplift_before_after = 0.165" in said
+    similar = uncertainty(hanam_run.settings.with_overrides({"calibration.same_worlds": False}))
+    assert "and the calibrated values (behaviour.undeclared_share.mean" in similar
     text = summary_text(hanam_run, hanam_run.settings)
     assert " ".join(said.split()) in " ".join(text.split())
     assert said in report.content(hanam_run, tmp_path, with_charts=False).findings

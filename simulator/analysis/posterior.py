@@ -249,8 +249,7 @@ def posterior(scenario: Scenario, target: Mapping[str, float], parameters: Mappi
     x = _prior(names, lo, hi, draws, s, [r.integer for r in ranges])
     points = [(i, {n: (int(v) if r.integer else float(v)) for n, v, r in zip(names, row, ranges, strict=True)})
               for i, row in enumerate(x)]
-    for _, p in points[:1]:
-        with_values(scenario, p, SOURCE)  # a bad bound fails here, not in a worker
+    with_values(scenario, points[0][1], SOURCE)  # a bad value fails here, not in a worker
     tasks = [(points[j:j + CHUNK], s, list(targets)) for j in range(0, len(points), CHUNK)]
     sims = np.full((draws, len(targets)), np.nan)
     bar = Progress(draws, label="simulations", enabled=None if progress else False, stream=sys.stderr)

@@ -3,7 +3,10 @@ intervals carry the calibration's uncertainty; a parameter set by hand is no lon
 
 from __future__ import annotations
 
+import tomllib
+
 import numpy as np
+import pandas as pd
 import pytest
 
 import simulator
@@ -106,7 +109,7 @@ def test_abc_writes_draws_that_later_runs_use(small):
     res = simulator.run(post.scenario, 5, seed=3)
     assert res.kpis["calibration_draw"].notna().all()
     text = simulator.scenario.dumps_toml(post.scenario.raw)
-    again = simulator.scenario_from_dict(__import__("tomllib").loads(text), source="<again>")
+    again = simulator.scenario_from_dict(tomllib.loads(text), source="<again>")
     assert again.calibration == cal
 
 
@@ -115,8 +118,7 @@ def test_abc_is_the_same_on_one_worker_or_two(small):
     kw = dict(draws=60, seed=4)
     one = simulator.posterior(sc, {"uplift_before_after": 0.2}, {U: (0.0, 0.5)}, workers=1, **kw)
     two = simulator.posterior(sc, {"uplift_before_after": 0.2}, {U: (0.0, 0.5)}, workers=2, **kw)
-    pd_testing = __import__("pandas").testing
-    pd_testing.assert_frame_equal(one.simulations, two.simulations)
+    pd.testing.assert_frame_equal(one.simulations, two.simulations)
 
 
 @pytest.mark.parametrize("kw,key", [

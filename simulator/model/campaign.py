@@ -14,7 +14,8 @@ Teams take work from one priority queue ordered by due date: first-pass visits a
 due at the campaign start in the visiting order; each sealed station comes due again
 ``campaign.reverification_months`` later (periodic re-verification, 12 months by law in
 Vietnam). A dispenser failing verification (see :mod:`simulator.metrology`) takes
-``metrology.adjust_minutes`` more; a deliberately set one is reported and fined. A
+``metrology.adjust_minutes`` more; a deliberately set one is corrected and the station reported
+(and fined where ``enforcement.fine_at_verification``). A
 re-verification also finds a broken seal (see :mod:`simulator.enforcement`).
 
 Every random duration is drawn up front, per station and per dispenser, from the

@@ -29,9 +29,12 @@ Audits are a SimPy process: requests arrive at random (Poisson, ``audits_per_yea
 station per year), choose a station (``selection``: at random, or by risk — the gap
 between declared and metered sales, weighted by past detections) and wait for one of
 ``inspectors`` inspection teams, who work on the teams' calendar for ``audit_hours``.
-An audit also tests the station's dispensers: deliberate short delivery still running (before
-the team's visit, or after a broken seal) is found with ``detection_probability`` and fined
-(the teams' visit corrects the dispensers; an audit does not). What an audit changes takes
+A verification team that finds deliberately set dispensers corrects them and reports the
+station (watched more from then on); it is fined only if ``fine_at_verification`` (a verifying
+body adjusts; fines are an inspection's). An audit also tests the station's dispensers:
+deliberate short delivery still running (before the team's visit, or after a broken seal) is
+found with ``detection_probability`` and fined (the teams' visit corrects the dispensers; an
+audit does not). What an audit changes takes
 effect from the next month's declaration.
 """
 
@@ -143,6 +146,9 @@ class Enforcement:
     # ---- detection and decisions --------------------------------------------------
     def _fine(self, station: int, by_audit: bool) -> None:
         self.fined.append((self.env.now, station, by_audit))
+        self._watch(station)
+
+    def _watch(self, station: int) -> None:
         self.priority[station] = self.params.priority_multiplier  # from now on, this many times as often
         self._cumulative = None
 
@@ -176,16 +182,23 @@ class Enforcement:
         return 1.0 - closed / (d1 - d0)
 
     def fine_found_at_verification(self, dispensers: int) -> None:
-        """Deliberately set dispensers found by a verification team: reported and fined once per station."""
+        """Deliberately set dispensers found by a verification team: reported, and fined once per station
+        where the verifying body's findings are fined (``fine_at_verification``)."""
         if dispensers:
             self.events.append((self.env.now, "tampered_dispenser_found", float(dispensers)))
-            self.events.append((self.env.now, "fine", self.params.fine))
+            if self.params.fine_at_verification:
+                self.events.append((self.env.now, "fine", self.params.fine))
 
     def found_at_verification(self, station: int, dispensers: int) -> None:
-        """A verification team found ``dispensers`` deliberately set at ``station``: fined, watched more."""
+        """A verification team found ``dispensers`` deliberately set at ``station``: the team corrects them
+        and reports the station, which is watched more from then on; it is fined (and counted in
+        ``stations_fined``) only where ``fine_at_verification`` holds — otherwise fines are the inspections'."""
         if dispensers:
             self.fine_found_at_verification(dispensers)
-            self._fine(station, by_audit=False)
+            if self.params.fine_at_verification:
+                self._fine(station, by_audit=False)
+            else:
+                self._watch(station)
 
     def detection_chances(self, next_due: np.ndarray | None) -> np.ndarray:
         """pₘ for the next ``planning_months`` (stations × months): audits at each station's priority,

@@ -208,6 +208,10 @@ class Enforcement(_Section):
     """Premium ρ on the expected penalty: break a seal when gain > (1 + ρ) × p × penalty; per station."""
     priority_multiplier: float = Field(3.0, ge=1, le=1000)
     """After a detection the station is audited this many times more often."""
+    fine_at_verification: bool = True
+    """Whether deliberately set dispensers found by the verification teams are fined (and counted in
+    ``stations_fined``). False where the verifying body adjusts them and reports the station, and only
+    inspections fine (Hà Nam 2017: fines came from 37 inspections)."""
 
     @model_validator(mode="after")
     def _one_suspension(self):

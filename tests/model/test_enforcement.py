@@ -484,3 +484,17 @@ def test_audits_find_short_delivery_only_while_it_runs(small):
     assert (late["short_delivery_found_by_audits"] <= late["stations"]).all()  # each station's skim fined once
     assert late["short_delivery_found_by_audits"].sum() > early["short_delivery_found_by_audits"].sum()
     assert (late["stations_fined_by_audits"] <= late["stations_fined"]).all()
+
+
+def test_where_the_verifying_body_only_corrects_the_teams_fine_nobody(small):
+    """With ``fine_at_verification = false`` the teams still find and correct every deliberately set
+    dispenser (same path, same seed) and report the station, but fines and ``stations_fined`` are the
+    inspections' alone — the counterpart of a published "37 inspected, 1 fined"."""
+    base = {"metrology.short_delivery_stations": 0.3, "enforcement.fine": 1e6, "enforcement.audits_per_year": 0.0}
+    fined = simulator.run(small(base), replications=2, seed=3).kpis
+    corrected = simulator.run(small({**base, "enforcement.fine_at_verification": False}), replications=2, seed=3).kpis
+    assert (fined["tampered_dispensers_found"] > 0).all()
+    np.testing.assert_array_equal(corrected["tampered_dispensers_found"], fined["tampered_dispensers_found"])
+    np.testing.assert_array_equal(corrected["consumer_savings"], fined["consumer_savings"])
+    assert (fined["stations_fined"] > 0).all() and (corrected["stations_fined"] == 0).all()
+    assert (corrected["fines"] == 0).all() and (fined["fines"] == 1e6 * fined["stations_fined"]).all()

@@ -3,7 +3,8 @@
 ``tests/data/golden/`` holds tables for the built-in Hà Nam 2017 scenario (3 replications,
 seed 2017; regenerated deliberately when the scenario was rebuilt on tax regimes, supply and
 dated prices, issue 12, and when it gained licence suspensions and calibration draws, issue
-13) and for the minimal scenario with the per-station table and the full visit log (2
+13, and when the teams' findings stopped being fined in Hà Nam: fines are the
+inspections', issue 13) and for the minimal scenario with the per-station table and the full visit log (2
 replications, seed 7; saved by the first release, commit 40ad0de, and still
 bit-identical: the regimes left a scenario that does not use them untouched). A change
 that moves code around must not move a single number; a change that means to move

@@ -10,7 +10,12 @@ locale's own, not ours). A value that is missing or not finite reads "n/a".
 :class:`Numbers` bundles the formatters for one style (``Numbers("vi").vnd(x)``);
 the module-level functions take ``style=`` and default to English.
 
-This module imports only :mod:`simulator.kpis` (for how each kind of KPI reads).
+A style is also a language (:mod:`simulator.i18n`): ``Numbers("vi").gettext`` translates the
+words around the numbers and :func:`kpi_label` a KPI's label, so one object carries
+everything a chart, a table or a report needs to write for its reader.
+
+This module imports only :mod:`simulator.kpis` (for how each kind of KPI reads) and
+:mod:`simulator.i18n` (the words).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from dataclasses import dataclass
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from .i18n import translator
 from .kpis import KPIS
 
 STYLES = ("en", "vi")
@@ -34,7 +40,7 @@ _MONEY_STEPS = ((1e9, 2, {"en": "billion VND", "vi": "tỷ đồng"}),
                 (1e6, 1, {"en": "million VND", "vi": "triệu đồng"}))
 _CURRENCY = {"en": "VND", "vi": "đồng"}
 _DAY = {"en": "d MMM y", "vi": "dd/MM/y"}
-_MONTH = {"en": "MMM y", "vi": "MM/y"}
+_MONTH = {"en": "MMM y", "vi": "'tháng' M/y"}
 _MONTH_LONG = {"en": "MMMM y", "vi": "'tháng' M 'năm' y"}
 _DAYS_WORD = {"en": ("days", "months"), "vi": ("ngày", "tháng")}
 
@@ -132,7 +138,7 @@ def day(d, style: str = "en") -> str:
 
 
 def month(d, style: str = "en") -> str:
-    """``"Jan 2017"`` (en) or ``"01/2017"`` (vi)."""
+    """``"Jan 2017"`` (en) or ``"tháng 1/2017"`` (vi)."""
     return format_date(_date(d), _MONTH[_style(style)], locale=_LOCALE[style])
 
 
@@ -146,6 +152,15 @@ def slug(text: str, width: int = 40) -> str:
     plain = unicodedata.normalize("NFKD", text.lower().replace("đ", "d"))
     plain = "".join(c for c in plain if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:width].strip("-") or "run"
+
+
+def kpi_label(name: str, lang: str = "en") -> str:
+    """KPI ``name``'s label in ``lang``, its indent kept ("  of which …" → "  trong đó …"); the name if none."""
+    k = KPIS.get(name)
+    if k is None or not k.label:
+        return name
+    text = k.label.strip()
+    return k.label[: len(k.label) - len(k.label.lstrip(" "))] + translator(lang)(text)
 
 
 # how each kind of KPI number reads (see simulator.kpis), as functions of (x, style)
@@ -204,6 +219,15 @@ class Numbers:
 
     def month_long(self, d) -> str:
         return month_long(d, self.style)
+
+    @property
+    def gettext(self):
+        """``_`` for this style's language: ``Numbers("vi").gettext("Campaign cost")`` → "Chi phí chiến dịch"."""
+        return translator(self.style)
+
+    def label(self, name: str) -> str:
+        """KPI ``name``'s label in this style's language (see :func:`kpi_label`)."""
+        return kpi_label(name, self.style)
 
     def kpi(self, name: str):
         """The formatter of KPI ``name`` (a plain value for a name the registry does not know)."""

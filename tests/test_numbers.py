@@ -40,7 +40,10 @@ def test_plain_values_keep_significant_digits_without_trailing_zeros():
 def test_dates_in_each_style_from_dates_or_timestamps():
     d = dt.date(2017, 1, 4)
     assert (EN.day(d), VI.day(d), EN.day(pd.Timestamp(d))) == ("4 Jan 2017", "04/01/2017", "4 Jan 2017")
-    assert (EN.month(d), VI.month(d)) == ("Jan 2017", "01/2017")
+    assert (EN.month(d), VI.month(d)) == ("Jan 2017", "tháng 1/2017")
+    assert EN.label("uplift_growth") == "  of which trend (no campaign)"
+    assert VI.label("uplift_growth") == "  trong đó xu hướng chung (không có chiến dịch)"
+    assert VI.gettext("Campaign cost") == "Chi phí chiến dịch" and VI.label("not_a_kpi") == "not_a_kpi"
     assert (EN.month_long(d), VI.month_long(d)) == ("January 2017", "tháng 1 năm 2017")
 
 

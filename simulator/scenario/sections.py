@@ -21,7 +21,8 @@ from .quantities import CountQ, NonNegQ, RealQ, ShareQ
 # strict=True: a boolean is not a number, text is neither a number nor a boolean (so
 # ``teams = true`` or ``enabled = "yes"`` are refused, not read as 1 and True); dates
 # (:data:`Date`) still accept ISO text, as Python callers pass them.
-_STRICT = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False, strict=True)
+_STRICT = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False, strict=True,
+                     use_attribute_docstrings=True)  # a field's docstring is its description (reference, report)
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)  # dates the tables can hold
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 Date = Annotated[dt.date, Field(strict=False)]
@@ -285,6 +286,9 @@ class Run(_Section):
     """Keep the team-visit log of the first replication, of all, or of none."""
     station_detail: bool = False
     """Also keep a per-station monthly table (``Results.stations``): large for big networks."""
+    lang: Literal["en", "vi"] = "en"
+    """Language of the charts, the printed summary and the reports (English or Vietnamese); ``--lang``
+    on the command line overrides it."""
 
 
 MAX_DRAWS = 100_000

@@ -18,7 +18,7 @@ from typing import Literal
 
 import numpy as np
 
-Kind = Literal["share", "share_fine", "money", "days", "count", "ratio", "value"]
+Kind = Literal["share", "share_fine", "money", "days", "months", "count", "ratio", "value"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,9 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("cost", "VND", "money", "Campaign cost"),
     KPI("cost_stations", "VND", "money", "Paid by the stations (fees)"),
     KPI("benefit_cost_ratio", "VND of tax per VND spent", "ratio", "Extra tax per VND spent"),
+    KPI("net_benefit", "VND (extra tax in the window − campaign cost)", "money", "Net gain (extra tax − cost)"),
+    KPI("payback_months", "months from the campaign's first month until the extra tax covers the cost for good",
+        "months", "Pays for itself within"),
     KPI("seals_broken", "seal breaks", "count", "Seals broken"),
     KPI("extra_tax_upstream", "VND", "money", "Extra upstream tax (importers)"),
     KPI("uplift_upstream", "share of upstream tax without the campaign", "share", "Upstream tax uplift"),

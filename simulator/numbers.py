@@ -115,6 +115,11 @@ def days_short(x, style: str = "en") -> str:
     return f"{number(x, 0, style)} {_DAYS_WORD[_style(style)][0]}" if _ok(x) else "n/a"
 
 
+def months(x, style: str = "en") -> str:
+    """``"2 months"`` / ``"2 tháng"``: a whole number of months (a count of month ends)."""
+    return f"{number(x, 0, style)} {_DAYS_WORD[_style(style)][1]}" if _ok(x) else "n/a"
+
+
 def ratio(x, style: str = "en") -> str:
     """``10.7×``: how many times (extra tax per VND spent)."""
     return number(x, 1, style) + "×" if _ok(x) else "n/a"
@@ -165,7 +170,7 @@ def kpi_label(name: str, lang: str = "en") -> str:
 
 # how each kind of KPI number reads (see simulator.kpis), as functions of (x, style)
 _KIND = {"share": pct, "share_fine": lambda x, style="en": pct(x, 2, style), "money": vnd,
-         "days": days_short, "count": number, "ratio": ratio, "value": value}
+         "days": days_short, "months": months, "count": number, "ratio": ratio, "value": value}
 
 
 def kpi_formatter(kind: str, style: str = "en"):
@@ -210,6 +215,9 @@ class Numbers:
 
     def ratio(self, x) -> str:
         return ratio(x, self.style)
+
+    def months(self, x) -> str:
+        return months(x, self.style)
 
     def day(self, d) -> str:
         return day(d, self.style)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from ..kpis import break_even_index
 from ..scenario import REGIMES, Scenario
 from ..scenario.schema import calibrated_point
 from .campaign import Campaign, calendar_for
@@ -143,6 +144,22 @@ def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, enfo
     return float(col.sum()), c.station_fee_per_dispenser * verified
 
 
+def _payback_months(sc: Scenario, ledger: Ledger, campaign: Campaign | None) -> float:
+    """Months from the campaign's first month until its cumulative extra tax (with − without) covers its
+    cumulative cost for good, to the end of the horizon (:func:`simulator.kpis.break_even_index`; 1 = by
+    the end of the campaign's first month); NaN with no campaign or when the horizon's end is not covered.
+    The same months and rule as the cost chart's break-even."""
+    if campaign is None:
+        return np.nan
+    first = next((m.index for m in ledger.months if m.first == sc.campaign.start.replace(day=1)), None)
+    if first is None:
+        return np.nan
+    t = ledger.table[first:]
+    tax, cost = FIELDS.index("tax"), FIELDS.index("cost")
+    i = break_even_index(np.cumsum(t[:, 0, tax] - t[:, 1, tax]), np.cumsum(t[:, 0, cost]))
+    return np.nan if i is None else float(i + 1)
+
+
 def shapley(value: dict[frozenset, float], players: tuple[str, ...]) -> dict[str, float]:
     """Shapley values: each player's marginal contribution averaged over every order of arrival.
     ``value`` maps each coalition (a frozenset of players) to its worth. The values add up to
@@ -214,6 +231,7 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         early = range(first, w.evaluation.start)
         before_campaign = ledger.window_sum(early, "with", "tax") - ledger.window_sum(early, "without", "tax")
     extra = tax_with - tax_without + before_campaign
+    payback = _payback_months(sc, ledger, campaign)
     base = tax_before if tax_before > 0 else np.nan
     kpis = {
         "uplift": (tax_with - tax_without) / tax_without if tax_without > 0 else np.nan,
@@ -235,6 +253,8 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         "cost_government": cost,
         "cost_stations": cost_stations,
         "benefit_cost_ratio": extra / cost if cost > 0 else np.nan,
+        "net_benefit": extra - cost if campaign is not None else np.nan,
+        "payback_months": payback,
         "annual_growth": growth,
         # decomposition of uplift_before_after: the three parts add up to it
         "uplift_growth": tax_without / base - 1,

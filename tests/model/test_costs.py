@@ -35,3 +35,24 @@ def test_audits_cost_per_audit_and_stations_pay_their_verification_fees_apart(sm
     np.testing.assert_allclose(k["cost"], 1e6 * k["audits"])  # audits from the campaign start (= the window here)
     np.testing.assert_allclose(k["cost_stations"], 200_000.0 * k["pumps_sealed"])
     assert (k["benefit_cost_ratio"] == k["extra_tax"] / k["cost"]).all()  # the government's cost only
+
+
+def test_net_gain_and_payback_read_the_same_months_as_the_cost_chart(small):
+    """net_benefit = extra tax − cost; payback_months counts month ends from the campaign's first month
+    until the cumulative extra tax covers the cumulative cost for good, by hand from the monthly table."""
+    res = simulator.run(small({**ONLY, "costs.fixed": 20e6}), replications=3, seed=4)
+    k = res.kpis.set_index("replication")
+    np.testing.assert_array_equal(k["net_benefit"], k["extra_tax"] - k["cost"])
+    m = res.monthly.set_index(["replication", "arm", "month"]).sort_index()
+    for r in k.index:
+        w, wo = m.loc[(r, "with")], m.loc[(r, "without")]
+        w, wo = w[w.index >= "2017-01-01"], wo[wo.index >= "2017-01-01"]  # the campaign starts in January 2017
+        extra, cost = np.cumsum(w["tax"] - wo["tax"]).to_numpy(), np.cumsum(w["cost"]).to_numpy()
+        ok = (extra >= cost) & (extra > 0)
+        assert ok[-1]
+        first_for_good = len(ok) - np.argmin(ok[::-1]) if not ok.all() else 0  # after the last month not covered
+        assert k.loc[r, "payback_months"] == first_for_good + 1
+    never = simulator.run(small({**ONLY, "costs.fixed": 1e15}), replications=1).kpis.iloc[0]
+    assert np.isnan(never["payback_months"]) and never["net_benefit"] < 0
+    off = simulator.run(small({"campaign.enabled": False}), replications=1).kpis.iloc[0]
+    assert np.isnan(off["payback_months"]) and np.isnan(off["net_benefit"])

@@ -40,6 +40,8 @@ ADDED = {
     "back_taxes", "stations_fined", "broken_seals_open", "cost_government", "cost_stations", "tax_metrology_only",
     "overpaid_value", "extra_tax_before_campaign", "stations_suspended", "calibration_draw",
     "stations_fined_by_audits", "short_delivery_found_by_audits",
+    # issue 14 (money first): the net gain and the payback month
+    "net_benefit", "payback_months",
 }
 """Columns added since the golden tables were saved. Only these may be new; nothing may go."""
 

@@ -8,6 +8,8 @@
   written into the scenario as draws that later runs carry into their intervals.
 * :func:`one_at_a_time` and :func:`sobol_indices` (or :func:`sensitivity`) — which
   uncertain inputs move a KPI most.
+* :func:`read_sweep` and :func:`read_sensitivity` — a sweep or sensitivity folder read back into
+  the tables its charts are drawn from (:mod:`.folders`), to redraw or report them without re-running.
 
 All of them change a scenario through dotted names (``"campaign.teams"``,
 ``"behaviour.undeclared_share.mean"``), as ``Scenario.with_overrides`` does, and run
@@ -22,6 +24,7 @@ execution, files). Nothing in the package imports ``analysis`` except ``simulato
 # The functions sweep, calibrate and sensitivity share their names with their modules;
 # importing them here, once, makes the package attribute the function for good.
 from .calibrate import Calibration, TargetUnreachable, calibrate, calibrated_toml, read_observed
+from .folders import SensitivityResult, SweepResult, read_sensitivity, read_sweep
 from .posterior import Posterior, posterior, posterior_toml
 from .sensitivity import (
     default_ranges,
@@ -32,12 +35,23 @@ from .sensitivity import (
     sensitivity,
     sobol_indices,
 )
-from .sweep import BreakEvenAnswer, TeamsAnswer, earliest_break_even, fewest_teams, plot_sweep, sweep, sweep_runs
+from .sweep import (
+    BreakEvenAnswer,
+    TeamsAnswer,
+    earliest_break_even,
+    fewest_teams,
+    per_replication,
+    plot_sweep,
+    sweep,
+    sweep_runs,
+)
 
 __all__ = [
     "BreakEvenAnswer",
     "Calibration",
     "Posterior",
+    "SensitivityResult",
+    "SweepResult",
     "TargetUnreachable",
     "TeamsAnswer",
     "calibrate",
@@ -46,6 +60,7 @@ __all__ = [
     "earliest_break_even",
     "fewest_teams",
     "one_at_a_time",
+    "per_replication",
     "plot_sensitivity",
     "plot_sobol",
     "plot_sweep",
@@ -53,6 +68,8 @@ __all__ = [
     "posterior",
     "posterior_toml",
     "read_observed",
+    "read_sensitivity",
+    "read_sweep",
     "sensitivity",
     "sobol_indices",
     "sweep",

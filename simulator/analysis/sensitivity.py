@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from ..charts.analysis import sensitivity_figure
 from ..errors import ScenarioError
 from ..scenario import Scenario
 from ..scenario.quantities import Triangular
@@ -237,50 +238,20 @@ def table_json(table: pd.DataFrame, method: str) -> dict:
 
 
 # ---- charts ----------------------------------------------------------------------------------
-def plot_tornado(table: pd.DataFrame, kpi: str | None = None) -> Figure:
+def plot_tornado(table: pd.DataFrame, kpi: str | None = None, *, lang: str | None = None,
+                 number_style: str | None = None) -> Figure:
     """Tornado: for each parameter, the KPI at the low and high end of its range, as bars
-    from the base value; the widest bar on top."""
-    from matplotlib.figure import Figure
-
-    kpi = kpi or table["kpi"].iloc[0]
-    t = table[table["kpi"] == kpi].sort_values("swing")
-    base = float(t["base"].iloc[0])
-    fig = Figure(figsize=(8, 0.5 * len(t) + 1.8), layout="constrained")
-    ax = fig.subplots()
-    ypos = np.arange(len(t))
-    ax.barh(ypos, t["low"] - base, left=base, color="#0072B2", label="parameter at low end")
-    ax.barh(ypos, t["high"] - base, left=base, color="#E69F00", alpha=0.85, label="parameter at high end")
-    ax.axvline(base, color="black", linewidth=1)
-    labels = [f"{p}  [{describe(lo)} – {describe(hi)}]" for p, lo, hi in zip(t["parameter"], t["value_low"],
-                                                                            t["value_high"], strict=True)]
-    ax.set_yticks(ypos, labels)
-    ax.set_xlabel(f"{kpi} (mean over replications); base {base:.4g}")
-    ax.set_title(f"One at a time: what moves {kpi}")
-    ax.legend(loc="lower right", fontsize="small")
-    ax.grid(axis="x", alpha=0.3)
-    return fig
+    from the base value; the widest bar on top (:func:`simulator.charts.analysis.sensitivity_figure`)."""
+    return sensitivity_figure(table, kpi, lang=lang, number_style=number_style, method="oat")
 
 
-def plot_sobol(table: pd.DataFrame, kpi: str | None = None) -> Figure:
-    """First-order and total Sobol indices per parameter, with their bootstrap intervals."""
-    from matplotlib.figure import Figure
-
-    kpi = kpi or table["kpi"].iloc[0]
-    t = table[table["kpi"] == kpi].sort_values("ST")
-    fig = Figure(figsize=(8, 0.5 * len(t) + 1.8), layout="constrained")
-    ax = fig.subplots()
-    ypos = np.arange(len(t))
-    ax.barh(ypos - 0.2, t["S1"], height=0.4, xerr=t["S1_conf"], color="#0072B2", label="first order S1 (alone)")
-    ax.barh(ypos + 0.2, t["ST"], height=0.4, xerr=t["ST_conf"], color="#E69F00", label="total ST (with interactions)")
-    ax.set_yticks(ypos, list(t["parameter"]))
-    ax.set_xlabel("share of the variance of the mean " + kpi)
-    ax.set_xlim(left=min(0.0, float(np.nanmin(t["S1"] - t["S1_conf"]))))
-    ax.set_title(f"Sobol indices: what drives {kpi}")
-    ax.legend(loc="lower right", fontsize="small")
-    ax.grid(axis="x", alpha=0.3)
-    return fig
+def plot_sobol(table: pd.DataFrame, kpi: str | None = None, *, lang: str | None = None,
+               number_style: str | None = None) -> Figure:
+    """First-order and total Sobol indices per parameter, in percent, with their bootstrap intervals."""
+    return sensitivity_figure(table, kpi, lang=lang, number_style=number_style, method="sobol")
 
 
-def plot_sensitivity(table: pd.DataFrame, kpi: str | None = None) -> Figure:
+def plot_sensitivity(table: pd.DataFrame, kpi: str | None = None, *, lang: str | None = None,
+                     number_style: str | None = None) -> Figure:
     """The tornado for a one-at-a-time table, the index bars for a Sobol table."""
-    return plot_sobol(table, kpi) if table["ST"].notna().any() else plot_tornado(table, kpi)
+    return sensitivity_figure(table, kpi, lang=lang, number_style=number_style)

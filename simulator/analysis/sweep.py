@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..charts.analysis import DONE, sweep_figure
 from ..errors import ScenarioError
 from ..kpis import break_even_index
 from ..model.campaign import ORDERS
-from ..numbers import KPI_DISPLAY
-from ..results.tables import KPI_UNITS, summarise
+from ..results.tables import summarise
 from ..scenario import Scenario
 from ..timeline import month_start
-from .points import PointRun, check_kpis, describe, is_number, replications_and_seed, resolve, run_points
+from .points import PointRun, check_kpis, replications_and_seed, resolve, run_points
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -163,62 +163,79 @@ def _json_value(x: Any) -> Any:
     return x
 
 
-# ---- chart -----------------------------------------------------------------------------
-def plot_sweep(table: pd.DataFrame, kpis: Sequence[str] | None = None, x: str | None = None) -> Figure:
-    """One panel per KPI: its mean (line) and 90% interval (band) against the first swept
-    name (or ``x``), one line per combination of the other swept names."""
-    from matplotlib import ticker
-    from matplotlib.figure import Figure
-
-    names = swept_names(table)
-    x = x or (names[0] if names else None)
-    if x is None:
-        raise ValueError("the table has no swept names to plot against")
-    present = list(dict.fromkeys(table["kpi"]))
-    chosen = [k for k in (kpis or MAIN_KPIS) if k in present] or present[:4]
-    others = [n for n in names if n != x]
-    xs = list(dict.fromkeys(table[x].map(_key)))
-    numeric = all(is_number(v) for v in table[x])
-    ncols = min(3, len(chosen))
-    nrows = math.ceil(len(chosen) / ncols)
-    fig = Figure(figsize=(4.2 * ncols, 3.3 * nrows + 0.5), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
-    groups = table.groupby([table[o].map(_key) for o in others], sort=False) if others else [((), table)]
-    for ax, kpi in zip(axes, chosen, strict=False):  # spare axes are hidden below
-        for key, g in groups:
-            g = g[g["kpi"] == kpi]
-            pos = [float(v) if numeric else xs.index(_key(v)) for v in g[x]]
-            order = np.argsort(pos, kind="stable")
-            p = np.asarray(pos)[order]
-            parts = zip(others, np.atleast_1d(key), strict=True)
-            label = ", ".join(f"{o.rsplit('.', 1)[-1]}={k}" for o, k in parts) or None
-            line, = ax.plot(p, g["mean"].to_numpy()[order], marker="o", label=label)
-            ax.fill_between(p, g["p05"].to_numpy()[order], g["p95"].to_numpy()[order], alpha=0.2,
-                            color=line.get_color(), linewidth=0)
-        ax.set_title(KPI_DISPLAY.get(kpi, (kpi,))[0], fontsize="medium")
-        ax.set_xlabel(x)
-        unit = KPI_UNITS.get(kpi, "")
-        if unit.startswith("share"):
-            ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
-            ax.set_ylabel("%")
-        else:
-            ax.set_ylabel(unit)
-        if not numeric:
-            ax.set_xticks(range(len(xs)), [str(v) for v in xs])
-        elif all(float(v).is_integer() for v in table[x]):
-            ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-        ax.grid(alpha=0.3)
-    for ax in axes[len(chosen):]:
-        ax.set_visible(False)
-    if others:
-        axes[0].legend(fontsize="small")
-    fig.suptitle("Sweep: mean and 90% interval across replications (same seed at every point)")
-    return fig
+# ---- per replication, and the chart ----------------------------------------------------------
+def per_replication(runs: Sequence[PointRun]) -> pd.DataFrame:
+    """Every point's per-replication KPIs in one table: ``point`` (1, 2, …), one column per swept
+    name, ``replication`` and one column per KPI — what the sweep chart's paired differences need."""
+    frames = []
+    for i, r in enumerate(runs, start=1):
+        k = r.kpis.copy()
+        k.insert(0, "point", i)
+        for j, (name, value) in enumerate(r.settings.items(), start=1):
+            k.insert(j, name, [value] * len(k))
+        frames.append(k)
+    out = pd.concat(frames, ignore_index=True)
+    out["point"] = out["point"].astype(np.int64)
+    return out
 
 
-def _key(v: Any) -> Any:
-    # values such as distribution tables are not hashable; group them by their text
-    return describe(v) if isinstance(v, (dict, list)) else v
+def finished_before(kpis: pd.DataFrame, budget_days: Any) -> np.ndarray:
+    """THE deadline rule of :func:`fewest_teams` and of the sweep chart's marker, per replication:
+    every dispenser sealed (``completed``) and the last seal strictly before the deadline's day
+    begins (``completion_days`` < the days from ``campaign.start`` to the deadline)."""
+    done = kpis["completed"].to_numpy(dtype=float) == 1
+    days = kpis["completion_days"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        return done & (days < np.asarray(budget_days, dtype=float))
+
+
+def default_deadline(scenario: Scenario) -> dt.date | None:
+    """The deadline a sweep over ``campaign.teams`` is marked against when ``--deadline`` is not given: the
+    plan's own ``campaign.deadline`` (None when the scenario states none: fuelseal invents no target)."""
+    return scenario.campaign.deadline
+
+
+def check_deadline(scenario: Scenario, deadline: dt.date | str, source: str = "fewest_teams") -> dt.date:
+    """``deadline`` as a date after ``campaign.start`` and no later than the day after ``scenario.end``."""
+    if isinstance(deadline, dt.datetime):  # also a pandas Timestamp: the day is what counts
+        deadline = deadline.date()
+    if isinstance(deadline, str):
+        try:
+            deadline = dt.date.fromisoformat(deadline)
+        except ValueError:
+            raise ScenarioError(f"expected a date like 2017-06-30, got {deadline!r}", source=source,
+                                key="deadline") from None
+    start, end = scenario.campaign.start, scenario.scenario.end
+    if not deadline > start:
+        raise ScenarioError(f"expected a date after campaign.start ({start}), got {deadline}", source=source,
+                            key="deadline")
+    if deadline > end + dt.timedelta(days=1):
+        raise ScenarioError(f"{deadline} is after scenario.end ({end}); campaigns are only simulated up to the end "
+                            "of the horizon (extend scenario.end)", source=source, key="deadline")
+    return deadline
+
+
+def mark_deadline(per_rep: pd.DataFrame, deadline: dt.date, start: dt.date) -> pd.DataFrame:
+    """``per_rep`` with a ``done_by_deadline`` column (1.0 or 0.0 per replication, :func:`finished_before`);
+    the days allowed count from each point's ``campaign.start`` when that is swept, else from ``start``."""
+    if "campaign.start" in per_rep.columns:
+        starts = [pd.Timestamp(v).date() for v in per_rep["campaign.start"]]
+        budget: Any = np.array([(deadline - s).days for s in starts], dtype=float)
+    else:
+        budget = float((deadline - start).days)
+    return per_rep.assign(**{DONE: finished_before(per_rep, budget).astype(float)})
+
+
+def plot_sweep(table: pd.DataFrame, kpis: Sequence[str] | None = None, x: str | None = None, *,
+               runs: Sequence[PointRun] | None = None, per_rep: pd.DataFrame | None = None, reference: Any = None,
+               lang: str | None = None, number_style: str | None = None) -> Figure:
+    """The sweep chart (:func:`simulator.charts.analysis.sweep_figure`): one panel per KPI against the
+    first swept name (or ``x``), one line per combination of the others. Given the points' ``runs``
+    (:func:`sweep_runs`) or their ``per_rep`` table (:func:`per_replication`), the bars are the paired
+    change from the ``reference`` value (default: the first); otherwise the 90% range across replications."""
+    if per_rep is None and runs is not None:
+        per_rep = per_replication(runs)
+    return sweep_figure(table, per_rep, x=x, kpis=kpis, reference=reference, lang=lang, number_style=number_style)
 
 
 # ---- planners' answers -----------------------------------------------------------------
@@ -254,21 +271,8 @@ def fewest_teams(scenario: Scenario, deadline: dt.date | str, probability: float
     the search doubles the teams until the probability is reached and then bisects:
     about 2·log₂(answer) runs.
     """
-    if isinstance(deadline, dt.datetime):  # also a pandas Timestamp: the day is what counts
-        deadline = deadline.date()
-    if isinstance(deadline, str):
-        try:
-            deadline = dt.date.fromisoformat(deadline)
-        except ValueError:
-            raise ScenarioError(f"expected a date like 2017-06-30, got {deadline!r}", source="fewest_teams",
-                                key="deadline") from None
-    start, end = scenario.campaign.start, scenario.scenario.end
-    if not deadline > start:
-        raise ScenarioError(f"expected a date after campaign.start ({start}), got {deadline}", source="fewest_teams",
-                            key="deadline")
-    if deadline > end + dt.timedelta(days=1):
-        raise ScenarioError(f"{deadline} is after scenario.end ({end}); campaigns are only simulated up to the end "
-                            "of the horizon (extend scenario.end)", source="fewest_teams", key="deadline")
+    deadline = check_deadline(scenario, deadline)
+    start = scenario.campaign.start
     if not 0 < probability <= 1:
         raise ScenarioError(f"expected a probability in (0, 1], got {probability}", source="fewest_teams",
                             key="probability")
@@ -283,7 +287,7 @@ def fewest_teams(scenario: Scenario, deadline: dt.date | str, probability: float
             (r,) = run_points(scenario, [{"campaign.teams": teams}], n, s, workers=workers, progress=progress,
                               source="fewest_teams")
             k = r.kpis
-            ok = (k["completed"] == 1) & (k["completion_days"] < budget)
+            ok = finished_before(k, budget)
             c = k["completion_days"].to_numpy(dtype=float)
             tried[teams] = {"teams": teams, "p_done": float(ok.mean()),
                             "completion_days_p50": _quantile(c, 0.5), "completion_days_p95": _quantile(c, 0.95)}

@@ -1,20 +1,67 @@
 """A sweep folder on disk: what belongs in it, and the record that lets ``--resume`` finish it.
 
 ``fuelseal sweep --out DIR`` writes the resolved ``scenario.toml`` (and ``register.csv``),
-``sweep.json`` (the grid, replications, seed and KPIs), one checkpoint per finished point
-under ``points/`` (its KPI table and a record with the table's SHA-256), then
-``sweep.csv`` and ``sweep.png``. Nothing else lives there, so fuelseal never writes into
-(or replaces files of) a folder that is not a sweep's, and follows no symbolic link.
+``sweep.json`` (the grid, replications, seed and KPIs; since issue 14 also the deadline and
+probability the fewest teams are marked against, and the chart's language), one checkpoint
+per finished point under ``points/`` (its per-replication KPI table and a record with the
+table's SHA-256), then ``sweep.csv`` (the summary), ``sweep.png`` (the chart) and
+``sweep-chart.csv`` (the numbers the chart draws). Nothing else lives there, so fuelseal never
+writes into (or replaces files of) a folder that is not a sweep's, and follows no symbolic link.
+:func:`simulator.analysis.folders.read_sweep` reads a finished folder back.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..errors import ScenarioError
 from ..files import read_json
+from ..scenario import parse_value, split_pairs
 
-SWEEP_FILES = {"scenario.toml", "register.csv", "sweep.json", "sweep.csv", "sweep.png", "points", ".fuelseal.lock"}
+SWEEP_FILES = {"scenario.toml", "register.csv", "sweep.json", "sweep.csv", "sweep.png", "sweep-chart.csv", "points",
+               ".fuelseal.lock"}
+CHART_CSV = "sweep-chart.csv"
+
+
+def split_values(text: str) -> list[str]:
+    """``"1,2,3"`` → ``["1", "2", "3"]``, leaving commas inside ``{…}``, ``[…]`` or quotes alone,
+    so that ``{ dist = "beta", mean = 0.1, sd = 0.05 },0.2`` is two values."""
+    out, depth, quote, cur = [], 0, "", []
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    out.append("".join(cur).strip())
+    return out
+
+
+def parse_grid(sets: list[str] | None) -> dict[str, list[Any]]:
+    """The grid of ``--set NAME=V1,V2,…`` texts (as ``sweep.json`` records them): name → values,
+    each read as TOML would (``5``, ``0.2``, ``2017-02-01``, ``{ dist = … }``)."""
+    grid: dict[str, list[Any]] = {}
+    for key, text in split_pairs(sets, "--set"):
+        if key in grid:
+            raise ScenarioError("given twice; list every value once, e.g. campaign.teams=1,2,3", source="--set",
+                                key=key)
+        values = [parse_value(v, key=key) for v in split_values(text)]
+        if any(v == "" for v in values):
+            raise ScenarioError(f"empty value in {text!r}", source="--set", key=key)
+        grid[key] = values
+    if not grid:
+        raise ScenarioError("expected at least one --set NAME=V1,V2,… to sweep, e.g. --set campaign.teams=1,2,3",
+                            source="--set")
+    return grid
 
 
 def folder_problem(out: Path) -> str | None:

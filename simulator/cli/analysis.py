@@ -20,9 +20,10 @@ from typing import Any
 
 from ..analysis.points import describe, parse_range
 from ..analysis.posterior import ACCEPT, DRAWS, KEEP
-from ..analysis.sweepfolder import folder_problem, read_spec
+from ..analysis.sweepfolder import folder_problem, parse_grid, read_spec, split_values  # noqa: F401 (as before)
 from ..errors import ScenarioError
-from ..numbers import KPI_DISPLAY, days, number, slug
+from ..i18n import LANGS, translator
+from ..numbers import Numbers, slug
 from ..scenario import Scenario, load_scenario, parse_overrides, parse_value, split_pairs
 from . import options
 
@@ -32,28 +33,6 @@ METHODS = ("oat", "sobol")
 
 
 # ---- shared argument handling ------------------------------------------------------------
-def split_values(text: str) -> list[str]:
-    """``"1,2,3"`` → ``["1", "2", "3"]``, leaving commas inside ``{…}``, ``[…]`` or quotes alone,
-    so that ``{ dist = "beta", mean = 0.1, sd = 0.05 },0.2`` is two values."""
-    out, depth, quote, cur = [], 0, "", []
-    for ch in text:
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "{[":
-            depth += 1
-        elif ch in "}]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append("".join(cur).strip())
-            cur = []
-            continue
-        cur.append(ch)
-    out.append("".join(cur).strip())
-    return out
-
-
 _pairs = split_pairs  # the same KEY=VALUE reading as `fuelseal run` (simulator.scenario.overrides)
 _overrides = parse_overrides
 
@@ -104,6 +83,10 @@ def _common(p: argparse.ArgumentParser, n_help: str) -> None:
     options.safe(p, "paths inside the scenario (and files named here) may not leave DIR")
 
 
+def _lang(args, sc: Scenario) -> str:
+    return args.lang or sc.run.lang
+
+
 class ScenarioInterrupted(KeyboardInterrupt):
     """Ctrl-C, SIGTERM or SIGHUP during a sweep: the finished points are saved."""
 
@@ -124,10 +107,38 @@ def _read_sweep_spec(args) -> None:
     args.scenario, args.set, args.replications, args.seed, args.kpi = (str(Path(args.resume) / "scenario.toml"),
                                                                        sets, n, seed, kpi)
     args.out, args.overwrite, args.safe = args.resume, True, args.safe or args.resume
+    from ..files import read_json
+
+    spec = read_json(Path(args.resume) / "sweep.json", what="sweep record")  # the chart's settings, unless given
+    if args.deadline is None and isinstance(spec.get("deadline"), str):
+        args.deadline = spec["deadline"]
+    if args.probability is None and isinstance(spec.get("probability"), (int, float)):
+        args.probability = float(spec["probability"])
+    if args.lang is None and spec.get("lang") in LANGS:
+        args.lang = spec["lang"]
+
+
+def _sweep_deadline(args, sc: Scenario, grid: dict[str, list[Any]]) -> tuple[dt.date | None, float]:
+    """The deadline and probability the fewest teams are marked against (teams swept only)."""
+    from ..analysis.folders import DEFAULT_PROBABILITY
+    from ..analysis.sweep import check_deadline, default_deadline
+
+    probability = DEFAULT_PROBABILITY if args.probability is None else args.probability
+    if not 0 < probability <= 1:
+        raise ScenarioError(f"expected a probability in (0, 1], got {probability}", source="--probability")
+    if "campaign.teams" not in grid:
+        if args.deadline is not None and not args.resume:
+            raise ScenarioError("marks the fewest teams that finish in time; sweep campaign.teams to use it",
+                                source="--deadline")
+        return None, probability
+    if args.deadline is None:
+        return default_deadline(sc), probability
+    return check_deadline(sc, args.deadline, "--deadline"), probability
 
 
 def cmd_sweep(args) -> int:
-    from ..analysis.sweep import plot_sweep, sweep, swept_names
+    from ..analysis.folders import SweepResult
+    from ..analysis.sweep import sweep_runs, swept_names
     from ..analysis.sweep import table_json as sweep_json
 
     if args.resume:  # everything comes from the folder's sweep.json
@@ -135,19 +146,10 @@ def cmd_sweep(args) -> int:
             raise ScenarioError("--resume takes the sweep from the folder; give only the folder", source="--resume")
         _read_sweep_spec(args)
     _check_counts(args)
-    grid: dict[str, list[Any]] = {}
-    for key, text in _pairs(args.set, "--set"):
-        if key in grid:
-            raise ScenarioError("given twice; list every value once, e.g. campaign.teams=1,2,3", source="--set",
-                                key=key)
-        values = [parse_value(v, key=key) for v in split_values(text)]
-        if any(v == "" for v in values):
-            raise ScenarioError(f"empty value in {text!r}", source="--set", key=key)
-        grid[key] = values
-    if not grid:
-        raise ScenarioError("expected at least one --set NAME=V1,V2,… to sweep, e.g. --set campaign.teams=1,2,3",
-                            source="--set")
+    grid = parse_grid(args.set)
     sc = _load(args)
+    deadline, probability = _sweep_deadline(args, sc, grid)
+    lang = _lang(args, sc)
     from ..execution import Terminated, require
     from ..files import FolderLock, remove_stale_tmp, write_atomic
     from ..results.storage import _refuse_special
@@ -176,13 +178,16 @@ def cmd_sweep(args) -> int:
                 from ..results.tables import Results
 
                 Results.write_scenario(out, sc)
-                n = sc.run.replications if args.replications is None else args.replications
-                seed = sc.run.seed if args.seed is None else args.seed
-                write_atomic(out / "sweep.json", json.dumps({"set": args.set, "replications": n, "seed": seed,
-                                                             "kpi": args.kpi}, ensure_ascii=False).encode())
-            table = sweep(sc, grid, args.replications, args.seed, kpis=args.kpi, workers=_workers(args),
-                          progress=not (args.quiet or args.json), checkpoint=out / "points",
-                          executor=args.executor, scheduler=args.scheduler)
+            n = sc.run.replications if args.replications is None else args.replications
+            seed = sc.run.seed if args.seed is None else args.seed
+            # the grid, replications, seed and KPIs (what --resume needs), and how the chart is drawn
+            write_atomic(out / "sweep.json", json.dumps(
+                {"set": args.set, "replications": n, "seed": seed, "kpi": args.kpi,
+                 "deadline": None if deadline is None else deadline.isoformat(), "probability": probability,
+                 "lang": lang}, ensure_ascii=False).encode())
+            table, runs = sweep_runs(sc, grid, args.replications, args.seed, kpis=args.kpi, workers=_workers(args),
+                                     progress=not (args.quiet or args.json), checkpoint=out / "points",
+                                     executor=args.executor, scheduler=args.scheduler)
         except KeyboardInterrupt as exc:
             points = len(list((out / "points").glob("point-*.json")))
             how = f"stopped by {exc}" if isinstance(exc, Terminated) else "interrupted"
@@ -202,37 +207,64 @@ def cmd_sweep(args) -> int:
         for name in swept_names(table):  # tables and lists as the TOML text a user would type
             csv_table[name] = [describe(v) if isinstance(v, (dict, list)) else v for v in csv_table[name]]
         write_atomic(out / "sweep.csv", lambda fh: csv_table.to_csv(fh, index=False))
-        fig = plot_sweep(table, args.kpi)
-        write_atomic(out / "sweep.png", lambda fh: fig.savefig(fh, format="png", dpi=120))
+        result = SweepResult.from_runs(sc, table, runs, deadline=deadline, probability=probability, kpis=args.kpi,
+                                       lang=lang)
+        result.write_charts(out, lang)
     if args.json:
         _dump(sweep_json(table))
         return 0
-    print(sweep_text(table, args.kpi))
-    print(f"\nTable: {out / 'sweep.csv'}\nChart: {out / 'sweep.png'}")
+    _ = translator(lang)
+    print(sweep_text(table, args.kpi, lang=lang))
+    marker = fewest_text(result, lang)
+    if marker:
+        print("\n" + marker)
+    print("\n" + _("Table: {path}").format(path=out / "sweep.csv"))
+    print(_("Chart: {path}").format(path=out / "sweep.png"))
+    print(_("Numbers of the chart: {path}").format(path=out / "sweep-chart.csv"))
     return 0
 
 
-def sweep_text(table, kpis: list[str] | None = None) -> str:
-    """One line per point: the swept values, then each main KPI's mean and 90% interval."""
-    from ..analysis.sweep import MAIN_KPIS, swept_names
+def sweep_text(table, kpis: list[str] | None = None, *, lang: str = "en") -> str:
+    """One block per point: the swept values, then each KPI of the chart with its mean and 90% range
+    across replications, in ``lang``."""
+    from ..analysis.sweep import swept_names
+    from ..charts.analysis import _chosen, parameter_label, parameter_value
 
+    nf = Numbers(lang)
+    _ = nf.gettext
     names = swept_names(table)
-    present = list(dict.fromkeys(table["kpi"]))
-    chosen = [k for k in (kpis or MAIN_KPIS) if k in present][:4]
+    chosen = _chosen(list(dict.fromkeys(table["kpi"])), kpis)
     lines = []
     for point, g in table.groupby("point", sort=True):
         first = g.iloc[0]
-        head = ", ".join(f"{n}={describe(first[n])}" for n in names)
+        head = "; ".join(f"{parameter_label(n, lang)}: {parameter_value(n, first[n], lang)}" for n in names)
         cells = []
         for k in chosen:
             r = g[g["kpi"] == k].iloc[0]
-            label, fmt = KPI_DISPLAY.get(k, (k, lambda x: f"{x:.4g}"))
-            if fmt is days:  # "52 days (1.7 months)" once is enough; the interval in plain days
-                cells.append(f"{label}: {fmt(r['mean'])}, 90%: {number(r['p05'])} – {number(r['p95'])} days")
-            else:
-                cells.append(f"{label}: {fmt(r['mean'])}, 90%: {fmt(r['p05'])} – {fmt(r['p95'])}")
+            fmt = nf.kpi(k)
+            cells.append(_("{label}: {mean} (90% of replications: {low} – {high})").format(
+                label=nf.label(k), mean=fmt(r["mean"]), low=fmt(r["p05"]), high=fmt(r["p95"])))
         lines.append(f"[{point}] {head}\n      " + "\n      ".join(cells))
     return "\n".join(lines)
+
+
+def fewest_text(result, lang: str = "en") -> str:
+    """The fewest teams a sweep over ``campaign.teams`` marks, as one sentence ("" without a deadline)."""
+    from ..charts.analysis import DONE
+
+    if result.deadline is None or result.per_rep is None or DONE not in result.per_rep:
+        return ""
+    nf = Numbers(lang)
+    _ = nf.gettext
+    data = result.chart_data(lang)
+    marked = data.loc[data["fewest"] & (data["kpi"] == DONE), "campaign.teams"]
+    share = nf.plain(100 * result.probability, 3) + "%"
+    if marked.empty:
+        return _("No number of teams in this sweep seals every dispenser before {date} in at least {share} of the "
+                 "replications.").format(date=nf.day(result.deadline), share=share)
+    return _("Fewest teams that seal every dispenser before {date} in at least {share} of the replications: "
+             "{teams}.").format(date=nf.day(result.deadline), share=share,
+                                teams=", ".join(str(int(t)) for t in marked))
 
 
 # ---- calibrate ---------------------------------------------------------------------------------
@@ -301,47 +333,63 @@ def cmd_calibrate(args) -> int:
 
 # ---- sensitivity ---------------------------------------------------------------------------
 def cmd_sensitivity(args) -> int:
-    from ..analysis.sensitivity import plot_sensitivity, sensitivity
+    from ..analysis.folders import SENSITIVITY_JSON, SensitivityResult, sensitivity_files
+    from ..analysis.sensitivity import default_ranges, sensitivity
     from ..analysis.sensitivity import table_json as sensitivity_json
 
     _check_counts(args)
     ranges = {k: parse_range(v, "--param", k) for k, v in _pairs(args.param, "--param")} or None
     kpis = args.kpi or ["uplift_before_after"]
     sc = _load(args, _overrides(args.set))
-    pngs = ["sensitivity.png"] if len(kpis) == 1 else [f"sensitivity-{k}.png" for k in kpis]
-    out = _out_dir(args, sc, "sensitivity", ["sensitivity.csv", *pngs])
+    lang = _lang(args, sc)
+    files = sensitivity_files(kpis)
+    out = _out_dir(args, sc, "sensitivity", ["sensitivity.csv", SENSITIVITY_JSON, *(f for _, png, csv in files
+                                                                                      for f in (png, csv))])
     n = args.replications
     if n is None:
         n = sc.run.replications if args.method == "oat" else min(sc.run.replications, 10)
     table = sensitivity(sc, args.method, ranges, kpis, samples=args.samples, replications=n, seed=args.seed,
                         workers=_workers(args), progress=not (args.quiet or args.json))
     out.mkdir(parents=True, exist_ok=True)
-    from ..files import write_atomic
-
-    write_atomic(out / "sensitivity.csv", lambda fh: table.to_csv(fh, index=False))
-    for k, png in zip(kpis, pngs, strict=True):
-        fig = plot_sensitivity(table, k)
-        write_atomic(out / png, lambda fh, fig=fig: fig.savefig(fh, format="png", dpi=120))
+    used = ranges if ranges is not None else default_ranges(sc)
+    meta = {"method": args.method, "kpi": kpis, "samples": args.samples if args.method == "sobol" else None,
+            "replications": n, "seed": sc.run.seed if args.seed is None else args.seed, "conf_level": 0.95,
+            "ranges": {k: [float(lo), float(hi)] for k, (lo, hi) in used.items()}, "scenario": sc.name,
+            "lang": lang}
+    SensitivityResult(table, meta).write(out, lang)
     if args.json:
         _dump(sensitivity_json(table, args.method))
         return 0
-    print(sensitivity_text(table, args.method))
-    print(f"\nTable: {out / 'sensitivity.csv'}\nChart: {', '.join(str(out / p) for p in pngs)}")
+    _ = translator(lang)
+    print(sensitivity_text(table, args.method, lang=lang))
+    print("\n" + _("Table: {path}").format(path=out / "sensitivity.csv"))
+    print(_("Chart: {path}").format(path=", ".join(str(out / png) for _k, png, _c in files)))
+    print(_("Numbers of the chart: {path}").format(path=", ".join(str(out / csv) for _k, _p, csv in files)))
     return 0
 
 
-def sensitivity_text(table, method: str) -> str:
+def sensitivity_text(table, method: str, *, lang: str = "en") -> str:
+    """Per KPI, each parameter's effect (one at a time: the KPI at each end of its range; Sobol: the
+    first-order and total indices), in ``lang``; parameters by their dotted names, to be typed back."""
+    from ..charts.analysis import _minus
+
+    nf = Numbers(lang)
+    _ = nf.gettext
     lines = []
     for kpi, g in table.groupby("kpi", sort=False):
+        fmt = nf.kpi(kpi)
         if method == "oat":
-            lines.append(f"{kpi}: base {g['base'].iloc[0]:.4g}; one at a time, widest swing first")
+            lines.append(_("{kpi}: {base} with the scenario's values; one parameter at a time, widest effect first")
+                         .format(kpi=nf.label(kpi), base=fmt(g["base"].iloc[0])))
             for r in g.itertuples():
-                lines.append(f"  {r.parameter:36} {describe(r.value_low):>10} → {r.low:<10.4g} "
-                             f"{describe(r.value_high):>10} → {r.high:<10.4g} swing {r.swing:.3g}")
+                lines.append(f"  {r.parameter:36} {describe(r.value_low):>10} → {fmt(r.low):<12} "
+                             f"{describe(r.value_high):>10} → {fmt(r.high):<12}")
         else:
-            lines.append(f"{kpi}: Sobol indices, largest total first (± bootstrap half-width)")
+            lines.append(_("{kpi}: Sobol indices, largest total first (± half-width of the 95% interval)")
+                         .format(kpi=nf.label(kpi)))
             for r in g.itertuples():
-                lines.append(f"  {r.parameter:36} S1 {r.S1:6.3f} ± {r.S1_conf:.3f}   ST {r.ST:6.3f} ± {r.ST_conf:.3f}")
+                lines.append(f"  {r.parameter:36} S1 {_minus(nf.number(r.S1, 3)):>6} ± {nf.number(r.S1_conf, 3)}   "
+                             f"ST {_minus(nf.number(r.ST, 3)):>6} ± {nf.number(r.ST_conf, 3)}")
     return "\n".join(lines)
 
 
@@ -351,14 +399,21 @@ def add_subcommands(subparsers) -> None:
     s = subparsers.add_parser(
         "sweep", help="run a grid of settings with the same seed and summarise each KPI",
         description="Run every combination of the --set values with common random numbers; write the table "
-                    "(sweep.csv) and a chart of the main KPIs (sweep.png).")
+                    "(sweep.csv), a chart of the main KPIs (sweep.png) and the chart's numbers (sweep-chart.csv).")
     _common(s, "replications per point (default: run.replications)")
     options.overrides(s, "a dotted name and the values to sweep, e.g. campaign.teams=1,2,3 (repeat for a grid)",
                       metavar="NAME=V1,V2,…")
     s.add_argument("--kpi", action="append", metavar="KPI", help="keep only this KPI (repeatable)")
-    s.add_argument("--out", default=None, help="folder for sweep.csv and sweep.png (default: runs/sweep-…)")
+    s.add_argument("--out", default=None,
+                   help="folder for sweep.csv, sweep.png and sweep-chart.csv (default: runs/sweep-…)")
     options.overwrite(s, "replace files already in --out")
     s.add_argument("--resume", metavar="DIR", default=None, help="finish an interrupted sweep in DIR")
+    s.add_argument("--deadline", metavar="DATE", default=None,
+                   help="with campaign.teams swept: mark the fewest teams that seal every dispenser before DATE "
+                        "(default: three months after campaign.start)")
+    s.add_argument("--probability", type=float, default=None,
+                   help="in at least this share of replications (default 0.9)")
+    options.lang(s, "chart and the printed summary")
     options.executor(s, "points")
     s.set_defaults(func=cmd_sweep)
 
@@ -394,7 +449,8 @@ def add_subcommands(subparsers) -> None:
         "sensitivity", help="which parameters move a KPI most (tornado or Sobol indices)",
         description="One-at-a-time ranges (a tornado) or Sobol first-order and total indices over the --param "
                     "ranges (default: the main behaviour, demand and campaign parameters); write the table "
-                    "(sensitivity.csv) and a chart.")
+                    "(sensitivity.csv), a chart per KPI with its numbers beside it, and sensitivity.json (how the "
+                    "study was made).")
     _common(v, "replications per point (default: run.replications for oat, at most 10 for sobol)")
     v.add_argument("--method", choices=METHODS, default="oat", help="oat (one at a time) or sobol")
     v.add_argument("--samples", type=int, default=64, help="Sobol base sample size, a power of 2 (default 64)")
@@ -403,5 +459,6 @@ def add_subcommands(subparsers) -> None:
                    "(repeatable; replaces the default set)")
     options.overrides(v, "override a dotted key first")
     v.add_argument("--out", default=None, help="folder for the table and chart (default: runs/sensitivity-…)")
+    options.lang(v, "charts and the printed summary")
     options.overwrite(v, "replace files already in --out")
     v.set_defaults(func=cmd_sensitivity)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 from ..execution import EXECUTORS
+from ..i18n import LANGS
 
 SCENARIO_HELP = "scenario TOML file (default: built-in Hà Nam 2017)"
 
@@ -59,3 +60,9 @@ def safe(p: argparse.ArgumentParser, help: str = "paths inside the scenario may 
 
 def overwrite(p: argparse.ArgumentParser, help: str) -> None:
     p.add_argument("--overwrite", action="store_true", help=help)
+
+
+def lang(p: argparse.ArgumentParser, what: str = "charts, summary and reports") -> None:
+    """``--lang en|vi``: the language of what the command writes (default: the scenario's ``run.lang``)."""
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help=f"language of the {what}: en or vi (default: the scenario's run.lang, else en)")

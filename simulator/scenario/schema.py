@@ -82,6 +82,9 @@ class Scenario(_Section):
                 f"run.evaluation_months: the {r.evaluation_months}-month window from {first} ends {last}, "
                 f"after scenario.end ({s.end})"
             )
+        if c.deadline is not None and not c.start < c.deadline <= s.end + dt.timedelta(days=1):
+            raise ValueError(f"campaign.deadline: expected a date after campaign.start ({c.start}) and no later than "
+                             f"the day after scenario.end ({s.end}), got {c.deadline}")
         if c.announcement is not None and not s.start <= c.announcement <= c.start:
             raise ValueError(f"campaign.announcement: expected a date between scenario.start and campaign.start, "
                              f"got {c.announcement}")

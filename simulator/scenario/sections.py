@@ -228,6 +228,9 @@ class Campaign(_Section):
     enabled: bool = True
     start: Date
     teams: int = Field(ge=1, le=10_000)
+    deadline: Date | None = None
+    """The date by which the plan wants every dispenser sealed (optional). A sweep over ``campaign.teams``
+    marks the fewest teams that meet it with 90% probability; ``--deadline`` overrides it."""
     order: Literal["route", "largest_first", "random"] = "route"
     district_order: list[str] = Field(default_factory=list)
     """For ``route``: the order districts are visited in (default: as listed)."""

@@ -52,7 +52,8 @@ def test_one_at_a_time_tornado(evasive):
     cost = t[t["kpi"] == "cost"].set_index("parameter")
     assert cost.loc["costs.per_visit", "swing"] > 0 and cost.loc[PARAM, "swing"] == 0
     assert t[["S1", "ST"]].isna().all().all()
-    assert len(plot_tornado(t, "uplift").axes) == 1
+    fig = plot_tornado(t, "uplift")
+    assert len(fig.axes[0].patches) == 2 * 3  # a low-end and a high-end bar per parameter, on the first axis
 
 
 def test_default_ranges_cover_the_main_parameters_of_the_builtin_scenario():

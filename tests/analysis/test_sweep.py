@@ -123,13 +123,15 @@ def test_earliest_break_even_compares_every_order(small):
 
 
 def test_plot_sweep_draws_one_panel_per_main_kpi(small):
-    """The chart has a panel for each main KPI present, one line per other swept value."""
+    """The chart has a panel for each of extra tax, cost, net gain and completion (money first, no
+    before/after figure), one line per other swept value."""
     table = sweep(small(), {"campaign.teams": [1, 2], "campaign.order": ["route", "largest_first"]},
                   replications=2, seed=1)
     fig = plot_sweep(table)
-    visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == 6
-    assert len(visible[0].get_lines()) == 2
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_title(loc="left")]
+    assert [ax.get_title(loc="left") for ax in panels] == [
+        "Extra tax in the window", "Campaign cost", "Net gain (extra tax − cost)", "Start to last seal"]
+    assert len([line for line in panels[0].get_lines() if line.get_marker() == "o"]) == 2
 
 
 def test_sweep_cli_json_and_files(small, tmp_path, capsys):

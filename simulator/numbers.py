@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
@@ -33,6 +35,7 @@ from .i18n import translator
 from .kpis import KPIS
 
 STYLES = ("en", "vi")
+MINUS = "\u2212"  # a true minus sign, not a hyphen
 NUMBER_STYLES = STYLES  # the name the charts and the report options use
 _LOCALE = {"en": "en", "vi": "vi"}
 # money: the largest step that applies, its divisor, decimals and words per style
@@ -46,7 +49,7 @@ _DAYS_WORD = {"en": ("days", "months"), "vi": ("ngày", "tháng")}
 
 
 def _ok(x) -> bool:
-    return x is not None and isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)) and math.isfinite(x)
 
 
 def _style(style: str) -> str:
@@ -63,7 +66,7 @@ def number(x, digits: int = 0, style: str = "en") -> str:
     if round(x, digits) == 0:
         x = 0.0  # no "-0.0"
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(x, format=pattern, locale=_LOCALE[_style(style)])
+    return format_decimal(x, format=pattern, locale=_LOCALE[_style(style)]).replace("-", MINUS)
 
 
 def plain(x, style: str = "en", significant: int = 6) -> str:
@@ -93,13 +96,18 @@ def signed_pct(x, digits: int = 1, style: str = "en") -> str:
 
 
 def vnd(x, style: str = "en") -> str:
-    """Money with three significant figures or so: "2.36 billion VND" / "2,36 tỷ đồng",
-    "215.2 million VND" / "215,2 triệu đồng", below a million the whole amount."""
+    """Money to three significant figures, in the largest word that applies: "2.36 billion VND" /
+    "2,36 tỷ đồng", "12.7 billion VND", "354 million VND" / "354 triệu đồng", "25.3 million VND"; below a
+    million the whole amount ("900,000 VND")."""
     if not _ok(x):
         return "n/a"
-    for div, digits, words in _MONEY_STEPS:
+    for div, _digits, words in _MONEY_STEPS:
         if abs(x) >= div:
-            return f"{number(x / div, digits, style)} {words[_style(style)]}"
+            v = x / div
+            digits = max(0, 2 - math.floor(math.log10(abs(v))))
+            if div < _MONEY_STEPS[0][0] and abs(round(v, digits)) >= 1000:  # 999.96 million reads 1.00 billion
+                return vnd(math.copysign(round(abs(x), -7), x), style)
+            return f"{number(v, digits, style)} {words[_style(style)]}"
     return f"{number(x, 0, style)} {_CURRENCY[_style(style)]}"
 
 

@@ -13,13 +13,23 @@ EN, VI = Numbers("en"), Numbers("vi")
 
 @pytest.mark.parametrize(("x", "en", "vi"), [
     (2.364e9, "2.36 billion VND", "2,36 tỷ đồng"),
-    (-2.364e9, "-2.36 billion VND", "-2,36 tỷ đồng"),
-    (215.23e6, "215.2 million VND", "215,2 triệu đồng"),
+    (-2.364e9, "−2.36 billion VND", "−2,36 tỷ đồng"),  # a true minus sign
+    (12.66e9, "12.7 billion VND", "12,7 tỷ đồng"),  # three significant figures, no more
+    (215.23e6, "215 million VND", "215 triệu đồng"),
+    (25.26e6, "25.3 million VND", "25,3 triệu đồng"),
+    (999.96e6, "1.00 billion VND", "1,00 tỷ đồng"),  # rounds up into the next word
     (950_000, "950,000 VND", "950.000 đồng"),
     (0, "0 VND", "0 đồng"),
 ])
 def test_money_in_the_words_of_each_language(x, en, vi):
     assert (EN.vnd(x), VI.vnd(x)) == (en, vi)
+
+
+def test_numpy_numbers_are_numbers_and_negatives_take_a_true_minus():
+    import numpy as np
+
+    assert (EN.number(np.int64(5)), EN.number(np.float32(2.5), 1), EN.number(np.bool_(True))) == ("5", "2.5", "n/a")
+    assert (EN.number(-1234.5, 1), VI.number(-1234.5, 1)) == ("−1,234.5", "−1.234,5")
 
 
 def test_separators_percentages_and_signs():

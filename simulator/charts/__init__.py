@@ -2,8 +2,14 @@
 
 Each chart is one function that takes a :class:`~simulator.results.Results` and returns
 a :class:`matplotlib.figure.Figure`; :data:`CHARTS` lists them by name in the order a
-report shows them, and :func:`write_charts` saves them all. ``number_style="en"`` or
-``"vi"`` chooses how numbers and dates are written.
+report shows them, and :func:`write_charts` saves them all. ``lang="en"`` or ``"vi"``
+chooses the language of every word, number and date (``number_style=`` is its older
+name; without either, the run's ``run.lang``).
+
+Each chart draws from one table, computed by its ``<name>_data`` function (:data:`CHART_DATA`,
+:func:`chart_data`): the medians, bands, bars and markers it shows, with English snake_case
+columns that name their unit. :func:`write_charts` writes that table beside the picture as
+``charts/<name>.csv``, so the numbers and the picture cannot disagree.
 
 Charts that cannot show anything — the campaign is disabled, nothing was sealed, there
 is no before window — still return a figure, with a sentence saying why in place of the
@@ -12,7 +18,7 @@ data, so that a report never fails on an unusual run.
 What lives where:
 
 - :mod:`.style` — the house style (font, colours, sizes), :func:`house_style`, :func:`save_figure`;
-- :mod:`.numbers` — numbers and dates in either number style (:func:`format_number`, ...);
+- :mod:`.numbers` — numbers, units and date ticks in either language (:func:`format_number`, ...);
 - :mod:`.data` — what a chart reads of a run (the :class:`~.data.Results` protocol) and how it shapes it;
 - :mod:`.figure` — the scaffolding every chart shares: title, caption, axes, median and band;
 - one module per family of charts: :mod:`.campaign` (progress, team schedule), :mod:`.monthly`
@@ -31,23 +37,35 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import pandas as pd
 from matplotlib.figure import Figure
 
+from ..files import write_atomic
 from ..numbers import NUMBER_STYLES
-from .campaign import campaign_progress, team_schedule
-from .cost import break_even, cost_benefit
+from .campaign import campaign_progress, campaign_progress_data, team_schedule, team_schedule_data
+from .cost import break_even, cost_benefit, cost_benefit_data
 from .data import Results
-from .districts import district_breakdown
-from .monthly import monthly_sales, monthly_tax
+from .districts import district_breakdown, district_breakdown_data
+from .figure import resolve_lang
+from .monthly import monthly_sales, monthly_sales_data, monthly_tax, monthly_tax_data
 from .numbers import NumberFormatter, format_number, format_percent
 from .style import STYLE, house_style, save_figure
-from .uplift import DECOMPOSITION_KPIS, uplift_decomposition, uplift_distribution, uplift_parts
+from .uplift import (
+    DECOMPOSITION_KPIS,
+    uplift_decomposition,
+    uplift_decomposition_data,
+    uplift_distribution,
+    uplift_distribution_data,
+    uplift_parts,
+)
 
 __all__ = [
-    "CHARTS", "DECOMPOSITION_KPIS", "FORMATS", "NUMBER_STYLES", "STYLE", "NumberFormatter", "Results",
-    "all_charts", "break_even", "campaign_progress", "chart", "cost_benefit", "district_breakdown",
-    "format_number", "format_percent", "house_style", "monthly_sales", "monthly_tax", "save_figure",
-    "team_schedule", "uplift_decomposition", "uplift_distribution", "uplift_parts", "write_charts",
+    "CHARTS", "CHART_DATA", "DECOMPOSITION_KPIS", "FORMATS", "NUMBER_STYLES", "STYLE", "NumberFormatter", "Results",
+    "all_charts", "break_even", "campaign_progress", "campaign_progress_data", "chart", "chart_data", "cost_benefit",
+    "cost_benefit_data", "district_breakdown", "district_breakdown_data", "format_number", "format_percent",
+    "house_style", "monthly_sales", "monthly_sales_data", "monthly_tax", "monthly_tax_data", "resolve_lang",
+    "save_figure", "team_schedule", "team_schedule_data", "uplift_decomposition", "uplift_decomposition_data",
+    "uplift_distribution", "uplift_distribution_data", "uplift_parts", "write_charts",
 ]
 
 
@@ -62,34 +80,64 @@ CHARTS: dict[str, Callable[..., Figure]] = {
     "cost_benefit": cost_benefit,
 }
 """Chart name → function, in the order a report shows them."""
+CHART_DATA: dict[str, Callable[..., pd.DataFrame]] = {
+    "campaign_progress": campaign_progress_data,
+    "team_schedule": team_schedule_data,
+    "monthly_tax": monthly_tax_data,
+    "monthly_sales": monthly_sales_data,
+    "uplift_distribution": uplift_distribution_data,
+    "uplift_decomposition": uplift_decomposition_data,
+    "district_breakdown": district_breakdown_data,
+    "cost_benefit": cost_benefit_data,
+}
+"""Chart name → the function computing the table the chart draws (and ``write_charts`` saves as CSV)."""
 FORMATS = ("png", "svg", "pdf")
 
 
+def _known(name: str) -> str:
+    if name not in CHARTS:
+        raise ValueError(f"chart: expected one of {', '.join(CHARTS)}, got {name!r}")
+    return name
+
+
 def chart(results: Results, name: str, **kw) -> Figure:
-    """One chart by name (see :data:`CHARTS`)."""
-    try:
-        fn = CHARTS[name]
-    except KeyError:
-        raise ValueError(f"chart: expected one of {', '.join(CHARTS)}, got {name!r}") from None
-    return fn(results, **kw)
+    """One chart by name (see :data:`CHARTS`); ``kw`` goes to the chart (``lang="vi"``, ...)."""
+    return CHARTS[_known(name)](results, **kw)
 
 
-def all_charts(results: Results, *, number_style: str = "en", names: Iterable[str] | None = None) -> dict[str, Figure]:
-    """Every chart (or those in ``names``) as ``{name: Figure}``, in report order."""
-    return {name: chart(results, name, number_style=number_style) for name in (names or CHARTS)}
+def chart_data(results: Results, name: str, **kw) -> pd.DataFrame:
+    """The table chart ``name`` draws: exactly its plotted medians, bands, bars and markers, with English
+    snake_case columns naming their unit (``month``, ``extra_tax_vnd_p50``, ``share_sealed_pct_p05``)."""
+    return CHART_DATA[_known(name)](results, **kw)
+
+
+def all_charts(results: Results, *, lang: str | None = None, number_style: str | None = None,
+               names: Iterable[str] | None = None) -> dict[str, Figure]:
+    """Every chart (or those in ``names``) as ``{name: Figure}``, in report order, in ``lang``."""
+    lang = resolve_lang(results, lang, number_style)
+    return {name: chart(results, name, lang=lang) for name in (names or CHARTS)}
 
 
 def write_charts(results: Results, folder: str | Path, formats: Iterable[str] = ("png",), *,
-                 number_style: str = "en", dpi: int = 150) -> list[Path]:
-    """Write every chart to ``<folder>/charts/<name>.<format>`` and return the paths written."""
+                 lang: str | None = None, number_style: str | None = None, dpi: int = 150,
+                 data: bool = True, names: Iterable[str] | None = None) -> list[Path]:
+    """Write every chart (or those in ``names``) to ``<folder>/charts/<name>.<format>``, and (``data``) the
+    table it draws to ``<folder>/charts/<name>.csv`` (UTF-8); return the paths written."""
     formats = tuple(formats)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ValueError(f"formats: expected some of {', '.join(FORMATS)}, got {bad[0]!r}")
+    lang = resolve_lang(results, lang, number_style)
+    names = [_known(n) for n in (names or CHARTS)]
     out = Path(folder) / "charts"
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, fig in all_charts(results, number_style=number_style).items():
+    for name in names:
+        fig = chart(results, name, lang=lang) if formats else None
         for fmt in formats:
             written.append(save_figure(fig, out / f"{name}.{fmt}", dpi=dpi))
+        if data:
+            table = chart_data(results, name)
+            written.append(write_atomic(out / f"{name}.csv",
+                                        lambda fh, t=table: fh.write(t.to_csv(index=False).encode("utf-8"))))
     return written

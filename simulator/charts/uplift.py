@@ -2,70 +2,152 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib import ticker
 from matplotlib.figure import Figure
 
+from ..i18n import N_, translator
+from ..numbers import Numbers
 from .data import Results, _campaign_on
 from .figure import _chart, _figure, _frame, _note, _x_numbers, _y_numbers
-from .numbers import _signed_percent, format_number, format_percent
-from .style import OKABE_ITO, REFERENCE, WITH, WITHOUT
+from .numbers import pct_digits
+from .style import OKABE_ITO, REFERENCE, TALL, WIDE, WITH, WITHOUT
+
+# ---- the distribution ---------------------------------------------------------------------
+
+DISTRIBUTION_SERIES = (("before_after", "uplift_before_after"), ("causal", "uplift"))
+"""(series in the chart's table, KPI): the before/after uplift first (the published figure is one), then the
+uplift against no campaign."""
+DISTRIBUTION_COLUMNS = ["series", "kind", "bin_start_pct", "bin_end_pct", "replications", "value_pct"]
+MIN_BINS, MAX_BINS = 10, 40
+
+
+def bin_edges(values: np.ndarray) -> np.ndarray:
+    """Histogram bin edges: Freedman–Diaconis (numpy ``bins="fd"``), bounded to 10–40 bins over the data's
+    range; a single bin 0.1 wide around a value that never varies."""
+    d = np.asarray(values, dtype=float)
+    lo, hi = float(d.min()), float(d.max())
+    if hi - lo <= 1e-9 * max(1.0, abs(lo)):
+        return np.array([lo - 0.05, lo + 0.05])
+    edges = np.histogram_bin_edges(d, bins="fd")
+    bins = len(edges) - 1
+    if MIN_BINS <= bins <= MAX_BINS:
+        return edges
+    return np.linspace(lo, hi, min(max(bins, MIN_BINS), MAX_BINS) + 1)
+
+
+def uplift_distribution_data(results: Results) -> pd.DataFrame:
+    """The uplift across replications, in percent, for each series (``before_after``, ``causal``): the
+    histogram (``kind="bin"``: bin edges and replications in it) and its ``mean``, ``p05`` and ``p95``
+    (``value_pct``); then the ``published`` figure when the scenario has one."""
+    k = results.kpis
+    rows = []
+    for series, kpi in DISTRIBUTION_SERIES:
+        if kpi not in k:
+            continue
+        d = 100 * k[kpi].to_numpy(float)
+        d = d[np.isfinite(d)]
+        if not d.size:
+            continue
+        edges = bin_edges(d)
+        counts, _e = np.histogram(d, bins=edges)
+        rows += [{"series": series, "kind": "bin", "bin_start_pct": a, "bin_end_pct": b, "replications": int(c)}
+                 for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True)]
+        p05, p95 = np.quantile(d, [0.05, 0.95])
+        rows += [{"series": series, "kind": kind, "value_pct": float(v)}
+                 for kind, v in (("mean", d.mean()), ("p05", p05), ("p95", p95))]
+    ref = results.manifest.get("reference_uplift")
+    if ref is not None:
+        rows.append({"series": "published", "kind": "published", "value_pct": 100 * float(ref)})
+    t = pd.DataFrame(rows, columns=DISTRIBUTION_COLUMNS)
+    return t.astype({"replications": "Int64"})
+
+
+def _value(t: pd.DataFrame, series: str, kind: str) -> float | None:
+    v = t.loc[(t["series"] == series) & (t["kind"] == kind), "value_pct"]
+    return float(v.iloc[0]) if len(v) else None
 
 
 @_chart
-def uplift_distribution(results: Results, *, number_style: str = "en") -> Figure:
-    """Histograms of the causal and the before/after uplift across replications, published figure marked."""
-    style = number_style
-    fig, ax = _figure()
-    k = results.kpis
+def uplift_distribution(results: Results, *, lang: str = "en") -> Figure:
+    """Histograms of the before/after and the causal uplift across replications, each with its mean and
+    90% interval; the published figure marked above the before/after one."""
+    _ = translator(lang)
+    nf = Numbers(lang)
     n = results.replications
-    series = [("uplift", "against no campaign (causal)", WITH),
-              ("uplift_before_after", "against the months before (before/after)", WITHOUT)]
-    data = {key: k[key].to_numpy(float)[np.isfinite(k[key].to_numpy(float))] if key in k else np.zeros(0)
-            for key, _, _ in series}
-    ref = results.manifest.get("reference_uplift")
-    allv = np.concatenate([d for d in data.values()] + ([np.array([ref])] if ref is not None else []))
-    _x_numbers(ax, style, "Tax uplift in the evaluation window (%)", 0.01, "%")
-    ax.set_ylabel("Replications")
-    ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-    if allv.size == 0:
-        _note(ax, "No uplift could be computed (no tax in the window)")
-        return _frame(fig, "Tax uplift across replications", "No uplift could be computed.")
-    lo, hi = float(allv.min()), float(allv.max())
-    # one bin width for both, fitted to the narrower distribution (Freedman–Diaconis), so neither is
-    # squeezed into two or three bars; bounded so that a wide spread still gets at most 80 bins
-    fd = [2 * float(np.subtract(*np.quantile(d, [0.75, 0.25]))) / d.size ** (1 / 3)
-          for d in data.values() if d.size > 3]
-    fd = [w for w in fd if w > 0]
-    width = max(min(fd) if fd else 0.0025, (hi - lo) / 80, 0.0005)
-    pad = max(width, 0.05 * (hi - lo))
-    edges = np.arange(lo - pad, hi + pad + width, width)
-    for key, label, colour in series:
-        d = data[key]
-        if not d.size:
+    t = uplift_distribution_data(results)
+    fig, axes = _figure(TALL, 2, 1, sharex=True)
+    title = _("Tax uplift across replications: before/after, and against no campaign")
+    panels = ((axes[0], "before_after", WITHOUT, _("Against the same months before (before/after)")),
+              (axes[1], "causal", WITH, _("Against no campaign (the campaign's own effect)")))
+    bins = t[t["kind"] == "bin"]
+    if not len(bins):
+        for ax in axes:
+            ax.set_ylabel(_("Replications"))
+        _x_numbers(axes[1], lang, _("Tax uplift in the evaluation window (%)"), suffix="%")
+        _note(axes[0], _("No uplift could be computed (no tax in the window)"))
+        return _frame(fig, title, _("No uplift could be computed."), lang)
+    ref = _value(t, "published", "published")
+    extra = [] if ref is None else [ref]
+    lo_x = float(min([bins["bin_start_pct"].min(), *extra]))
+    hi_x = float(max([bins["bin_end_pct"].max(), *extra]))
+    pad = 0.04 * (hi_x - lo_x) or 0.1
+    for ax, series, colour, label in panels:
+        ax.set_ylabel(_("Replications"))
+        ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True, nbins=5))
+        ax.grid(axis="x", visible=False)
+        b = bins[bins["series"] == series]
+        if not len(b):
+            ax.set_title(label, loc="left", fontsize=11)
+            _note(ax, _("Not computed in this run"))
             continue
-        ax.hist(d, bins=edges, color=colour, alpha=0.55, edgecolor=colour, lw=0.8,
-                label=f"{label}: mean {format_percent(d.mean(), 1, style)}")
-        ax.axvline(d.mean(), color=colour, lw=2)
-    if ref is not None:
-        ax.axvline(ref, color=REFERENCE, lw=2, ls="--", label=f"published figure: {format_percent(ref, 1, style)}")
-    ax.set_xlim(edges[0], edges[-1])
-    ax.grid(axis="x", visible=False)
-    # above the plot, not on it: where the bars are depends on the run
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=2, borderaxespad=0)
+        left, right = b["bin_start_pct"].to_numpy(float), b["bin_end_pct"].to_numpy(float)
+        counts = b["replications"].to_numpy(float)
+        ax.bar(left, counts, width=right - left, align="edge", color=colour, alpha=0.7, edgecolor="white", lw=0.6,
+               label=_("replications in each bin"))
+        top = float(counts.max())
+        mean, p05, p95 = (_value(t, series, q) for q in ("mean", "p05", "p95"))
+        if n > 1:
+            a, z = nf.pct(p05 / 100, 1), nf.pct(p95 / 100, 1)
+            ax.axvspan(p05, p95, color=colour, alpha=0.12, lw=0,
+                       label=(_("90% of replications: {low} to {high}").format(low=a, high=z) if a != z else
+                              _("90% of replications: {value}").format(value=a)))
+        # the mean stops at the tallest bar: the published figure's marker sits above it, never on it
+        ax.vlines(mean, 0, top, color=REFERENCE, lw=2, label=_("mean: {value}").format(value=nf.pct(mean / 100, 1)))
+        if series == "before_after" and ref is not None:
+            ax.plot([ref], [top * 1.14], marker="v", ms=11, color=REFERENCE, ls="none",
+                    label=_("published figure: {value}").format(value=nf.pct(ref / 100, 1)))
+        ax.set_ylim(0, top * 1.3)
+        ax.set_title(label, loc="left", fontsize=11)
+        ax.legend(loc="upper left", fontsize=9)
+    axes[1].set_xlim(lo_x - pad, hi_x + pad)
+    _x_numbers(axes[1], lang, _("Tax uplift in the evaluation window (%)"), suffix="%")
     if not _campaign_on(results):
-        cap = ("Read: the campaign is disabled, so the causal uplift is zero; the before/after figure is demand "
-               "growth and price changes alone.")
+        cap = _("the campaign is disabled, so the uplift against no campaign is zero; the before/after figure is "
+                "demand growth and price changes alone.")
     else:
-        cap = ("Read: a before/after comparison (orange) also counts demand growth and price changes; only the "
-               f"blue uplift is due to the campaign. Bars count replications ({format_number(n, 0, style)} in "
-               "all); solid lines are the means.")
-    return _frame(fig, "Tax uplift across replications", cap)
+        cap = _("each bar counts the replications ({n} in all) whose uplift falls in its range; the black line is "
+                "the mean and the shaded range holds 90% of replications. A before/after comparison (above) also "
+                "counts demand growth and price changes, so it is the one to set against the published figure; "
+                "only the uplift against no campaign (below) is due to the campaign.").format(
+            n=nf.number(n, 0))
+    return _frame(fig, title, cap, lang)
 
+
+# ---- the decomposition (waterfall) -------------------------------------------------------------
 
 _LABEL_BOX = dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85)  # over grid and lines
 DECOMPOSITION_KPIS = ("uplift_growth", "uplift_compliance", "uplift_metrology")
+TREND, MOVED, COMPLIANCE, METROLOGY, CAMPAIGN = (
+    N_("Trend (no campaign)"), N_("Moved onto declaration"), N_("Compliance (sealed totalisers)"),
+    N_("Metrology (dispenser accuracy)"), N_("Campaign (sealed totalisers)"))
+STEP_KEYS = {TREND: "trend", MOVED: "moved_onto_declaration", COMPLIANCE: "compliance", METROLOGY: "metrology",
+             CAMPAIGN: "campaign"}
+"""uplift_parts label → the step's name in the chart's table."""
+DECOMPOSITION_COLUMNS = ["panel", "item", "start_pct", "change_pct", "end_pct", "change_pct_p05", "change_pct_p95"]
 
 
 def uplift_parts(kpis: pd.DataFrame) -> dict[str, pd.Series]:
@@ -76,85 +158,182 @@ def uplift_parts(kpis: pd.DataFrame) -> dict[str, pd.Series]:
     ``extra_tax_regime_switch`` over tax before, when there are any);
     otherwise an exact two-part split, since tax_with/tax_before − 1 =
     (tax_without/tax_before − 1) + (tax_with − tax_without)/tax_before: demand and prices (what the
-    world without the campaign did) and the campaign.
+    world without the campaign did) and the campaign. The labels are English, marked for the
+    catalogue: ``translator(lang)(label)`` gives them in another language.
     """
     k = kpis
     if all(c in k for c in DECOMPOSITION_KPIS):
-        parts = {"Trend (no campaign)": k["uplift_growth"], "Compliance (sealed totalisers)": k["uplift_compliance"],
-                 "Metrology (dispenser accuracy)": k["uplift_metrology"]}
+        parts = {TREND: k["uplift_growth"], COMPLIANCE: k["uplift_compliance"], METROLOGY: k["uplift_metrology"]}
         switch = k["extra_tax_regime_switch"] if "extra_tax_regime_switch" in k else None
         if switch is not None and switch.abs().sum() > 0:
             # households moved from a lump sum onto declaration: split from compliance, on the same base
             moved = switch / k["tax_before"].where(k["tax_before"] > 0)
-            parts = {"Trend (no campaign)": parts["Trend (no campaign)"], "Moved onto declaration": moved,
-                     "Compliance (sealed totalisers)": k["uplift_compliance"] - moved,
-                     "Metrology (dispenser accuracy)": k["uplift_metrology"]}
+            parts = {TREND: parts[TREND], MOVED: moved, COMPLIANCE: k["uplift_compliance"] - moved,
+                     METROLOGY: k["uplift_metrology"]}
         return parts
     before = k["tax_before"].where(k["tax_before"] > 0)
-    return {"Trend (no campaign)": k["tax_without"] / before - 1,
-            "Campaign (sealed totalisers)": (k["tax_with"] - k["tax_without"]) / before}
+    return {TREND: k["tax_without"] / before - 1, CAMPAIGN: (k["tax_with"] - k["tax_without"]) / before}
+
+
+def _row(panel: str, item: str, start: float, values: np.ndarray) -> dict:
+    change = float(values.mean())
+    p05, p95 = np.quantile(values, [0.05, 0.95])
+    return {"panel": panel, "item": item, "start_pct": start, "change_pct": change, "end_pct": start + change,
+            "change_pct_p05": float(p05), "change_pct_p95": float(p95)}
+
+
+def uplift_decomposition_data(results: Results) -> pd.DataFrame:
+    """The waterfall and its bridge, in percent, means across the replications where every part is known.
+
+    Panel ``before_after``: each part of the before/after uplift (:func:`uplift_parts`) as a step from
+    ``start_pct`` by ``change_pct`` to ``end_pct`` (with the 5th and 95th percentiles of the step across
+    replications), then the ``total`` (the steps add up to it) and the ``published`` figure (``end_pct``).
+    Panel ``bridge`` (when the campaign is on): the uplift against no campaign (``uplift``), plus the
+    ``base_effect``, gives the campaign's part of the before/after (every step but the trend). Replication
+    by replication,
+    (tax with − tax without) / tax before = uplift × (tax without / tax before) = uplift × (1 + trend),
+    so the base effect is uplift × trend: the same extra tax reads as a larger share of the smaller tax
+    of the months before.
+    """
+    k = results.kpis
+    rows = []
+    if "uplift_before_after" in k:
+        parts = uplift_parts(k)
+        total = k["uplift_before_after"].to_numpy(float)
+        ok = np.isfinite(total) & np.all([np.isfinite(p.to_numpy(float)) for p in parts.values()], axis=0)
+        if ok.any():
+            level = 0.0
+            for label, p in parts.items():
+                row = _row("before_after", STEP_KEYS[label], level, 100 * p.to_numpy(float)[ok])
+                rows.append(row)
+                level = row["end_pct"]
+            rows.append(_row("before_after", "total", 0.0, 100 * total[ok]))
+            campaign = sum(p.to_numpy(float) for label, p in parts.items() if label != TREND)
+            uplift = k["uplift"].to_numpy(float) if "uplift" in k else np.full(len(k), np.nan)
+            both = ok & np.isfinite(uplift)
+            if both.all() and _campaign_on(results):  # on the waterfall's replications, or none
+                causal = _row("bridge", "against_no_campaign", 0.0, 100 * uplift[both])
+                base = _row("bridge", "base_effect", causal["end_pct"], 100 * (campaign - uplift)[both])
+                rows += [causal, base, _row("bridge", "campaign_part", 0.0, 100 * campaign[both])]
+    ref = results.manifest.get("reference_uplift")
+    if ref is not None:
+        rows.append({"panel": "before_after", "item": "published", "end_pct": 100 * float(ref)})
+    return pd.DataFrame(rows, columns=DECOMPOSITION_COLUMNS)
+
+
+_COLOURS = {"trend": OKABE_ITO["sky_blue"], "moved_onto_declaration": OKABE_ITO["orange"], "compliance": WITH,
+            "campaign": WITH, "metrology": OKABE_ITO["reddish_purple"], "total": "#555555",
+            "against_no_campaign": OKABE_ITO["bluish_green"], "base_effect": "#9A9A9A", "campaign_part": "#555555"}
+_NAMES = {"trend": TREND, "moved_onto_declaration": MOVED, "compliance": COMPLIANCE, "metrology": METROLOGY,
+          "campaign": CAMPAIGN, "total": N_("Before/after uplift"),
+          "against_no_campaign": N_("Against no campaign"), "base_effect": N_("Base effect"),
+          "campaign_part": N_("Campaign's part (before/after)")}
+
+
+def _wrapped(text: str, width: int) -> str:
+    return textwrap.fill(text, width, break_long_words=False)
+
+
+def _signed(nf: Numbers, x_pct: float) -> str:
+    return nf.signed_pct(x_pct / 100, pct_digits(x_pct / 100))
+
+
+def _plain(nf: Numbers, x_pct: float) -> str:
+    return nf.pct(x_pct / 100, pct_digits(x_pct / 100))
+
+
+def _waterfall(ax, steps: pd.DataFrame, nf: Numbers, n: int, span: float, totals: tuple[str, ...]) -> None:
+    """Bars from start to end, each labelled on itself, whiskers over the step's 90% range, dotted links."""
+    for i, r in enumerate(steps.itertuples()):
+        colour = _COLOURS[r.item]
+        ax.bar(i, r.change_pct, bottom=r.start_pct, color=colour, width=0.62, zorder=2)
+        if n > 1:
+            ax.vlines(i, r.start_pct + r.change_pct_p05, r.start_pct + r.change_pct_p95, color="#333333", lw=1.2,
+                      zorder=3)
+            ax.hlines([r.start_pct + r.change_pct_p05, r.start_pct + r.change_pct_p95], i - 0.07, i + 0.07,
+                      color="#333333", lw=1.2, zorder=3)
+        text = _plain(nf, r.change_pct) if r.item in totals else _signed(nf, r.change_pct)
+        if abs(r.change_pct) >= 0.09 * span:  # inside the bar, in its middle
+            y, va = r.start_pct + r.change_pct / 2, "center"
+        elif r.change_pct >= 0:  # a sliver: just above its top (below its bottom when it falls)
+            y, va = r.end_pct + 0.015 * span, "bottom"
+        else:
+            y, va = r.end_pct - 0.015 * span, "top"
+        ax.text(i, y, text, ha="center", va=va, fontsize=11, fontweight="bold", zorder=5, bbox=_LABEL_BOX)
+        if i + 1 < len(steps) and steps.iloc[i + 1]["item"] not in totals:
+            ax.plot([i + 0.31, i + 0.69], [r.end_pct] * 2, color="#888888", lw=1, ls=":", zorder=1)
+    ax.axhline(0, color="#888888", lw=0.8)
+    ax.grid(axis="x", visible=False)
 
 
 @_chart
-def uplift_decomposition(results: Results, *, number_style: str = "en") -> Figure:
-    """Waterfall of the before/after uplift: demand & prices, then the campaign (or compliance and metrology)."""
-    style = number_style
-    fig, ax = _figure()
-    k = results.kpis
-    title = "What the before/after uplift is made of"
-    _y_numbers(ax, style, "Tax uplift against the months before (%)", 0.01, "%")
-    ax.set_xlabel("Component (mean across replications)")
-    colours = {"Trend": OKABE_ITO["sky_blue"], "Moved": OKABE_ITO["orange"], "Compliance": WITH, "Campaign": WITH,
-               "Metrology": OKABE_ITO["reddish_purple"]}
-    parts = [(label.replace(" (", "\n(").replace(" onto ", "\nonto "), p, colours[label.split()[0]])
-             for label, p in uplift_parts(k).items()]
-    total = k["uplift_before_after"].to_numpy(float)
-    ok = np.isfinite(total) & np.all([np.isfinite(p.to_numpy(float)) for _, p, _ in parts], axis=0)
-    if not ok.any():
-        _note(ax, "No before window inside the horizon: the before/after uplift cannot be split")
+def uplift_decomposition(results: Results, *, lang: str = "en") -> Figure:
+    """Waterfall of the before/after uplift (trend, then the campaign's parts), the published figure as a
+    marker beside the total, and a bridge from the uplift against no campaign to the campaign's part."""
+    _ = translator(lang)
+    nf = Numbers(lang)
+    n = results.replications
+    t = uplift_decomposition_data(results)
+    steps = t[(t["panel"] == "before_after") & (t["item"] != "published")].reset_index(drop=True)
+    bridge = t[t["panel"] == "bridge"].reset_index(drop=True)
+    pub = t.loc[t["item"] == "published", "end_pct"]
+    ref = float(pub.iloc[0]) if len(pub) else None
+    title = _("What the before/after tax uplift is made of")
+    if len(bridge):
+        fig, (ax, bx) = _figure(WIDE, 1, 2, sharey=True, width_ratios=[3.2, 1.5])
+    else:
+        fig, ax = _figure(WIDE)
+        bx = None
+    _y_numbers(ax, lang, _("Uplift against the same months before (%)"), suffix="%")
+    ax.set_xlabel(_("Cause (mean across replications)"))
+    ax.set_title(_("The before/after uplift, cause by cause"), loc="left", fontsize=11)
+    if not len(steps):
+        _note(ax, _("No before window inside the horizon: the before/after uplift cannot be split"))
         ax.set_xticks([])
-        return _frame(fig, title, "The scenario's horizon holds no full window before the campaign.")
-    n = int(ok.sum())
-    level = 0.0
-    labels = []
-    means = np.array([p.to_numpy(float)[ok].mean() for _, p, _ in parts])
-    span = max(float(np.abs(np.concatenate([np.cumsum(means), [total[ok].mean()]])).max()), 1e-9)
-    for i, (label, p, colour) in enumerate(parts):
-        vals = p.to_numpy(float)[ok]
-        m = float(vals.mean())
-        ax.bar(i, m, bottom=level, color=colour, width=0.62)
-        if n > 1:
-            q05, q95 = np.quantile(vals, [0.05, 0.95])
-            ax.errorbar(i, level + m, yerr=[[m - q05], [q95 - m]], color="#333333", capsize=5, lw=1.2)
-        # a sliver of a bar gets its label just above it, clear of the bar's neighbours and the published line
-        small = abs(m) < 0.08 * span
-        ax.text(i + 0.33, max(level, level + m) + 0.025 * span if small else level + m / 2,
-                _signed_percent(m, style), va="bottom" if small else "center",
-                ha="left", fontsize=11, fontweight="bold", zorder=5, bbox=_LABEL_BOX)
-        if i < len(parts):
-            ax.plot([i + 0.31, i + 0.69], [level + m] * 2, color="#888888", lw=1, ls=":")
-        level += m
-        labels.append(label)
-    tot = float(total[ok].mean())
-    j = len(parts)
-    ax.bar(j, tot, color="#555555", width=0.62)
-    if n > 1:
-        q05, q95 = np.quantile(total[ok], [0.05, 0.95])
-        ax.errorbar(j, tot, yerr=[[tot - q05], [q95 - tot]], color="#333333", capsize=5, lw=1.2)
-    ax.text(j + 0.33, tot / 2, format_percent(tot, 1, style), va="center", ha="left", fontsize=11,
-            fontweight="bold", zorder=5, bbox=_LABEL_BOX)
-    labels.append("Before/after\nuplift")
-    ref = results.manifest.get("reference_uplift")
+        return _frame(fig, title, _("The scenario's horizon holds no full window before the campaign."), lang)
+
+    ends = np.concatenate([steps[["start_pct", "end_pct"]].to_numpy(float).ravel(), [ref or 0.0, 0.0]])
+    span = max(float(ends.max() - min(ends.min(), 0.0)), 1e-9)
+    _waterfall(ax, steps, nf, n, span, ("total",))
+    j = len(steps) - 1
+    ax.set_xticks(range(len(steps)), [_wrapped(_(_NAMES[i]), 14) for i in steps["item"]])
+    ax.set_xlim(-0.6, j + 0.6)
     if ref is not None:
-        ax.axhline(ref, color=REFERENCE, ls="--", lw=1.5, label=f"published figure: {format_percent(ref, 1, style)}")
+        # beside the total bar, not across the chart: a line there hid the bar tops and their labels
+        ax.plot([j + 0.31, j + 0.45], [ref, ref], color=REFERENCE, lw=1.5, zorder=4)
+        ax.plot([j + 0.45], [ref], marker="D", ms=8, color=REFERENCE, ls="none", zorder=4,
+                label=_("published figure: {value}").format(value=nf.pct(ref / 100, 1)))
+        ax.set_xlim(-0.6, j + 0.75)
         ax.legend(loc="upper left")
-    ax.axhline(0, color="#888888", lw=0.8)
-    ax.set_xticks(range(len(labels)), labels)
-    ax.set_xlim(-0.6, j + 0.9)
-    ax.grid(axis="x", visible=False)
-    lo_y, hi_y = ax.get_ylim()
-    ax.set_ylim(min(lo_y, 0), hi_y * 1.12)
-    whiskers = " Whiskers: 90% of replications." if n > 1 else ""
-    cap = (f"Read: of the {format_percent(tot, 1, style)} rise in tax on the months before, each bar is the part due "
-           f"to one cause; the parts add up to the grey total.{whiskers}")
-    return _frame(fig, title, cap)
+    lo_y = min(0.0, float(ends.min()))
+    ax.set_ylim(lo_y - 0.04 * span, float(ends.max()) + 0.16 * span)
+    if n > 1:
+        whisk = t[["start_pct", "change_pct_p05", "change_pct_p95"]].dropna()
+        reach = np.concatenate([whisk["start_pct"] + whisk["change_pct_p05"], whisk["start_pct"]
+                                + whisk["change_pct_p95"]])
+        if reach.size:
+            ax.set_ylim(min(ax.get_ylim()[0], float(reach.min()) - 0.04 * span),
+                        max(ax.get_ylim()[1], float(reach.max()) + 0.08 * span))
+
+    total = float(steps.loc[steps["item"] == "total", "change_pct"].iloc[0])
+    cap = _("left, each bar is the part of the {total} rise in tax against the same months before that is due to "
+            "one cause (means across replications); the parts add up to the grey total.").format(
+        total=_plain(nf, total))
+    if n > 1:
+        cap += " " + _("Whiskers: 90% of replications.")
+    if ref is not None:
+        cap += " " + _("The black diamond is the published figure.")
+    if bx is not None:
+        _waterfall(bx, bridge, nf, n, span, ("against_no_campaign", "campaign_part"))
+        bx.set_xticks(range(len(bridge)), [_wrapped(_(_NAMES[i]), 12) for i in bridge["item"]], fontsize=9.5)
+        bx.set_xlim(-0.6, len(bridge) - 0.4)
+        bx.set_xlabel(_("Bridge (mean across replications)"))
+        bx.set_title(_("Two measures of the campaign"), loc="left", fontsize=11)
+        u, b, c = (float(bridge.loc[bridge["item"] == i, "change_pct"].iloc[0])
+                   for i in ("against_no_campaign", "base_effect", "campaign_part"))
+        cap += " " + _("Right: the campaign's part, {campaign}, is the uplift against no campaign, {uplift}, "
+                       "measured on the smaller tax of the months before: per replication it is the uplift × (1 + "
+                       "trend), so {uplift} {op} {base} = {campaign}, the base effect being the uplift × the "
+                       "trend.").format(campaign=_plain(nf, c), uplift=_plain(nf, u), op="+" if b >= 0 else "−",
+                                        base=_plain(nf, abs(b)))
+    return _frame(fig, title, cap, lang)

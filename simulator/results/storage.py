@@ -128,7 +128,7 @@ def foreign_entries(folder: Path) -> list[str]:
                         if not (e.name.startswith(("rep-", ".rep-")) and e.is_file() and not e.is_symlink())]
             elif name == "charts" and entry.is_dir():
                 out += [f"charts/{e.name}" for e in entry.iterdir()
-                        if not (e.suffix in (".png", ".svg", ".tmp") and e.is_file() and not e.is_symlink())]
+                        if not (e.suffix in (".png", ".svg", ".csv", ".tmp") and e.is_file() and not e.is_symlink())]
             continue
         if name.startswith(".") and name.endswith(".tmp") and entry.is_file() and not entry.is_symlink():
             continue

@@ -20,6 +20,12 @@ from simulator import Results, charts
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
+def _wide(monthly: pd.DataFrame, arm: str, value: str) -> pd.DataFrame:
+    """Month × replication table of one field of one arm, months in order."""
+    m = monthly[monthly["arm"] == arm]
+    return m.pivot_table(index="month", columns="replication", values=value, aggfunc="first").sort_index()
+
+
 def _texts(fig: Figure) -> str:
     return " | ".join(t.get_text() for t in fig.findobj(Text))
 
@@ -30,15 +36,16 @@ def _copy(res: Results, **tables) -> Results:
     return Results(t["kpis"], t["monthly"], t["districts"], t["visits"], res.manifest, res.scenario)
 
 
-def test_every_chart_has_a_title_a_caption_and_labelled_axes(hanam_run):
+@pytest.mark.parametrize(("lang", "read"), [("en", "Read:"), ("vi", "Cách đọc:")])
+def test_every_chart_has_a_title_a_caption_and_labelled_axes(hanam_run, lang, read):
     """all_charts gives one Figure per chart in CHARTS; each has a title, a caption starting
-    "Read:" and a label on both axes of every panel."""
-    figs = charts.all_charts(hanam_run)
+    "Read:" ("Cách đọc:" in Vietnamese) and a label on both axes of every panel."""
+    figs = charts.all_charts(hanam_run, lang=lang)
     assert list(figs) == list(charts.CHARTS)
     for name, fig in figs.items():
         assert isinstance(fig, Figure), name
         assert fig.get_suptitle(), name
-        assert any(t.get_text().startswith("Read:") for t in fig.texts), name
+        assert any(t.get_text().startswith(read) for t in fig.texts), name
         for ax in fig.axes:
             assert ax.get_xlabel() or ax.get_shared_x_axes().get_siblings(ax) != [ax], (name, "x")
             assert ax.get_ylabel() or ax.get_shared_y_axes().get_siblings(ax) != [ax], (name, "y")
@@ -63,16 +70,21 @@ def test_time_axes_are_dates_or_months(hanam_run):
         assert any(w in fig.axes[-1].get_xlabel() for w in ("Date", "Month", "month")), name
 
 
-def test_write_charts_writes_valid_png_and_svg(hanam_run, tmp_path):
-    """write_charts puts <name>.png and <name>.svg under <folder>/charts, each a valid file."""
+def test_write_charts_writes_valid_png_svg_and_csv(hanam_run, tmp_path):
+    """write_charts puts <name>.png, <name>.svg and <name>.csv under <folder>/charts, each a valid file;
+    data=False leaves the CSVs out."""
     paths = charts.write_charts(hanam_run, tmp_path, formats=("png", "svg"))
-    assert sorted(p.name for p in paths) == sorted(f"{n}.{f}" for n in charts.CHARTS for f in ("png", "svg"))
+    assert sorted(p.name for p in paths) == sorted(f"{n}.{f}" for n in charts.CHARTS for f in ("png", "svg", "csv"))
     for p in paths:
         assert p.parent == tmp_path / "charts"
         if p.suffix == ".png":
             assert p.read_bytes()[:8] == PNG_MAGIC
-        else:
+        elif p.suffix == ".svg":
             assert ET.parse(p).getroot().tag.endswith("svg")
+        else:
+            assert list(pd.read_csv(p, encoding="utf-8").columns) == list(charts.chart_data(hanam_run, p.stem).columns)
+    only = charts.write_charts(hanam_run, tmp_path / "b", data=False, names=["cost_benefit"])
+    assert [p.name for p in only] == ["cost_benefit.png"]
 
 
 def test_write_charts_rejects_an_unknown_format(hanam_run, tmp_path):
@@ -104,11 +116,15 @@ def test_number_styles():
 
 
 def test_vi_style_reaches_the_chart(hanam_run):
-    """number_style="vi" changes the numbers a chart prints (here the published figure, 16,5%)."""
+    """number_style="vi" (the older name of lang) changes the numbers a chart prints (here the published
+    figure, 16,5%) and its words; an unknown style or language is refused by name."""
     assert "16,5%" in _texts(charts.uplift_distribution(hanam_run, number_style="vi"))
     assert "16.5%" in _texts(charts.uplift_distribution(hanam_run))
+    assert "số liệu đã công bố: 16,5%" in _texts(charts.uplift_distribution(hanam_run, number_style="vi"))
     with pytest.raises(ValueError, match="number_style"):
         charts.monthly_tax(hanam_run, number_style="fr")
+    with pytest.raises(ValueError, match="language: expected one of en, vi, got 'fr'"):
+        charts.monthly_tax(hanam_run, lang="fr")
 
 
 def test_charts_leave_global_matplotlib_state_alone(hanam_run):
@@ -134,37 +150,46 @@ def test_uplift_parts_add_up_to_the_before_after_uplift(hanam_run):
 
 def test_waterfall_draws_three_parts_when_the_kpis_exist_and_two_otherwise(hanam_run):
     """With uplift_growth/compliance/metrology the waterfall shows a metrology bar; without them,
-    a demand & prices bar and a campaign bar."""
+    a trend bar and a campaign bar (its label wrapped on its own tick)."""
     k = hanam_run.kpis.copy()
-    for c in charts.DECOMPOSITION_KPIS:
-        if c not in k:  # a run from before the decomposition KPIs existed: add consistent ones
-            k[c] = {"uplift_growth": k["tax_without"] / k["tax_before"] - 1,
-                    "uplift_compliance": (k["tax_with"] - k["tax_without"]) / k["tax_before"],
-                    "uplift_metrology": 0.0}[c]
     three = _texts(charts.uplift_decomposition(_copy(hanam_run, kpis=k)))
     assert "Metrology" in three and "Compliance" in three
-    two = _texts(charts.uplift_decomposition(_copy(hanam_run, kpis=k.drop(columns=list(charts.DECOMPOSITION_KPIS)))))
-    assert "Metrology" not in two and "Campaign\n(sealed totalisers)" in two
+    old = _copy(hanam_run, kpis=k.drop(columns=list(charts.DECOMPOSITION_KPIS)))
+    fig = charts.uplift_decomposition(old)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == ["Trend (no\ncampaign)", "Campaign\n(sealed\ntotalisers)", "Before/after\nuplift"]
+    assert "Metrology" not in _texts(fig)
+    steps = charts.chart_data(old, "uplift_decomposition")
+    assert list(steps.loc[steps["panel"] == "before_after", "item"]) == ["trend", "campaign", "total", "published"]
 
 
 def test_monthly_tax_lines_are_the_medians_of_the_monthly_table(hanam_run):
-    """The 'with' line of the monthly tax chart is the month-by-month median across replications."""
+    """The 'with' line of the monthly tax chart (lower panel) is the month-by-month median across
+    replications; the upper panel's line is the median of the paired difference (with − without, within
+    each replication), not the difference of the medians."""
     fig = charts.monthly_tax(hanam_run)
-    line = next(ln for ln in fig.axes[0].get_lines() if ln.get_label() == "with the campaign")
-    m = hanam_run.monthly[hanam_run.monthly["arm"] == "with"]
-    expected = m.groupby("month")["tax"].median().sort_index().to_numpy()
-    np.testing.assert_allclose(line.get_ydata(), expected)
+    line = next(ln for ln in fig.axes[1].get_lines() if ln.get_label() == "with the campaign")
+    m = hanam_run.monthly
+    w = _wide(m, "with", "tax")
+    wo = _wide(m, "without", "tax")
+    np.testing.assert_allclose(line.get_ydata(), w.median(axis=1).to_numpy())
+    extra = next(ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("extra tax"))
+    np.testing.assert_allclose(extra.get_ydata(), (w - wo).median(axis=1).to_numpy())
+    assert not np.allclose(extra.get_ydata(), w.median(axis=1) - wo.median(axis=1))
 
 
 def test_progress_reaches_100_percent_and_marks_the_dates(hanam_run):
-    """The progress median ends at 100% of dispensers; the legend names the start and the 100% date."""
+    """The progress median is a step line that starts at 0 and ends at 100% of dispensers; the legend names
+    the start, the days off and the 100% date."""
     fig = charts.campaign_progress(hanam_run)
     ax = fig.axes[0]
     median = next(ln for ln in ax.get_lines() if ln.get_label().startswith("median"))
-    assert np.nanmax(median.get_ydata()) == pytest.approx(100.0)
+    assert median.get_drawstyle() == "steps-post"
+    assert median.get_ydata()[0] == 0 and median.get_ydata()[-1] == pytest.approx(100.0)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any(t.startswith("campaign starts 3 Jan 2017") for t in legend)
-    assert any(t.startswith("100% sealed:") for t in legend)
+    assert "campaign starts 3 Jan 2017" in legend
+    assert "weekend or public holiday (no work)" in legend
+    assert any(t.startswith("100% sealed by ") and t.endswith("Feb 2017 (median)") for t in legend)
 
 
 def test_team_schedule_has_one_row_per_team_and_a_district_legend(hanam_run):
@@ -174,6 +199,14 @@ def test_team_schedule_has_one_row_per_team_and_a_district_legend(hanam_run):
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [f"Team {i + 1}" for i in range(teams)]
     legend = {t.get_text() for lg in fig.legends for t in lg.get_texts()}
     assert set(hanam_run.visits["district"]) <= legend
+    # the number in each bar counts its stations (numpy integers once read "n/a")
+    counts = [t.get_text() for t in fig.axes[0].texts]
+    assert counts and all(c.isdigit() for c in counts)
+    stints = charts.chart_data(hanam_run, "team_schedule")
+    assert set(counts) <= {str(c) for c in stints["stations"]}
+    first = hanam_run.visits[hanam_run.visits["replication"] == 0]
+    assert stints["stations"].sum() == len(first) and stints["dispensers"].sum() == first["pumps"].sum()
+    assert sorted(stints["team"].unique()) == list(range(1, teams + 1))
 
 
 def test_break_even_is_a_month_of_the_campaign_year(hanam_run):
@@ -201,4 +234,18 @@ def test_unusual_runs_still_draw_every_chart_and_say_why(edge_run, tmp_path):
         assert "No campaign cost" in _texts(figs["cost_benefit"])
     else:
         assert "no band" in _texts(figs["monthly_tax"])
-        assert "100% sealed:" in progress
+        assert "100% sealed by" in progress and "Every dispenser is sealed by" in progress
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_a_small_scenario_without_a_published_figure_draws_every_chart(small, tmp_path, lang):
+    """A scenario with no published figure and two districts: every chart draws and writes its table;
+    nothing mentions a published figure."""
+    import simulator
+
+    res = simulator.run(small({"run.replications": 2}))
+    assert res.manifest.get("reference_uplift") is None
+    paths = charts.write_charts(res, tmp_path, lang=lang)
+    assert len(paths) == 2 * len(charts.CHARTS)
+    assert not (charts.chart_data(res, "uplift_distribution")["kind"] == "published").any()
+    assert "published" not in _texts(charts.uplift_decomposition(res)).lower()

@@ -31,6 +31,7 @@ from ..files import LOCK_NAME, MAX_MANIFEST_BYTES, FolderLock, os_error, read_js
 
 FORMAT = "fuelseal-run/2"
 TABLES = ("kpis", "summary", "monthly", "districts", "visits", "stations")
+CHART_FILES = (".png", ".svg", ".pdf", ".csv", ".tmp")  # charts/: pictures, their data, a write
 KNOWN_TOP = ({"manifest.json", "scenario.toml", "register.csv", "replications", "charts", "report.html",
               "report.pdf", LOCK_NAME} | {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")})
 LEGACY_KEYS = {"scenario_sha256", "seed", "replications", "status"}
@@ -128,7 +129,7 @@ def foreign_entries(folder: Path) -> list[str]:
                         if not (e.name.startswith(("rep-", ".rep-")) and e.is_file() and not e.is_symlink())]
             elif name == "charts" and entry.is_dir():
                 out += [f"charts/{e.name}" for e in entry.iterdir()
-                        if not (e.suffix in (".png", ".svg", ".csv", ".tmp") and e.is_file() and not e.is_symlink())]
+                        if not (e.suffix in CHART_FILES and e.is_file() and not e.is_symlink())]
             continue
         if name.startswith(".") and name.endswith(".tmp") and entry.is_file() and not entry.is_symlink():
             continue

@@ -237,7 +237,7 @@ class Results:
 
     def plot(self, name: str | None = None, **kw):
         """A chart as a matplotlib ``Figure`` (``name`` from :data:`simulator.charts.CHARTS`), or
-        ``{name: Figure}`` for all of them; ``kw`` goes to the chart (e.g. ``number_style="vi"``)."""
+        ``{name: Figure}`` for all of them; ``kw`` goes to the chart (e.g. ``lang="vi"``: Vietnamese)."""
         from .. import charts  # matplotlib loads only when a chart is asked for
 
         return charts.all_charts(self, **kw) if name is None else charts.chart(self, name, **kw)

@@ -95,10 +95,11 @@ def signed_pct(x, digits: int = 1, style: str = "en") -> str:
     return text if text == pct(0.0, digits, style) else ("+" if x > 0 else "−") + text
 
 
-def vnd(x, style: str = "en") -> str:
+def vnd(x, style: str = "en", trim: bool = False) -> str:
     """Money to three significant figures, in the largest word that applies: "2.36 billion VND" /
-    "2,36 tỷ đồng", "12.7 billion VND", "354 million VND" / "354 triệu đồng", "25.3 million VND"; below a
-    million the whole amount ("900,000 VND")."""
+    "2,36 tỷ đồng", "12.7 billion VND", "1.90 billion VND", "354 million VND" / "354 triệu đồng"; decimals
+    that are all zeros are dropped ("2 billion VND", never "2.00"); ``trim`` drops any trailing zero (an
+    input value: "1.5 million VND"). Below a million, the whole amount ("900,000 VND")."""
     if not _ok(x):
         return "n/a"
     for div, _digits, words in _MONEY_STEPS:
@@ -107,7 +108,11 @@ def vnd(x, style: str = "en") -> str:
             digits = max(0, 2 - math.floor(math.log10(abs(v))))
             if div < _MONEY_STEPS[0][0] and abs(round(v, digits)) >= 1000:  # 999.96 million reads 1.00 billion
                 return vnd(math.copysign(round(abs(x), -7), x), style)
-            return f"{number(v, digits, style)} {words[_style(style)]}"
+            text = number(v, digits, style)
+            if trim or set(text[-digits:]) == {"0"}:  # "220 million", never "220.0"; trim: "1.5", not "1.50"
+                text = format_decimal(round(v, digits), format="#,##0" + ("." + "#" * digits if digits else ""),
+                                      locale=_LOCALE[_style(style)]).replace("-", MINUS)
+            return f"{text} {words[_style(style)]}"
     return f"{number(x, 0, style)} {_CURRENCY[_style(style)]}"
 
 
@@ -215,8 +220,8 @@ class Numbers:
     def signed_pct(self, x, digits: int = 1) -> str:
         return signed_pct(x, digits, self.style)
 
-    def vnd(self, x) -> str:
-        return vnd(x, self.style)
+    def vnd(self, x, trim: bool = False) -> str:
+        return vnd(x, self.style, trim)
 
     def days(self, x) -> str:
         return days(x, self.style)

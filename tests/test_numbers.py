@@ -17,12 +17,18 @@ EN, VI = Numbers("en"), Numbers("vi")
     (12.66e9, "12.7 billion VND", "12,7 tỷ đồng"),  # three significant figures, no more
     (215.23e6, "215 million VND", "215 triệu đồng"),
     (25.26e6, "25.3 million VND", "25,3 triệu đồng"),
-    (999.96e6, "1.00 billion VND", "1,00 tỷ đồng"),  # rounds up into the next word
+    (999.96e6, "1 billion VND", "1 tỷ đồng"),  # rounds up into the next word; all-zero decimals dropped
+    (1.9e9, "1.90 billion VND", "1,90 tỷ đồng"),  # three significant figures, as its neighbours in a table
     (950_000, "950,000 VND", "950.000 đồng"),
     (0, "0 VND", "0 đồng"),
 ])
 def test_money_in_the_words_of_each_language(x, en, vi):
     assert (EN.vnd(x), VI.vnd(x)) == (en, vi)
+
+
+def test_an_input_amount_reads_without_trailing_zeros():
+    assert (EN.vnd(1.5e6, trim=True), VI.vnd(1.5e6, trim=True), EN.vnd(1.5e6)) == (
+        "1.5 million VND", "1,5 triệu đồng", "1.50 million VND")
 
 
 def test_numpy_numbers_are_numbers_and_negatives_take_a_true_minus():

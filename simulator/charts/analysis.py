@@ -135,7 +135,7 @@ def parameter_value(name: str, value: Any, lang: str = "en") -> str:
     if kind == "share":
         return _minus(nf.plain(100 * x, 3)) + "%"
     if kind == "money":
-        return _minus(nf.vnd(x))
+        return _minus(nf.vnd(x, trim=True))
     if kind == "count":
         return _minus(nf.plain(x, 6))
     if kind in _UNITS:

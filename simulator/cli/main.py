@@ -60,13 +60,14 @@ def cmd_run(args) -> int:
         n = sc.run.replications if args.replications is None else args.replications
         seed = sc.run.seed if args.seed is None else args.seed
         folder = RunFolder.create(out, sc, seed, n, overwrite=args.overwrite)
+    lang = args.lang or sc.run.lang
     with folder:
         res = _fill(folder, args, quiet=args.quiet or args.json)
         if not args.no_charts:
             from ..charts import write_charts
 
             try:
-                write_charts(res, folder.path, ("png", "svg") if args.svg else ("png",))
+                write_charts(res, folder.path, ("png", "svg") if args.svg else ("png",), lang=lang)
             except KeyboardInterrupt as exc:
                 raise Interrupted(f"{_how(exc)} while drawing the charts: the tables in {folder.path} are complete; "
                                   f"draw the charts with: fuelseal run --resume {folder.path}", code=_code(exc)) \
@@ -76,7 +77,7 @@ def cmd_run(args) -> int:
     if args.json:
         print(json.dumps(res.summary_json(), ensure_ascii=False))
     else:
-        print(summary_text(res, sc))
+        print(summary_text(res, sc, lang=lang))
         print(f"\nRun folder: {folder.path}")
     return 0
 
@@ -238,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--resume", metavar="RUN_DIR", default=None, help="finish an interrupted run folder")
     r.add_argument("--svg", action="store_true", help="also write the charts as SVG")
     r.add_argument("--no-charts", action="store_true", help="do not draw charts into the run folder")
+    options.lang(r)
     r.set_defaults(func=cmd_run)
 
     from ..report import add_subcommand as add_report_subcommand

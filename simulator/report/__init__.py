@@ -9,21 +9,29 @@ can be rebuilt at any time without running the model again.
 ``report.html`` is self-contained: the charts are PNG images inside the file (base64
 ``data:`` URIs), the style sheet is inline, and nothing is fetched from the network (no
 fonts, scripts or links), so it can be mailed or opened offline. ``report.pdf`` is A4 and
-drawn with matplotlib alone (``PdfPages``), with no external tools.
+drawn with fpdf2 in DejaVu Sans (Vietnamese diacritics embedded and searchable), with a table
+of contents and a footer on every page. Both are in English or Vietnamese (``lang``; default:
+the run's ``run.lang``): every word through the catalogue ``simulator/locale/vi/report.po``,
+every number, amount and date through :class:`simulator.numbers.Numbers`.
 
-``fuelseal report RUN_DIR [--format html|pdf|both]`` is the command-line entry point (see
-:func:`add_subcommand`).
+``fuelseal report RUN_DIR [--format html|pdf|both] [--lang en|vi]`` is the command-line entry point
+(see :func:`add_subcommand`).
 
 The package, one concept a module, each importing only those before it in this list:
 
-* :mod:`.compose` — what the report says: :class:`Content` and :func:`content`, which gathers it from a run;
+* :mod:`.document` — the document model every report is made of (sections of paragraphs, bullets,
+  tables, key figures and figures), and how to build a new kind of report on it;
+* :mod:`.parameters` — the parameter appendix: every scenario key with a plain label, formatted;
+* :mod:`.compose` — what the run report says: :class:`Content` and :func:`content`, which gathers it
+  from a run, and ``Content.document()``, which lays it out;
 * :mod:`.loading` — :func:`load_run`, a run folder read only if it is complete and matches its checksums;
-* :mod:`.html` — :func:`render_html`; :mod:`.pdf` — :func:`render_pdf`: the same content, drawn;
+* :mod:`.html` — :func:`render_html`; :mod:`.pdf` — :func:`render_pdf`: any document, drawn (they do not
+  care which kind of report it is);
 * here — :func:`build_reports` (the charts drawn once for both formats, the manifest told of the
   new files) and the ``fuelseal report`` command.
 
 What it may import: only modules below it — ``results`` (tables, summary, storage), ``charts``,
-``files``, ``scenario``, ``numbers``, ``errors``; never ``cli`` or ``analysis``,
+``files``, ``scenario``, ``numbers``, ``i18n``, ``errors``; never ``cli`` or ``analysis``,
 which sit above it (``cli`` registers the command through :func:`add_subcommand`).
 """
 
@@ -36,16 +44,27 @@ from pathlib import Path
 
 from ..errors import ScenarioError
 from ..files import FolderLock, write_atomic
+from ..i18n import LANGS
 from ..results import storage
-from .compose import Content, content, flatten, settings_of
+from .compose import Content, content, flatten, report_lang, settings_of
+from .document import Bullets, Document, Figure, KeyFigures, Paragraph, Row, Section, Table
 from .html import render_html
 from .loading import load_run
 from .pdf import render_pdf
 
 __all__ = [
     "FORMATS",
+    "LANGS",
     "NUMBER_STYLES",
+    "Bullets",
     "Content",
+    "Document",
+    "Figure",
+    "KeyFigures",
+    "Paragraph",
+    "Row",
+    "Section",
+    "Table",
     "add_subcommand",
     "build_report",
     "build_reports",
@@ -55,6 +74,7 @@ __all__ = [
     "load_run",
     "render_html",
     "render_pdf",
+    "report_lang",
     "settings_of",
 ]
 
@@ -64,16 +84,18 @@ NUMBER_STYLES = ("en", "vi")  # as simulator.charts.NUMBER_STYLES, without impor
 
 # ---- building --------------------------------------------------------------------------
 
-def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, *,
-                  number_style: str = "en", trust: bool = False) -> list[Path]:
-    """Write ``report.html`` and/or ``report.pdf`` into the run folder; the charts are drawn once for both."""
+def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, *, lang: str | None = None,
+                  number_style: str | None = None, trust: bool = False) -> list[Path]:
+    """Write ``report.html`` and/or ``report.pdf`` into the run folder; the charts are drawn once for both.
+    ``lang`` is "en" or "vi" (``number_style`` is its older name; ``lang`` wins); default: the run's
+    ``run.lang``, else English."""
     formats = tuple(dict.fromkeys(formats))
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ScenarioError(f"expected html, pdf or both, got {bad[0]!r}", key="--format")
-    if number_style not in NUMBER_STYLES:
-        raise ScenarioError(f"expected one of {', '.join(NUMBER_STYLES)}, got {number_style!r}",
-                            key="number_style")
+    for key, value in (("lang", lang), ("number_style", number_style)):
+        if value is not None and value not in LANGS:
+            raise ScenarioError(f"expected one of {', '.join(LANGS)}, got {value!r}", key=key)
     folder = Path(run_dir)
     if folder.is_symlink() or not folder.is_dir():
         raise ScenarioError("not a run folder (no such folder)", source=str(folder))
@@ -83,7 +105,7 @@ def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, 
         raise ScenarioError("not a run folder (no manifest.json)", source=str(folder))
     with FolderLock(folder).acquire(exclusive=True, command="fuelseal report"):
         res = load_run(folder, trust=trust)
-        c = content(res, folder, number_style=number_style)
+        c = content(res, folder, lang=lang, number_style=number_style)
         written = _write_reports(c, folder, formats)
         if not storage.is_legacy(res.manifest) and not storage.check_files(folder, res.manifest, skip=("report.",)):
             try:  # vouch for the new reports too, but never re-seal a manifest that failed its checks
@@ -97,19 +119,20 @@ def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, 
 
 def _write_reports(c: Content, folder: Path, formats: tuple[str, ...]) -> list[Path]:
     written = []
+    doc = c.document()
     for fmt in formats:
         if fmt == "html":
-            text = render_html(c)
+            text = render_html(doc, c.lang)
             written.append(write_atomic(folder / "report.html", text.encode("utf-8")))
         else:
-            written.append(write_atomic(folder / "report.pdf", lambda fh: render_pdf(c, fh)))
+            written.append(write_atomic(folder / "report.pdf", lambda fh: render_pdf(doc, fh, c.lang)))
     return written
 
 
-def build_report(run_dir: str | os.PathLike, fmt: str = "html", *, number_style: str = "en",
-                 trust: bool = False) -> Path:
+def build_report(run_dir: str | os.PathLike, fmt: str = "html", *, lang: str | None = None,
+                 number_style: str | None = None, trust: bool = False) -> Path:
     """Write ``report.html`` (``fmt="html"``) or ``report.pdf`` (``fmt="pdf"``) into the run folder."""
-    return build_reports(run_dir, (fmt,), number_style=number_style, trust=trust)[0]
+    return build_reports(run_dir, (fmt,), lang=lang, number_style=number_style, trust=trust)[0]
 
 
 # ---- command line ----------------------------------------------------------------------
@@ -120,21 +143,26 @@ def cmd_report(args: argparse.Namespace) -> int:
         root, here = Path(args.safe).resolve(), Path(args.run_dir).resolve()
         if root != here and root not in here.parents:
             raise ScenarioError(f"the run folder lies outside the allowed folder {root} (--safe)", source=args.run_dir)
-    for path in build_reports(args.run_dir, formats, number_style=args.number_style, trust=args.trust):
+    lang = getattr(args, "lang", None)
+    for path in build_reports(args.run_dir, formats, lang=lang, number_style=args.number_style, trust=args.trust):
         print(path)
     return 0
 
 
 def add_subcommand(subparsers) -> argparse.ArgumentParser:
-    """Register ``fuelseal report RUN_DIR [--format html|pdf|both] [--number-style en|vi]``."""
+    """Register ``fuelseal report RUN_DIR [--format html|pdf|both] [--lang en|vi]`` (``--number-style`` is the
+    older name of ``--lang``)."""
     p = subparsers.add_parser("report", help="build report.html and report.pdf from a run folder",
                               description="Build a self-contained report (HTML and/or PDF) from a run folder, "
                                           "without running the model again.")
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by fuelseal run")
     p.add_argument("--format", choices=("html", "pdf", "both"), default="both",
                    help="which report to write (default: both)")
-    p.add_argument("--number-style", choices=NUMBER_STYLES, default="en",
-                   help="numbers as 1,234.5 (en, default) or 1.234,5 (vi)")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="language of the report: en (English) or vi (Vietnamese, numbers as 1.234,5 and "
+                        "dates as 31/12/2017); default: the run's run.lang, else en")
+    p.add_argument("--number-style", choices=NUMBER_STYLES, default=None,
+                   help="older name of --lang (--lang wins)")
     p.add_argument("--trust", action="store_true",
                    help="report a folder even if its files do not match the checksums in its manifest")
     p.add_argument("--safe", metavar="DIR", default=None, help="refuse a run folder outside DIR")

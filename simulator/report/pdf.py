@@ -1,192 +1,384 @@
-"""The report as an A4 PDF, laid out top to bottom and drawn with matplotlib alone (``PdfPages``)."""
+"""A :class:`~simulator.report.document.Document` as an A4 PDF, drawn with fpdf2.
+
+The text is set in DejaVu Sans — the TrueType copy matplotlib ships, embedded as a subset —
+so Vietnamese diacritics render and can be copied or searched. Every page carries a footer
+with the document's short title and "page X of Y"; the first page has the title, the lead
+and a table of contents with page numbers (fpdf2's ``insert_toc_placeholder``) that links to
+the sections, which are also the PDF's outline. Tables marked ``keep`` (the key figures) and
+any table up to half a page are moved whole to the next page rather than split; a longer one
+runs on with its header repeated on every page. Body text is 10 pt, notes and captions 8.5 pt.
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
-import numpy as np
+from ..i18n import N_, check_lang, translator
+from .document import Bullets, Document, Figure, Paragraph, Section, Table
 
-from .compose import Content
-
-A4 = (8.27, 11.69)  # inches, portrait
-
-
-class _Pages:
-    """A small top-to-bottom text layout on A4 pages, drawn with matplotlib and written by PdfPages."""
-
-    margin = 0.75  # inches
-    font = 9.5  # points
-
-    def __init__(self, pdf, footer: str):
-        self.pdf, self.footer, self.fig, self.y, self.page = pdf, footer, None, 0.0, 0
-        self._init_measure()
-
-    @property
-    def width(self) -> float:
-        return A4[0] - 2 * self.margin
-
-    def _init_measure(self) -> None:
-        from matplotlib.backends.backend_agg import RendererAgg
-
-        self._renderer = RendererAgg(10, 10, 72)  # 72 dpi: widths come out in points
-        self._widths: dict[tuple[str, float, str], float] = {}
-
-    def _width(self, text: str, size: float, weight: str) -> float:
-        """Width in inches of ``text`` in the house font; words are measured once and cached."""
-        key = (text, size, weight)
-        if key not in self._widths:
-            from matplotlib.font_manager import FontProperties
-
-            from .. import charts
-
-            fp = FontProperties(family=charts.STYLE["font.family"], size=size, weight=weight)
-            self._widths[key] = self._renderer.get_text_width_height_descent(text, fp, ismath=False)[0] / 72
-        return self._widths[key]
-
-    def _wrap(self, text: str, size: float, width_in: float, weight: str = "normal") -> list[str]:
-        """Greedy word wrap measured with the real font, so bold and narrow text both fill the line
-        (word widths summed: kerning across a space is negligible at this size)."""
-        space = self._width("a a", size, weight) - 2 * self._width("a", size, weight)
-        lines: list[str] = []
-        for para in str(text).split("\n"):
-            line, used = "", 0.0
-            for word in para.split():
-                w = self._width(word, size, weight)
-                if line and used + space + w > width_in:
-                    lines.append(line)
-                    line, used = word, w
-                else:
-                    line, used = (f"{line} {word}", used + space + w) if line else (word, w)
-            lines.append(line)
-        return lines or [""]
-
-    def _new_page(self) -> None:
-        self.flush()
-        from matplotlib.figure import Figure
-
-        from .. import charts
-
-        with charts.house_style():
-            self.fig = Figure(figsize=A4)
-        self.page += 1
-        self.fig.text(self.margin / A4[0], 0.4 / A4[1], self.footer, fontsize=7.5, color="#666666")
-        self.fig.text(1 - self.margin / A4[0], 0.4 / A4[1], str(self.page), fontsize=7.5, color="#666666",
-                      ha="right")
-        self.y = self.margin
-
-    def _room(self, inches: float) -> None:
-        if self.fig is None or self.y + inches > A4[1] - self.margin - 0.2:
-            self._new_page()
-
-    def _text(self, x: float, text: str, size: float, **kw) -> None:
-        self.fig.text((self.margin + x) / A4[0], 1 - self.y / A4[1], text, fontsize=size, va="top", **kw)
-
-    def heading(self, text: str, size: float = 13) -> None:
-        self._room(size / 72 * 4)
-        self.y += size / 72 * 0.6
-        self._text(0, text, size, fontweight="bold", color="#0b3d62")
-        self.y += size / 72 * 1.7
-
-    def paragraph(self, text: str, size: float | None = None, indent: float = 0.0, bullet: bool = False,
-                  **kw) -> None:
-        size = size or self.font
-        lines = self._wrap(text, size, self.width - indent - (0.18 if bullet else 0), kw.get("fontweight", "normal"))
-        step = size / 72 * 1.4
-        for i, line in enumerate(lines):
-            self._room(step)
-            if bullet and i == 0:
-                self._text(indent, "•", size)
-            self._text(indent + (0.18 if bullet else 0), line, size, **kw)
-            self.y += step
-        self.y += step * 0.35
-
-    def table(self, rows: list[tuple[str, ...]], widths: list[float], header: tuple[str, ...] | None = None,
-              right: Iterable[int] = (), size: float = 8.5) -> None:
-        right = set(right)
-        step = size / 72 * 1.35
-        total = sum(widths)
-        cols = [w / total * self.width for w in widths]
-        for r, row in enumerate(([header] if header else []) + rows):
-            weight = "bold" if header is not None and r == 0 else "normal"
-            cells = [self._wrap(str(v), size, w - 0.12, weight) for v, w in zip(row, cols, strict=True)]
-            height = max(len(c) for c in cells) * step + 0.06
-            self._room(height)
-            x = 0.0
-            bold = header is not None and r == 0
-            for i, (lines, w, v) in enumerate(zip(cells, cols, row, strict=True)):
-                indent = 0.09 * (len(str(v)) - len(str(v).lstrip(" ")))  # "  of which …" rows stay indented
-                if i in right:
-                    self._text(x + w - 0.05, "\n".join(lines), size, ha="right", linespacing=1.35,
-                               fontweight="bold" if bold else "normal")
-                else:
-                    self._text(x + indent, "\n".join(lines), size, linespacing=1.35,
-                               fontweight="bold" if bold else "normal")
-                x += w
-            self.y += height
-            self.fig.add_artist(_rule(self.fig, self.margin, self.y - 0.03, self.width))
-
-    def image(self, rgb: np.ndarray) -> None:
-        """A chart (an RGB array), full text width, or narrower and centred if it is taller than a page."""
-        aspect = rgb.shape[0] / rgb.shape[1]
-        tallest = A4[1] - 2 * self.margin - 0.4
-        w = min(self.width, tallest / aspect)
-        h = w * aspect
-        self._room(h + 0.1)
-        left = self.margin + (self.width - w) / 2
-        ax = self.fig.add_axes((left / A4[0], 1 - (self.y + h) / A4[1], w / A4[0], h / A4[1]))
-        # "none": a vector backend embeds the picture as it is, at its own resolution, instead of resampling it
-        ax.imshow(rgb, interpolation="none")
-        ax.set_axis_off()
-        self.y += h + 0.25
-
-    def flush(self) -> None:
-        if self.fig is not None:
-            self.pdf.savefig(self.fig)
-            self.fig = None
+MARGIN = 18.0  # mm, each side
+FOOTER_Y = -11.0  # mm from the bottom edge
+BODY, NOTE, LEAD = 10.0, 8.5, 11.0  # font sizes, pt
+ACCENT, MUTED, RULE, TINT = (11, 61, 98), (85, 85, 85), (205, 205, 205), (242, 247, 251)
+WORDS = {"contents": N_("Contents"), "page": N_("page {page} of {pages}")}
+"""The renderer's own words."""
+FONT = "DejaVu"
+MONO = "DejaVuMono"
 
 
-def _rule(fig, x: float, y: float, width: float):
-    from matplotlib.lines import Line2D
+@cache
+def font_files() -> dict[tuple[str, str], Path]:
+    """(family, style) → the DejaVu TrueType file matplotlib ships."""
+    import matplotlib
 
-    return Line2D([x / A4[0], (x + width) / A4[0]], [1 - y / A4[1]] * 2, transform=fig.transFigure,
-                  color="#DDDDDD", lw=0.6)
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return {(FONT, ""): folder / "DejaVuSans.ttf", (FONT, "B"): folder / "DejaVuSans-Bold.ttf",
+            (FONT, "I"): folder / "DejaVuSans-Oblique.ttf", (MONO, ""): folder / "DejaVuSansMono.ttf"}
 
 
-def render_pdf(c: Content, path: Path) -> None:
-    """The report as an A4 PDF: summary, figures and assumptions, then the charts two per page, then parameters."""
-    import matplotlib.image as mpimg
-    from matplotlib.backends.backend_pdf import PdfPages
+def _pdf_class():
+    from fpdf import FPDF
 
-    from .. import charts
+    class _PDF(FPDF):
+        """A4 portrait in millimetres, DejaVu fonts, a footer on every page."""
 
-    meta = {"Title": f"{c.title} — fuelseal report", "Author": "fuelseal", "Creator": "fuelseal",
-            "CreationDate": None}
-    with charts.house_style(), PdfPages(path, metadata=meta) as pdf:
-        p = _Pages(pdf, c.footer)
-        p._new_page()
-        p.paragraph(c.title, size=17, fontweight="bold")
-        if c.description:
-            p.paragraph(c.description, size=10)
-        p.paragraph(c.run_line, size=8, color="#555555")
-        p.heading("In short")
-        p.paragraph(c.headline, size=11, fontweight="bold")
-        for f in c.findings:
-            p.paragraph(f, bullet=True)
-        p.heading("Key figures")
-        p.table(c.figures, [3.4, 2.4, 4.5], header=("Figure", "Mean", "90% interval"), right=(1, 2))
-        p.paragraph("Mean across replications; the 90% interval runs from the 5th to the 95th percentile "
-                    "(the same figures as summary.csv in the run folder).", size=8, color="#555555")
-        p.heading("Key assumptions")
-        p.table(c.assumptions, [2.6, 7.4])
-        if c.charts:
-            p.heading("Charts")
-            for png in c.charts.values():
-                # RGB without the (opaque) alpha channel: PDF would store it as a second image
-                p.image(mpimg.imread(io.BytesIO(png), format="png")[:, :, :3])
-        p._new_page()
-        p.heading("Scenario parameters")
-        p.paragraph(c.parameters_note, size=8, color="#555555")
-        p.table(c.parameters, [4.2, 5.8], header=("Key", "Value"), size=7.5)
-        p.flush()
+        def __init__(self, footer_left: str, page_words: str, height: float | None = None):
+            super().__init__(orientation="P", unit="mm", format="A4" if height is None else (210, height))
+            for (family, style), path in font_files().items():
+                self.add_font(family, style, str(path))
+            self.set_margins(MARGIN, MARGIN, MARGIN)
+            self.set_auto_page_break(True, margin=MARGIN + 4)
+            self.footer_left, self.page_words = footer_left, page_words
+            self.alias_nb_pages("{nb}")
+            self.set_font(FONT, size=BODY)
+
+        def footer(self):
+            if not self.page_words:  # a measuring document: no footer
+                return
+            self.set_y(FOOTER_Y)
+            self.set_draw_color(*RULE)
+            self.line(self.l_margin, self.y - 1.5, self.w - self.r_margin, self.y - 1.5)
+            self.set_font(FONT, size=NOTE)
+            self.set_text_color(*MUTED)
+            right = self.page_words.format(page=self.page_no(), pages="{nb}")
+            width = self.get_string_width(right.replace("{nb}", "999")) + 2
+            self.cell(self.epw - width, 5, self.footer_left, align="L")
+            self.cell(width, 5, right, align="R")
+            self.set_text_color(0, 0, 0)
+
+    return _PDF
+
+
+class _Renderer:
+    def __init__(self, doc: Document, lang: str):
+        self.doc, self._ = doc, translator(lang)
+        self.pdf = _pdf_class()(doc.footer or doc.title, self._(WORDS["page"]))
+        self.pdf.set_lang(lang)
+        self.pdf.set_title(doc.title)
+        self.pdf.set_author(doc.author)
+        self.pdf.set_creator("fuelseal")
+        self._heights: dict[int, float] = {}
+        self._measure = None
+
+    # ---- text ---------------------------------------------------------------------------
+    def font(self, size: float = BODY, style: str = "", colour=(0, 0, 0), family: str = FONT) -> None:
+        self.pdf.set_font(family, style, size)
+        self.pdf.set_text_color(*colour)
+
+    def text(self, text: str, size: float = BODY, style: str = "", colour=(0, 0, 0), indent: float = 0.0,
+             after: float = 2.0) -> None:
+        pdf = self.pdf
+        self.font(size, style, colour)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(pdf.epw - indent, size * 0.46, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(after)
+
+    def room(self, height: float) -> None:
+        """A new page unless ``height`` mm fit on this one (or it is empty: what does not fit on an empty page
+        is split)."""
+        if self.pdf.y + height > self.pdf.page_break_trigger and not self.at_top():
+            self.pdf.add_page()
+
+    def page_height(self) -> float:
+        """The height text can fill on a page, in mm."""
+        return self.pdf.page_break_trigger - self.pdf.t_margin
+
+    def at_top(self) -> bool:
+        return self.pdf.y <= self.pdf.t_margin + 0.5
+
+    # ---- front page ---------------------------------------------------------------------
+    def front(self) -> None:
+        doc, pdf = self.doc, self.pdf
+        pdf.add_page()
+        self.text(doc.title, 18, "B", ACCENT, after=2.5)
+        if doc.subtitle:
+            self.text(doc.subtitle, 11, after=1.5)
+        if doc.meta:
+            self.text(doc.meta, NOTE, colour=MUTED, after=5)
+        if doc.lead:
+            self.lead(doc.lead)
+
+    def lead(self, text: str) -> None:
+        pdf = self.pdf
+        self.font(LEAD, "B", (0, 0, 0))
+        pad, bar = 3.5, 1.4
+        width = pdf.epw - bar - 2 * pad
+        lines = pdf.multi_cell(width, LEAD * 0.48, text, dry_run=True, output="LINES")
+        height = len(lines) * LEAD * 0.48 + 2 * pad
+        self.room(height)
+        y = pdf.y
+        pdf.set_fill_color(*TINT)
+        pdf.rect(pdf.l_margin, y, pdf.epw, height, style="F")
+        pdf.set_fill_color(*ACCENT)
+        pdf.rect(pdf.l_margin, y, bar, height, style="F")
+        pdf.set_xy(pdf.l_margin + bar + pad, y + pad)
+        pdf.multi_cell(width, LEAD * 0.48, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(y + height + 6)
+
+    # ---- contents -----------------------------------------------------------------------
+    def contents(self) -> None:
+        entries = [e for e in self.doc.contents() if e[0] <= 1]
+        if not entries:
+            return
+        pdf = self.pdf
+        # on the first page if it fits there, closer set if need be; else on pages of their own
+        for line in ({0: 6.6, 1: 5.4}, {0: 6.0, 1: 4.7}, {0: 5.6, 1: 4.3}):
+            need = 12 + sum(line[level] for level, _a, _t in entries)
+            if pdf.y + need <= pdf.page_break_trigger:
+                break
+        else:
+            line = {0: 6.6, 1: 5.4}
+            need = 12 + sum(line[level] for level, _a, _t in entries)
+            pdf.add_page()
+        per_page = pdf.page_break_trigger - pdf.t_margin
+        pages = 1
+        left = need - (pdf.page_break_trigger - pdf.y)
+        while left > 0:
+            pages += 1
+            left -= per_page - 12
+        # a plain function, not a bound method: fpdf2 deep-copies its state (with this callback) when it
+        # tries a table on a page, and a copied method would draw on a copy of the document
+        pdf.insert_toc_placeholder(_toc_renderer(self._(WORDS["contents"]), line), pages=pages,
+                                   allow_extra_pages=False)
+
+    # ---- sections and blocks -------------------------------------------------------------
+    def section(self, s: Section) -> None:
+        pdf = self.pdf
+        if s.new_page and not self.at_top():
+            pdf.add_page()
+        first = s.blocks[0] if s.blocks else None
+        if isinstance(first, Table) and self.whole(first):  # the heading goes with the table it introduces
+            height = self._height(first) + (16 if s.level == 0 else 11)
+            if height <= self.page_height():
+                self.room(height)
+        if s.level == 0:
+            self.room(40)
+            if not self.at_top():
+                pdf.ln(4)
+            pdf.start_section(s.title, level=0)
+            self.text(s.title, 14, "B", ACCENT, after=0.5)
+            pdf.set_draw_color(*ACCENT)
+            pdf.set_line_width(0.5)
+            pdf.line(pdf.l_margin, pdf.y, pdf.w - pdf.r_margin, pdf.y)
+            pdf.set_line_width(0.2)
+            pdf.ln(3.5)
+        else:
+            self.room(30)
+            if not self.at_top():
+                pdf.ln(2.5)
+            pdf.start_section(s.title, level=1)
+            self.text(s.title, 11.5, "B", ACCENT, after=1.5)
+        for b in s.blocks:
+            if isinstance(b, Paragraph):
+                self.paragraph(b)
+            elif isinstance(b, Bullets):
+                self.bullets(b)
+            elif isinstance(b, Table):
+                self.table(b)
+            elif isinstance(b, Figure):
+                self.figure(b, s.level)
+
+    def paragraph(self, b: Paragraph) -> None:
+        if b.kind == "lead":
+            self.lead(b.text)
+        elif b.kind == "note":
+            self.text(b.text, NOTE, colour=MUTED, after=2.5)
+        else:
+            self.text(b.text, BODY, after=2.5)
+
+    def bullets(self, b: Bullets) -> None:
+        pdf = self.pdf
+        for item in b.items:
+            self.font(BODY)
+            lines = pdf.multi_cell(pdf.epw - 5, BODY * 0.46, item, dry_run=True, output="LINES")
+            self.room(min(len(lines), 3) * BODY * 0.46)
+            y = pdf.y
+            pdf.set_xy(pdf.l_margin + 0.5, y)
+            pdf.cell(4, BODY * 0.46, "•")
+            pdf.set_xy(pdf.l_margin + 5, y)
+            pdf.multi_cell(pdf.epw - 5, BODY * 0.46, item, align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1.6)
+        pdf.ln(1)
+
+    def _draw_table(self, pdf, b: Table) -> None:
+        from fpdf.fonts import FontFace
+
+        size = BODY - 0.5
+        n = len(b.header)
+        widths = b.widths or (1.0,) * n
+        align = tuple("RIGHT" if i in b.numeric else "LEFT" for i in range(n))
+        head = FontFace(family=FONT, emphasis="BOLD", size_pt=size, fill_color=(240, 240, 240))
+        small = FontFace(family=FONT, size_pt=NOTE - 1, color=MUTED)
+        group = FontFace(family=FONT, emphasis="BOLD", size_pt=size, color=ACCENT, fill_color=TINT)
+        strong = FontFace(family=FONT, emphasis="BOLD", size_pt=size)
+        pdf.set_font(FONT, "", size)
+        pdf.set_text_color(0, 0, 0)
+        pdf.set_fill_color(255, 255, 255)  # the table's cells start from the current style: no fill
+        pdf.set_draw_color(*RULE)
+        with pdf.table(col_widths=widths, text_align=align, headings_style=head, line_height=size * 0.43,
+                       borders_layout="HORIZONTAL_LINES", padding=(0.9, 1.4), width=pdf.epw,
+                       repeat_headings=1, v_align="TOP") as t:
+            row = t.row()
+            for h in b.header:
+                row.cell(h)
+            for r in b.rows:
+                row = t.row()
+                if r.group:
+                    row.cell(r.cells[0], colspan=n, style=group, align="LEFT")
+                    continue
+                for i, c in enumerate(r.cells):
+                    style = small if i in b.small else strong if r.strong else None
+                    padding = (0.9, 1.4, 0.9, 1.4 + 4.0 * r.indent) if i == 0 and r.indent else None
+                    row.cell(c, style=style, padding=padding)
+
+    def _height(self, b: Table) -> float:
+        """The height of a table drawn whole, in mm (drawn on a page as tall as needed, then forgotten)."""
+        if id(b) not in self._heights:
+            if self._measure is None:  # a second document with a page as tall as any table: cheaper than
+                # fpdf2's offset_rendering, which copies the whole document (fonts included) for each try
+                self._measure = _pdf_class()("", "", height=5000)
+            m = self._measure
+            m.add_page()
+            top = m.y
+            self._draw_table(m, b)
+            self._heights[id(b)] = m.y - top
+        return self._heights[id(b)]
+
+    def whole(self, b: Table) -> bool:
+        """Whether a table is drawn on one page: one marked ``keep`` (the key figures) that fits on a page,
+        and any table up to half a page; a longer one runs on, its header repeated on each page, rather than
+        leave most of a page empty."""
+        height = self._height(b)
+        return height <= self.page_height() and (b.keep or height <= self.page_height() / 2)
+
+    def table(self, b: Table) -> None:
+        pdf = self.pdf
+        self.room(self._height(b) if self.whole(b) else 25)  # a long one: its header and a few rows at least
+        self._draw_table(pdf, b)
+        pdf.ln(2)
+        if b.caption:
+            self.text(b.caption, NOTE, colour=MUTED, after=3)
+        else:
+            pdf.ln(2)
+
+    def figure(self, b: Figure, level: int) -> None:
+        from PIL import Image
+
+        pdf = self.pdf
+        with Image.open(io.BytesIO(b.png)) as im:
+            w_px, h_px = im.size
+        width = pdf.epw
+        height = width * h_px / w_px
+        tallest = pdf.page_break_trigger - pdf.t_margin - 14
+        if height > tallest:
+            height, width = tallest, tallest * w_px / h_px
+        title_h = 7 if b.show_title and b.title else 0
+        caption_h = 0
+        if b.caption:
+            self.font(NOTE)
+            caption_h = len(pdf.multi_cell(width, NOTE * 0.46, b.caption, dry_run=True, output="LINES")) * NOTE * 0.46
+        room = pdf.page_break_trigger - pdf.y - title_h - caption_h - 4
+        if height > room >= 0.8 * height and not self.at_top():  # a little smaller rather than a half-empty page
+            height, width = room, room * w_px / h_px
+        self.room(title_h + height + caption_h + 4)
+        if b.title:
+            pdf.start_section(b.title, level=level + 1)
+        if title_h:
+            self.text(b.title, BODY + 0.5, "B", after=1)
+        x = pdf.l_margin + (pdf.epw - width) / 2
+        pdf.image(io.BytesIO(b.png), x=x, y=pdf.y, w=width, h=height, alt_text=b.alt or b.title or None)
+        pdf.set_y(pdf.y + height + 2)
+        if b.caption:
+            self.text(b.caption, NOTE, colour=MUTED, after=2)
+        pdf.ln(3)
+
+    def render(self, fh: BinaryIO) -> None:
+        self.front()
+        self.contents()
+        for s in self.doc.sections:
+            self.section(s)
+        if self.doc.colophon:
+            self.room(15)
+            self.pdf.ln(4)
+            self.text(self.doc.colophon, NOTE, colour=MUTED)
+        try:
+            fh.write(bytes(self.pdf.output()))
+        finally:
+            for doc in (self.pdf, self._measure):
+                _close_fonts(doc)
+
+
+def _close_fonts(pdf) -> None:
+    """fontTools reads a TrueType file lazily and keeps it open: close it once the PDF is written."""
+    for font in getattr(pdf, "fonts", {}).values():
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.close()
+
+
+def _toc_renderer(heading: str, line: dict[int, float]):
+    """Draws the contents: chapters and their parts with dot leaders and page numbers, each a link."""
+
+    def render(pdf, outline) -> None:
+        pdf.set_x(pdf.l_margin)
+        pdf.set_font(FONT, "B", 13)
+        pdf.set_text_color(*ACCENT)
+        pdf.cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+        for item in outline:
+            if item.level > 1:
+                continue
+            h = line[item.level]
+            size, style, indent = (BODY + 0.5, "B", 0.0) if item.level == 0 else (BODY - 0.5, "", 6.0)
+            link = pdf.add_link(page=item.page_number)
+            pdf.set_font(FONT, style, size)
+            pdf.set_text_color(0, 0, 0)
+            name_w = min(pdf.get_string_width(item.name) + 1.5, pdf.epw - indent - 14)
+            pdf.set_x(pdf.l_margin + indent)
+            pdf.cell(name_w, h, item.name, link=link)
+            dots_w = pdf.epw - indent - name_w - 10
+            pdf.set_font(FONT, "", size)
+            pdf.set_text_color(*MUTED)
+            pdf.cell(dots_w, h, " ." * max(0, int(dots_w / pdf.get_string_width(" .")) - 1), align="R", link=link)
+            pdf.set_font(FONT, style, size)
+            pdf.set_text_color(0, 0, 0)
+            pdf.cell(10, h, str(item.page_number), align="R", link=link, new_x="LMARGIN", new_y="NEXT")
+
+    return render
+
+
+def render_pdf(doc, fh: BinaryIO | str | Path, lang: str | None = None) -> None:
+    """Write the document as an A4 PDF to ``fh`` (a binary file, or a path), in ``lang`` (default: the
+    document's own). A :class:`~simulator.report.compose.Content` is accepted too (laid out with its
+    ``document()``)."""
+    if not isinstance(doc, Document):
+        doc = doc.document()
+    lang = check_lang(lang or doc.lang)
+    if isinstance(fh, (str, Path)):
+        with open(fh, "wb") as out:
+            _Renderer(doc, lang).render(out)
+        return
+    _Renderer(doc, lang).render(fh)

@@ -1,6 +1,6 @@
 """The report: HTML and PDF built from a run folder alone, self-contained, with the same
-numbers as summary.csv, a one-line error for a bad folder, and the ``fuelseal report``
-subcommand."""
+numbers as summary.csv, in English or Vietnamese, a one-line error for a bad folder, and the
+``fuelseal report`` subcommand."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ import pytest
 
 import simulator
 from simulator import ScenarioError, charts, report
-from simulator.numbers import KPI_DISPLAY
+from simulator.numbers import KPI_DISPLAY, Numbers
+from simulator.results.summary import kpi_range, kpi_value, shown
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -103,21 +104,38 @@ def test_html_loads_nothing_from_outside(built):
     assert "script" not in page.opened and "link" not in page.opened
 
 
-def test_headline_numbers_are_those_of_summary_csv(built):
-    """The key figures and the sentences quote summary.csv's means and 90% bounds, formatted as
-    `fuelseal run` formats them."""
+def _key_figures(raw: str) -> dict[str, tuple[str, str]]:
+    """The key-figures table of report.html: label → (mean, 90% interval)."""
+    table = raw[raw.index('<table class="keyfigures'):]
+    table = table[:table.index("</table>")]
+    cell = r"<td[^>]*>(.*?)</td>"
+    rows = re.findall(r"<tr(?: class=\"strong\")?>" + cell * 3 + "</tr>", table)
+    return {unescape(a): (unescape(b), unescape(c)) for a, b, c in rows}
+
+
+def test_key_figures_are_summary_csv_formatted(built):
+    """Every KPI the summary shows is a row of the key figures with summary.csv's mean and 90% bounds as the
+    printed summary writes them; hand-checked for the cost and the uplift."""
     run_dir = built[0]
-    page, _ = _parse(run_dir / "report.html")
-    text = unescape(" ".join(page.text))
+    raw = (run_dir / "report.html").read_text(encoding="utf-8")
+    rows = _key_figures(raw)
     s = pd.read_csv(run_dir / "summary.csv").set_index("kpi")
-    for key in ("uplift", "uplift_before_after", "extra_tax", "cost", "benefit_cost_ratio", "completion_days"):
-        _, fmt = KPI_DISPLAY[key]
-        for col in ("mean", "p05", "p95"):
-            assert fmt(s.loc[key, col]) in text, (key, col, fmt(s.loc[key, col]))
-    pct = KPI_DISPLAY["uplift"][1]
-    lead = f"{pct(s.loc['uplift', 'mean'])} (90%: {pct(s.loc['uplift', 'p05'])}–{pct(s.loc['uplift', 'p95'])})"
-    assert lead in text
-    assert "Sealing all" in text and "16.5%" in text  # the headline sentence and the published figure
+    en = Numbers("en")
+    assert len(rows) == len(shown(s)) >= 20
+    for key in shown(s):
+        assert rows[KPI_DISPLAY[key][0].strip()] == (kpi_value(key, s.loc[key, "mean"], en),
+                                                     kpi_range(key, s.loc[key, "p05"], s.loc[key, "p95"], en)), key
+    cost, up = s.loc["cost"], s.loc["uplift"]
+    assert 100e6 <= cost["p05"] < cost["p95"] < 1e9  # three significant figures: whole millions
+    assert rows["Campaign cost"] == (f"{cost['mean'] / 1e6:.0f} million VND",
+                                     f"{cost['p05'] / 1e6:.0f}–{cost['p95'] / 1e6:.0f} million VND")
+    assert rows["Tax uplift against no campaign"] == (f"{100 * up['mean']:.1f}%",
+                                                      f"{100 * up['p05']:.1f}–{100 * up['p95']:.1f}%")
+    text = unescape(" ".join(_parse(run_dir / "report.html")[0].text))
+    assert "Sealing all" in text and "published: 16.5%" in text  # the headline sentence and the published figure
+    money = list(rows).index("Extra tax in the window")
+    assert money == 0 and list(rows)[1:4] == ["Campaign cost", "Net gain (extra tax − cost)",
+                                               "Pays for itself within"]  # money first
 
 
 def test_the_report_needs_only_the_run_folder(run_dir):
@@ -210,10 +228,12 @@ def test_unusual_runs_give_a_report(edge_run, tmp_path):
     assert pdf_path.read_bytes().startswith(b"%PDF-")
     page, _ = _parse(html_path)
     text = " ".join(unescape(" ".join(page.text)).split())
-    expected = {"campaign_disabled": "Campaign disabled (no dispenser is sealed)",
-                "one_replication": "means across 1 replication",
-                "zero_sealed": "Dispensers sealed 0.0% 0.0% – 0.0%"}[name]
-    assert expected in text
+    expected = {"campaign_disabled": ["Campaign disabled (no dispenser is sealed)", "No campaign: the "],
+                "one_replication": ["Figures come from a single replication", "(published: 16.5%)"],
+                "zero_sealed": ["Dispensers sealed 0% 0%", "seals no dispenser within the horizon"]}[name]
+    for words in expected:
+        assert words in text
+    assert "90%: " not in text if name == "one_replication" else True  # one replication has no interval
 
 
 def test_every_stated_assumption_is_the_value_the_model_used(tmp_path):
@@ -221,7 +241,7 @@ def test_every_stated_assumption_is_the_value_the_model_used(tmp_path):
     report states is read from the resolved, typed settings (defaults included), never restated
     from the raw file — the first release printed ±0.3%, 0% and 0.0% here while the model used
     ±0.5%, 80% and 3%."""
-    from simulator.numbers import day, number, pct, vnd
+    from simulator.numbers import day, number, pct
 
     sc = simulator.load_scenario(Path(__file__).parents[1] / "data" / "omitted_keys.toml")
     folder = simulator.run(sc, replications=2).save(tmp_path / "run")
@@ -230,9 +250,10 @@ def test_every_stated_assumption_is_the_value_the_model_used(tmp_path):
     expected = {
         "Dispenser accuracy": [f"±{pct(m.mpe, 1)}", f"{pct(m.short_delivery_share, 1)} of dispensers",
                                f"by {pct(m.short_delivery_error.value, 1)}"],
-        "Enforcement": [f"{e.audits_per_year:g} audits", f"detection probability {pct(e.detection_probability, 0)}",
-                        f"fine {vnd(e.fine)}"],
-        "Campaign": [f"{c.teams} team", f"visiting order {c.order}", day(c.start)],
+        "Enforcement": [f"{e.audits_per_year:g} inspections",
+                        f"detection probability {pct(e.detection_probability, 0)}", f"fine {e.fine:,.0f} VND"],
+        "Campaign": ["with one team" if c.teams == 1 else f"with {c.teams} teams", "order of visits: by route",
+                     day(c.start)],
         "Working time": [f"{c.work_hours_per_day:g} hours", f"{int(c.day_start_hour):02d}:",
                          f"{len(c.holidays)} holidays"],
         "Tax": [pct(sc.tax.rate, 2)],
@@ -277,6 +298,182 @@ def test_the_summary_and_the_report_say_what_their_intervals_include(hanam_run, 
     assert "and the calibrated values (behaviour.undeclared_share.mean" in similar
     text = summary_text(hanam_run, hanam_run.settings)
     assert " ".join(said.split()) in " ".join(text.split())
-    assert said in report.content(hanam_run, tmp_path, with_charts=False).findings
+    assert said in report.content(hanam_run, tmp_path, with_charts=False).method
     plain = hanam_run.settings.with_overrides({"calibration.use": False})
     assert uncertainty(plain) == UNCERTAINTY and "do not include the uncertainty of values calibrated" in UNCERTAINTY
+
+
+# ---- Vietnamese ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def built_vi(hanam_run_dir, tmp_path_factory):
+    """Both reports of a copy of the shared run folder in Vietnamese, built once."""
+    folder = shutil.copytree(hanam_run_dir, tmp_path_factory.mktemp("built_vi") / "run")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(report.compose, "PNG_DPI", 50)
+        return folder, report.build_reports(folder, lang="vi")
+
+
+def _catalogue_english() -> list[str]:
+    """Runs of words of the report's catalogue (simulator/locale/vi/report.po) a Vietnamese report must not
+    show: each msgid whose Vietnamese differs, cut at its {placeholders}, pieces of four words or more."""
+    from babel.messages.pofile import read_po
+
+    with (Path(simulator.__file__).parent / "locale" / "vi" / "report.po").open("rb") as fh:
+        catalogue = read_po(fh, locale="vi")
+    pieces = set()
+    for m in catalogue:
+        if m.id and m.string and m.string != m.id:
+            for piece in re.split(r"\{[^}]*\}", m.id):
+                piece = piece.strip(" ,.;:()—–+")
+                if len(piece.split()) >= 4:
+                    pieces.add(piece)
+    return sorted(pieces)
+
+
+def _scenario_words(folder: Path) -> list[str]:
+    """Text the scenario itself supplies (its name, description, source, operator labels): data, not the
+    report's words, and left as written."""
+    raw = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["resolved_scenario"]
+    words = [raw["scenario"].get(k, "") for k in ("name", "description", "reference_source")]
+    words += [op.get("label", "") for op in raw.get("operators", {}).values()]
+    return sorted((w for w in words if w), key=len, reverse=True)
+
+
+def _report_words(text: str, folder: Path) -> str:
+    text = " ".join(text.split())
+    for w in _scenario_words(folder):
+        text = text.replace(" ".join(w.split()), " ")
+    return text
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [p.extract_text() for p in PdfReader(path).pages]
+
+
+def test_a_vietnamese_report_has_no_english_left(built_vi, built):
+    """In the vi HTML and PDF no piece of the report's English (its catalogue's msgids) is left, <html lang="vi">,
+    money only in tỷ/triệu đồng, dates dd/mm/yyyy and months "tháng M/yyyy" — never 2017-01-03, "3 Jan 2017",
+    "Apr 2017", "billion VND" or "bn". The same pieces do appear in the English report (the check can fail)."""
+    folder = built_vi[0]
+    raw = (folder / "report.html").read_text(encoding="utf-8")
+    assert raw.startswith('<!DOCTYPE html>\n<html lang="vi">')
+    html_text = _report_words(unescape(" ".join(_parse(folder / "report.html")[0].text)), folder)
+    pdf_text = _report_words(" ".join(_pdf_pages(folder / "report.pdf")), folder)
+    english = _catalogue_english()
+    en_text = " ".join(unescape(" ".join(_parse(built[0] / "report.html")[0].text)).split())
+    assert sum(piece in en_text for piece in english) >= 25
+    months = r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{4}\b"
+    for text in (html_text, pdf_text):
+        left = [piece for piece in english if piece in text]
+        assert not left, left[:5]
+        assert "tỷ đồng" in text and "triệu đồng" in text
+        assert not re.search(r"\bVND\b|\bbillion\b|\bmillion\b|\bbn\b", text), re.search(r".{40}\bVND\b.{20}", text)
+        assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text) and not re.search(months, text)
+        assert "03/01/2017" in text and re.search(r"tháng \d{1,2}/20\d\d", text)  # the campaign's start; a month
+        assert not re.search(r"\d\.\d%", text) and re.search(r"\d,\d%", text)  # 16,5% not 16.5%
+        assert "Số liệu chính" in text and "Phụ lục: tham số kịch bản" in text
+
+
+def test_the_vietnamese_pdf_keeps_its_diacritics_and_a_whole_footer_on_every_page(built_vi):
+    """Text extracted from the PDF reads as written (DejaVu Sans with its Unicode map), and every page ends with
+    the footer "<title> · <run folder> trang X/Y"."""
+    folder = built_vi[0]
+    pages = _pdf_pages(folder / "report.pdf")
+    title = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["scenario"]
+    for i, text in enumerate(pages, start=1):
+        assert f"{title} · {folder.name} trang {i}/{len(pages)}" in text.splitlines(), (i, text[-120:])
+    everything = " ".join(" ".join(pages).split())
+    assert "Chi phí chiến dịch" in everything and "Kiểm định và kẹp chì toàn bộ" in everything
+    assert "Mục lục" in pages[0] and "Lợi ích ròng" in everything
+
+
+def test_the_key_figures_stay_on_one_page_of_the_pdf(built_vi):
+    """The key-figures table is never split: its first and last rows are on the page of its heading."""
+    pages = _pdf_pages(built_vi[0] / "report.pdf")
+    first = [i for i, t in enumerate(pages) if "Số liệu chính\nChỉ tiêu Trung bình Khoảng 90%" in t]
+    assert len(first) == 1
+    page = pages[first[0]]
+    assert "Thuế thu thêm trong kỳ đánh giá" in page and "Người tiêu dùng tiết kiệm được" in page
+
+
+def test_the_parameter_appendix_labels_and_formats_each_value(built, built_vi):
+    """A known key reads with its plain label, its value formatted for the reader and the dotted key in small
+    type: costs.per_team_day = 3000000 → "Per team-day worked", "3 million VND" / "Mỗi ngày công của đoàn",
+    "3 triệu đồng"; a share as a percentage; a distribution in words; a date as the locale writes it."""
+    from simulator.report.parameters import appendix
+
+    raw = json.loads((built[0] / "manifest.json").read_text(encoding="utf-8"))["resolved_scenario"]
+    assert raw["costs"]["per_team_day"] == 3_000_000 and raw["tax"]["rate"] == 0.015
+    rows = {key: (label, value) for _title, group in appendix(raw, "en") for label, value, key in group}
+    vi = {key: (label, value) for _title, group in appendix(raw, "vi") for label, value, key in group}
+    assert rows["costs.per_team_day"] == ("Per team-day worked", "3 million VND")
+    assert vi["costs.per_team_day"] == ("Mỗi ngày công của đoàn", "3 triệu đồng")
+    assert rows["tax.rate"] == ("Tax rate on revenue (households)", "1.5%") and vi["tax.rate"][1] == "1,5%"
+    assert rows["costs.per_seal"][1] == "20,000 VND" and vi["costs.per_seal"][1] == "20.000 đồng"
+    assert rows["behaviour.undeclared_share"][1] == "beta: mean 5.59%, sd 2%"
+    assert vi["behaviour.undeclared_share"][1] == "phân phối beta: trung bình 5,59%, độ lệch chuẩn 2%"
+    assert rows["campaign.start"][1] == "3 Jan 2017" and vi["campaign.start"][1] == "03/01/2017"
+    assert rows["network.districts.Phủ Lý"] == ("Stations in Phủ Lý", "32")
+    assert rows["demand.annual_growth"][1] == "normal: mean 6%, sd 2%, at least −50%"
+    assert vi["calibration.targets.uplift_before_after"] == ("Mục tiêu: Mức tăng thu thuế, so với trước chiến dịch",
+                                                             "16,5%")
+    titles = [title for title, _group in appendix(raw, "vi")]
+    assert titles[:3] == ["Kịch bản", "Cửa hàng và cột đo", "Lượng bán"] and "Loại hình kinh doanh: " \
+        "household businesses" in titles
+    html = (built_vi[0] / "report.html").read_text(encoding="utf-8")
+    assert "<td>Mỗi ngày công của đoàn</td><td>3 triệu đồng</td><td class=\"small\">costs.per_team_day</td>" in html
+
+
+def test_every_scenario_field_has_a_label_for_the_appendix():
+    """Each field of the scenario schema (every section, the operator, upstream-tax and calibration ones) has a
+    label in the appendix, so a new field cannot reach a Vietnamese report in English."""
+    from simulator.report.parameters import LABELS, label_of
+    from simulator.scenario import fiscal, sections
+
+    checks = {"scenario": sections.ScenarioInfo, "network": sections.Network, "demand": sections.Demand,
+              "behaviour": sections.Behaviour, "metrology": sections.Metrology, "enforcement": sections.Enforcement,
+              "campaign": sections.Campaign, "costs": sections.Costs, "run": sections.Run,
+              "calibration": sections.Calibration, "tax": fiscal.Tax, "supply": fiscal.Supply,
+              "operators.x": fiscal.Operator, "supply.upstream.x": fiscal.UpstreamTax}
+    dicts = {"network.districts", "demand.fuel_mix", "calibration.targets"}
+    missing = []
+    for prefix, model in checks.items():
+        for name, f in model.model_fields.items():
+            key = f"{prefix}.{f.alias or name}"
+            if key == "supply.upstream":  # a table per fuel: its fields are UpstreamTax's, checked below
+                continue
+            if key in dicts:
+                key += ".x"
+            if label_of(key) is None:
+                missing.append(key)
+    assert not missing, missing
+    assert label_of("prices.ron92") is not None and len(LABELS) >= 100
+
+
+def test_the_report_language_follows_lang_then_number_style_then_the_runs_own(small, tmp_path):
+    """build_reports: lang= wins, number_style= is its older name, else the run's run.lang; fuelseal report
+    takes --lang (and --number-style)."""
+    folder = simulator.run(small({"run.lang": "vi"}), replications=2).save(tmp_path / "run")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(report.compose, "PNG_DPI", 30)
+        mp.setattr(report.compose, "_draw_charts", lambda res, lang: {})
+        head = lambda: (folder / "report.html").read_text(encoding="utf-8")[:40]  # noqa: E731
+        report.build_report(folder, "html")
+        assert '<html lang="vi">' in head()
+        report.build_report(folder, "html", number_style="en")
+        assert '<html lang="en">' in head()
+        report.build_report(folder, "html", lang="en", number_style="vi")
+        assert '<html lang="en">' in head()
+        parser = argparse.ArgumentParser(prog="fuelseal")
+        report.add_subcommand(parser.add_subparsers(dest="command"))
+        args = parser.parse_args(["report", str(folder), "--format", "html", "--lang", "en"])
+        assert args.func(args) == 0 and '<html lang="en">' in head()
+        args = parser.parse_args(["report", str(folder), "--format", "html", "--number-style", "vi"])
+        assert args.func(args) == 0 and '<html lang="vi">' in head()
+        with pytest.raises(SystemExit):
+            parser.parse_args(["report", str(folder), "--lang", "fr"])
+        with pytest.raises(ScenarioError, match="expected one of en, vi"):
+            report.build_report(folder, "html", lang="fr")

@@ -1,0 +1,358 @@
+"""The report's parameter appendix: every key of the scenario as run, grouped by section, in plain words.
+
+:func:`appendix` turns the resolved scenario (the dict a run folder's manifest keeps) into
+groups of rows — a plain label with its unit, the value formatted for the reader (shares as
+percentages, money in VND, dates as dates, distributions in words) and the dotted key, kept
+in small type for analysts. The labels are short texts written for each field of the
+scenario schema (:mod:`simulator.scenario.sections`, :mod:`simulator.scenario.fiscal`; the
+schema's field descriptions say the same at length) and marked for translation;
+``tests/report`` checks that every field of the schema has one, so a new field cannot reach
+the report without its label and its Vietnamese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from typing import Any
+
+from ..i18n import N_
+from ..numbers import Numbers
+from ..results.summary import kpi_value, true_minus
+
+# field → (label, how its value reads). "*" stands for a name the scenario chooses (a district, a fuel,
+# an operator type); the label may say it as {name}.
+LABELS: dict[str, tuple[str, str]] = {
+    "scenario.name": (N_("Name"), "text"),
+    "scenario.description": (N_("Description"), "text"),
+    "scenario.start": (N_("Simulation starts"), "date"),
+    "scenario.end": (N_("Simulation ends"), "date"),
+    "scenario.reference_uplift": (N_("Published before/after tax rise"), "share"),
+    "scenario.reference_source": (N_("Source of the published figure"), "text"),
+    "network.register": (N_("Station register (file)"), "text"),
+    "network.districts.*": (N_("Stations in {name}"), "number"),
+    "network.pumps_per_station": (N_("Dispensers per station"), "number"),
+    "demand.litres_per_pump_day": (N_("Sales per dispenser a day, litres"), "number"),
+    "demand.daily_cv": (N_("Day-to-day variation of sales (coefficient of variation)"), "number"),
+    "demand.annual_growth": (N_("Growth of sales a year"), "share"),
+    "demand.seasonality": (N_("Monthly seasonality, January first"), "numbers"),
+    "demand.price_per_litre": (N_("Retail price, VND per litre"), "number"),
+    "demand.price_path": (N_("Dated retail prices"), "path"),
+    "demand.fuel_mix.*": (N_("Share of litres: {name}"), "share"),
+    "prices.*": (N_("Retail prices: {name}"), "path"),
+    "tax.rate": (N_("Tax rate on revenue (households)"), "share"),
+    "tax.per_litre": (N_("Tax per litre at the station (must be 0)"), "number"),
+    "tax.retail_per_litre": (N_("Retail charge per declared litre, VND"), "number"),
+    "tax.regime": (N_("Default tax regime"), "enum"),
+    "tax.assessment_months": (N_("Lump-sum re-assessment interval, months"), "number"),
+    "tax.assessment_start": (N_("First assessment of the lump sum"), "date"),
+    "tax.assessment_base": (N_("Revenue the lump sum is assessed on"), "enum"),
+    "tax.seal_moves_to_declaration": (N_("A sealed household moves onto monthly declaration"), "bool"),
+    "tax.vat_rate": (N_("VAT rate (enterprises)"), "share"),
+    "tax.cit_rate": (N_("Corporate income tax rate"), "share"),
+    "tax.margin": (N_("Retail margin, share of the price"), "share"),
+    "tax.margin_per_litre": (N_("Retail margin, VND per litre"), "number"),
+    "tax.cost_share": (N_("Operating costs, share of sales"), "share"),
+    "tax.cost_per_litre": (N_("Operating costs, VND per litre"), "number"),
+    "supply.off_book_share": (N_("Share of undeclared litres bought off-book"), "share"),
+    "supply.off_book_taxed_share": (N_("Share of off-book fuel that had paid upstream taxes"), "share"),
+    "supply.upstream.*.per_litre": (N_("Upstream tax per litre, VND: {name}"), "number"),
+    "supply.upstream.*.rate": (N_("Upstream tax, share of the price: {name}"), "share"),
+    "operators.*.share": (N_("Share of stations"), "share"),
+    "operators.*.label": (N_("Name"), "text"),
+    "operators.*.regime": (N_("Tax regime"), "enum"),
+    "operators.*.undeclared_share": (N_("Undeclared share before sealing"), "share"),
+    "operators.*.residual_share": (N_("Undeclared share after sealing"), "share"),
+    "operators.*.off_book_share": (N_("Share of undeclared litres bought off-book"), "share"),
+    "operators.*.tax_rate": (N_("Tax rate on revenue"), "share"),
+    "operators.*.tax_per_litre": (N_("Tax per litre at the station (must be 0)"), "number"),
+    "operators.*.retail_per_litre": (N_("Retail charge per declared litre, VND"), "number"),
+    "behaviour.undeclared_share": (N_("Undeclared share before sealing"), "share"),
+    "behaviour.residual_share": (N_("Undeclared share after sealing"), "share"),
+    "metrology.mpe": (N_("Maximum permissible error (±)"), "share"),
+    "metrology.error_sd": (N_("Spread of honest dispensers' errors"), "share"),
+    "metrology.short_delivery_share": (N_("Share of dispensers set to short-deliver"), "share"),
+    "metrology.short_delivery_stations": (N_("Share of stations that short-deliver"), "share"),
+    "metrology.short_delivery_error": (N_("How much a set dispenser over-indicates"), "share"),
+    "metrology.adjust_minutes": (N_("Extra time to adjust a failing dispenser, minutes"), "number"),
+    "enforcement.audits_per_year": (N_("Inspections per station a year"), "number"),
+    "enforcement.detection_probability": (N_("Chance an inspection finds a broken seal"), "share"),
+    "enforcement.fine": (N_("Fine per detection"), "vnd"),
+    "enforcement.licence_loss": (N_("Licence loss a station weighs (older files)"), "vnd"),
+    "enforcement.suspension_days": (N_("Sales suspended after a detection, days"), "number"),
+    "enforcement.suspension_diverted_share": (N_("Share of a suspended station's sales bought nearby"), "share"),
+    "enforcement.tax_fine_multiple": (N_("Fine as a multiple of the tax evaded"), "number"),
+    "enforcement.late_interest_per_day": (N_("Late-payment interest a day"), "share"),
+    "enforcement.planning_months": (N_("Months a station looks ahead"), "number"),
+    "enforcement.inspectors": (N_("Inspection teams working at once"), "number"),
+    "enforcement.audit_hours": (N_("Hours per inspection"), "number"),
+    "enforcement.selection": (N_("How stations are chosen for inspection"), "enum"),
+    "enforcement.honest_share": (N_("Share of stations that never break a seal"), "share"),
+    "enforcement.risk_aversion": (N_("Risk aversion (premium on the expected penalty)"), "number"),
+    "enforcement.priority_multiplier": (N_("Inspections after a detection, times as often"), "number"),
+    "enforcement.fine_at_verification": (N_("Dispensers set to short-deliver found at verification are fined"),
+                                         "bool"),
+    "campaign.enabled": (N_("Campaign runs"), "bool"),
+    "campaign.start": (N_("Campaign starts"), "date"),
+    "campaign.teams": (N_("Verification teams"), "number"),
+    "campaign.deadline": (N_("The plan's deadline for sealing every dispenser"), "date"),
+    "campaign.order": (N_("Order of visits"), "enum"),
+    "campaign.district_order": (N_("Districts in the order visited"), "route"),
+    "campaign.work_hours_per_day": (N_("Working hours a day"), "number"),
+    "campaign.day_start_hour": (N_("Working day starts at"), "clock"),
+    "campaign.working_weekdays": (N_("Working days"), "weekdays"),
+    "campaign.holidays": (N_("Holidays"), "dates"),
+    "campaign.travel_hours": (N_("Travel to each station, hours"), "number"),
+    "campaign.minutes_per_pump": (N_("Verifying and sealing one dispenser, minutes"), "number"),
+    "campaign.reverification_months": (N_("Dispensers re-verified after, months"), "number"),
+    "campaign.announcement": (N_("Campaign announced"), "date"),
+    "campaign.announcement_effect": (N_("Effect of the announcement on unvisited stations"), "share"),
+    "costs.per_team_day": (N_("Per team-day worked"), "vnd"),
+    "costs.per_seal": (N_("Per dispenser verified and sealed"), "vnd"),
+    "costs.per_visit": (N_("Per station visit"), "vnd"),
+    "costs.fixed": (N_("Fixed, at the start"), "vnd"),
+    "costs.per_team_fixed": (N_("Per team, once (equipment, training)"), "vnd"),
+    "costs.per_reading": (N_("Per monthly totaliser reading"), "vnd"),
+    "costs.per_audit": (N_("Per inspection"), "vnd"),
+    "costs.station_fee_per_dispenser": (N_("Fee a station pays per dispenser"), "vnd"),
+    "run.replications": (N_("Replications"), "number"),
+    "run.seed": (N_("Random seed"), "text"),
+    "run.evaluation_months": (N_("Evaluation window, months"), "number"),
+    "run.visit_log": (N_("Visit log kept for"), "enum"),
+    "run.station_detail": (N_("Per-station monthly table kept"), "bool"),
+    "run.lang": (N_("Language"), "enum"),
+    "calibration.parameters": (N_("Calibrated parameters"), "names"),
+    "calibration.draws": (N_("Draws"), "draws"),
+    "calibration.use": (N_("Calibrated values used"), "bool"),
+    "calibration.worlds": (N_("Replication each draw was kept in"), "count_list"),
+    "calibration.seed": (N_("Seed of those replications"), "text"),
+    "calibration.same_worlds": (N_("Re-run in the world each draw was kept in"), "bool"),
+    "calibration.method": (N_("Method"), "text"),
+    "calibration.targets.*": (N_("Target: {name}"), "target"),
+}
+"""Dotted key pattern → (label, kind of value)."""
+
+SECTIONS: dict[str, str] = {
+    "scenario": N_("Scenario"),
+    "network": N_("Stations and dispensers"),
+    "demand": N_("Sales"),
+    "prices": N_("Retail prices"),
+    "behaviour": N_("Declaration behaviour"),
+    "tax": N_("Tax"),
+    "operators": N_("Operator type: {name}"),
+    "supply": N_("Fuel supply and upstream taxes"),
+    "metrology": N_("Dispenser accuracy (metrology)"),
+    "campaign": N_("Verification campaign"),
+    "costs": N_("Campaign costs (VND)"),
+    "enforcement": N_("Inspections and penalties"),
+    "run": N_("Simulation settings"),
+    "calibration": N_("Calibration"),
+}
+"""Scenario section → its heading in the appendix, in this order."""
+
+ENUMS: dict[str, str] = {
+    "declared_household": N_("household, declares monthly"),
+    "presumptive": N_("household on a lump sum"),
+    "enterprise": N_("enterprise (VAT by the credit method, CIT)"),
+    "prior_period": N_("the previous period's revenue"),
+    "period_mean": N_("the period's own revenue"),
+    "assessment_day": N_("the period's volumes at the assessment day's price"),
+    "route": N_("by route, district by district"),
+    "largest_first": N_("largest stations first"),
+    "random": N_("at random"),
+    "risk": N_("by risk"),
+    "first": N_("the first replication"),
+    "all": N_("every replication"),
+    "none": N_("none"),
+    "en": N_("English"),
+    "vi": N_("Vietnamese"),
+}
+"""Words of the scenario's choice values."""
+
+DISTRIBUTIONS: dict[str, str] = {
+    "fixed": N_("fixed"), "uniform": N_("uniform"), "triangular": N_("triangular"), "normal": N_("normal"),
+    "lognormal": N_("lognormal"), "gamma": N_("gamma"), "beta": N_("beta"), "poisson": N_("Poisson"),
+}
+PARAMETERS: dict[str, str] = {
+    "value": N_("value"), "mean": N_("mean"), "sd": N_("sd"), "low": N_("lowest"), "mode": N_("most likely"),
+    "high": N_("highest"), "min": N_("at least"), "max": N_("at most"),
+}
+"""The words of a distribution and of its parameters."""
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def label_of(dotted: str) -> tuple[str, str, str] | None:
+    """(label, kind, name) of a dotted key: its pattern's label, how its value reads and the scenario's
+    own name in it (a district, a fuel …), or None for a key no pattern knows."""
+    parts = dotted.split(".")
+    for pattern, (label, kind) in LABELS.items():
+        p = pattern.split(".")
+        if len(p) == len(parts) and all(a == "*" or a == b for a, b in zip(p, parts, strict=True)):
+            name = next((b for a, b in zip(p, parts, strict=True) if a == "*"), "")
+            return label, kind, name
+    return None
+
+
+class _Values:
+    """How each kind of value reads in one language."""
+
+    def __init__(self, nf: Numbers):
+        self.nf, self._ = nf, nf.gettext
+
+    def number(self, x: Any) -> str:
+        return true_minus(self.nf.plain(x, 6)) if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
+
+    def share(self, x: Any) -> str:
+        if not isinstance(x, (int, float)) or isinstance(x, bool):
+            return str(x)
+        return true_minus(self.nf.plain(round(100 * x, 10), 4)) + "%"
+
+    def vnd(self, x: Any) -> str:
+        if not isinstance(x, (int, float)) or isinstance(x, bool):
+            return str(x)
+        for div, words in ((1e9, N_("{x} billion VND")), (1e6, N_("{x} million VND"))):
+            if abs(x) >= div and round(x / div, 3) * div == x:
+                return self._(words).format(x=self.nf.plain(x / div))
+        return self._("{x} VND").format(x=self.nf.plain(x, 12))
+
+    def date(self, x: Any) -> str:
+        try:
+            return self.nf.day(dt.date.fromisoformat(str(x)))
+        except ValueError:
+            return str(x)
+
+    def quantity(self, v: Any, fmt: Callable[[Any], str]) -> str:
+        """A value, or a distribution in words: "beta: mean 5.59%, sd 2%"."""
+        if isinstance(v, dict) and "dist" in v:
+            d = str(v["dist"])
+            words = [f"{self._(PARAMETERS[k]) if k in PARAMETERS else k} {fmt(x)}"
+                     for k, x in v.items() if k != "dist" and not (k in ("min", "max") and not _finite(x))]
+            if d == "fixed" and "value" in v:
+                return fmt(v["value"])
+            name = self._(DISTRIBUTIONS[d]) if d in DISTRIBUTIONS else d
+            return self._("{dist}: {parameters}").format(dist=name, parameters=", ".join(words))
+        return fmt(v)
+
+
+def _finite(x: Any) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def format_value(kind: str, v: Any, nf: Numbers) -> str:
+    """A scenario value of ``kind`` (see :data:`LABELS`) as the reader reads it."""
+    f, _ = _Values(nf), nf.gettext
+    if v is None:
+        return "—"
+    if kind == "bool" or isinstance(v, bool):
+        return _("yes") if v else _("no")
+    if kind == "share":
+        return f.quantity(v, f.share)
+    if kind == "vnd":
+        return f.quantity(v, f.vnd)
+    if kind == "number":
+        return f.quantity(v, f.number)
+    if kind == "date":
+        return f.date(v)
+    if kind == "dates":
+        return "; ".join(f.date(x) for x in v) if v else "—"
+    if kind == "enum":
+        return _(ENUMS[v]) if v in ENUMS else str(v)
+    if kind == "clock":
+        minutes = round(float(v) * 60)
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    if kind == "weekdays":
+        from babel.dates import get_day_names
+
+        names = get_day_names("abbreviated", locale=nf.style)
+        return ", ".join(names[WEEKDAYS.index(d)] if d in WEEKDAYS else str(d) for d in v)
+    if kind == "route":
+        return " → ".join(str(x) for x in v) if v else _("as listed")
+    if kind == "names":  # parameters by their labels ("Undeclared share before sealing (mean)"), one a line
+        return ";\n".join(_parameter_name(str(x), nf) for x in v)
+    if kind == "numbers":
+        return "; ".join(f.number(x) for x in v)
+    if kind == "path":
+        return _path(v, nf)
+    if kind == "draws":
+        return _("{n} draws").format(n=nf.number(len(v)))
+    if kind == "count_list":
+        return _("{n} values").format(n=nf.number(len(v)))
+    if isinstance(v, (int, float)):
+        return str(v)
+    return str(v)
+
+
+def _parameter_name(dotted: str, nf: Numbers) -> str:
+    """A dotted parameter by its label: "behaviour.undeclared_share.mean" → "Undeclared share before sealing
+    (mean)"; the dotted name itself if no label knows it."""
+    _ = nf.gettext
+    base, _dot, last = dotted.rpartition(".")
+    known = label_of(base) if last in PARAMETERS else label_of(dotted)
+    if known is None:
+        return dotted
+    label = _(known[0]).format(name=known[2])
+    return f"{label} ({_(PARAMETERS[last])})" if last in PARAMETERS else label
+
+
+def _path(points: Any, nf: Numbers) -> str:
+    """A dated price path in one line: how many prices, their range and the first one."""
+    _ = nf.gettext
+    try:
+        prices = [float(p["price"]) for p in points]
+        first = nf.day(dt.date.fromisoformat(str(points[0]["date"])))
+    except (TypeError, KeyError, IndexError, ValueError):
+        return str(points)
+    if len(prices) == 1:
+        return _("{price} VND per litre from {date}").format(price=nf.number(prices[0]), date=first)
+    return _("{n} dated prices from {date}, {low}–{high} VND per litre").format(
+        n=nf.number(len(prices)), date=first, low=nf.number(min(prices)), high=nf.number(max(prices)))
+
+
+def _leaves(node: Any, prefix: str) -> list[tuple[str, Any]]:
+    """The scenario's keys down to the level the labels describe (distributions, lists and price paths whole)."""
+    if isinstance(node, dict) and "dist" not in node:
+        if label_of(prefix) is not None and prefix:
+            return [(prefix, node)]
+        out = []
+        for k, v in node.items():
+            out.extend(_leaves(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return [(prefix, node)]
+
+
+def appendix(raw: dict, lang: str = "en") -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """The resolved scenario ``raw`` as (group heading, [(label, value, dotted key)]) in ``lang``: one group per
+    section in :data:`SECTIONS` order (one per operator type), keys in the scenario's order. A key no label
+    knows keeps its dotted name as label."""
+    nf = Numbers(lang)
+    _ = nf.gettext
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    titles: dict[str, str] = {}
+    order = list(SECTIONS)
+    for section, table in raw.items():
+        subgroups = ([(f"operators.{name}", table[name]) for name in table] if section == "operators"
+                     and isinstance(table, dict) else [(section, table)])
+        for key, node in subgroups:
+            rows = []
+            for dotted, v in _leaves(node, key):
+                known = label_of(dotted)
+                if known is None:
+                    rows.append((dotted, format_value("text", v, nf) if not isinstance(v, (dict, list)) else
+                                 str(v), dotted))
+                    continue
+                label, kind, name = known
+                if kind == "target":  # a KPI: its label, its value as the summary writes it
+                    rows.append((_(label).format(name=nf.label(name)), kpi_value(name, v, nf), dotted))
+                    continue
+                rows.append((_(label).format(name=name), format_value(kind, v, nf), dotted))
+            if section == "operators":
+                name = node.get("label") or key.split(".", 1)[1] if isinstance(node, dict) else key
+                titles[key] = _(SECTIONS["operators"]).format(name=name)
+            else:
+                titles[key] = _(SECTIONS[section]) if section in SECTIONS else section
+            groups[key] = rows
+    rank = {s: i for i, s in enumerate(order)}
+    keys = sorted(groups, key=lambda k: rank.get(k.split(".")[0], len(order)))
+    return [(titles[k], groups[k]) for k in keys if groups[k]]

@@ -237,7 +237,7 @@ def _findings(s: pd.DataFrame, res: Results, nf: Numbers) -> list[str]:
             uplift=kpi_value("uplift", s.loc["uplift", "mean"], nf) if "uplift" in s.index else "n/a"))
     ref = res.manifest.get("reference_uplift")
     if ref is not None and "uplift_before_after" in s.index:
-        source = res.setting("scenario.reference_source", "") or ""
+        source = _said(res, "reference_source", nf.style)
         published = kpi_value("uplift_before_after", ref, nf) + (f" ({source})" if source else "")
         r = s.loc["uplift_before_after"]
         lo, hi = r["p05"], r["p95"]
@@ -599,10 +599,10 @@ def content(res: Results, folder: Path, *, lang: str | None = None, number_style
             titles[name] = fig.get_suptitle().strip()
             text[name] = " ".join([fig.get_suptitle(), *(t.get_text() for t in fig.texts)]).strip()
     groups = _figures(s, nf)
-    title = str(m.get("scenario") or _get(raw, "scenario.name", "fuelseal run"))
+    title = _said(res, "name", lang) or str(m.get("scenario") or _get(raw, "scenario.name", "fuelseal run"))
     return Content(
         title=title,
-        description=str(res.setting("scenario.description", "") or ""),
+        description=_said(res, "description", lang),
         run_line=run_line,
         headline=_headline(s, res, nf),
         findings=_findings(s, res, nf),
@@ -624,6 +624,14 @@ def content(res: Results, folder: Path, *, lang: str | None = None, number_style
         money_labels=tuple(nf.label(k) for k in MONEY),
         lang=lang,
     )
+
+
+def _said(res: Results, field: str, lang: str) -> str:
+    """The scenario's ``name``, ``description`` or ``reference_source`` in ``lang`` ([scenario.vi]), else its own."""
+    own = str(res.setting(f"scenario.{field}", "") or "")
+    if lang == "en":
+        return own
+    return str(res.setting(f"scenario.{lang}.{field}", "") or "") or own
 
 
 __all__ = ["PNG_DPI", "Content", "about_vnd", "content", "flatten", "report_lang", "settings_of"]

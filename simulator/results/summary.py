@@ -328,8 +328,9 @@ def summary_text(res, sc: Scenario, lang: str | None = None) -> str:
     _ = nf.gettext
     s = res.summary()
     w0 = sc.campaign.start.replace(day=1)
-    lines = [sc.name, _("{n} replications, seed {seed}; evaluation window: {months} months from {month}").format(
-        n=nf.number(res.replications), seed=res.seed, months=sc.run.evaluation_months, month=nf.month(w0)), ""]
+    run_line = _("{n} replications, seed {seed}; evaluation window: {months} months from {month}").format(
+        n=nf.number(res.replications), seed=res.seed, months=sc.run.evaluation_months, month=nf.month(w0))
+    lines = [sc.scenario.said("name", nf.style), run_line, ""]
     lines.append(textwrap.fill(headline(s, sc, lang=lang), 88))
     lines.append("")
     groups = summary_rows(s, nf)
@@ -346,7 +347,8 @@ def summary_text(res, sc: Scenario, lang: str | None = None) -> str:
     lines.append(textwrap.fill(uncertainty(sc, lang), 88))
     if sc.scenario.reference_uplift is not None:
         lines.append("")
-        source = f" ({sc.scenario.reference_source})" if sc.scenario.reference_source else ""
+        said = sc.scenario.said("reference_source", nf.style)
+        source = f" ({said})" if said else ""
         lines.append(_("Published before/after figure: {value}").format(
             value=kpi_value("uplift_before_after", sc.scenario.reference_uplift, nf)) + source)
     return "\n".join(lines)

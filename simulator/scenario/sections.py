@@ -33,6 +33,17 @@ class _Section(BaseModel):
     model_config = _STRICT
 
 
+class Wording(_Section):
+    """``[scenario.vi]``: the scenario's own words in another language, for charts and reports in it."""
+
+    name: str = ""
+    """The scenario's name in this language (empty: the ``[scenario]`` name)."""
+    description: str = ""
+    """Its description in this language."""
+    reference_source: str = ""
+    """The published figure's source in this language."""
+
+
 class ScenarioInfo(_Section):
     """``[scenario]``: what is simulated and over which dates (inclusive)."""
 
@@ -44,6 +55,14 @@ class ScenarioInfo(_Section):
     """A published before/after uplift to compare with, as a share (Hà Nam: 0.165); above −100%, at most
     +10,000%."""
     reference_source: str = ""
+    vi: Wording = Wording()
+    """The name, description and source in Vietnamese (``[scenario.vi]``), used when writing in Vietnamese."""
+
+    def said(self, field: str, lang: str = "en") -> str:
+        """``name``, ``description`` or ``reference_source`` in ``lang``, falling back to the scenario's own."""
+        own = getattr(self, field)
+        other = getattr(self, lang, None) if lang != "en" else None
+        return (getattr(other, field) or own) if isinstance(other, Wording) else own
 
     @model_validator(mode="after")
     def _dates(self):

@@ -182,7 +182,13 @@ def kpi_label(name: str, lang: str = "en") -> str:
 
 
 # how each kind of KPI number reads (see simulator.kpis), as functions of (x, style)
-_KIND = {"share": pct, "share_fine": lambda x, style="en": pct(x, 2, style), "money": vnd,
+def pct_fine(x, style: str = "en") -> str:
+    """A share that may be small: one decimal from 1% up ("−4.1%"), two below ("−0.05%"), so a small part
+    never reads "0.0%" and a large one carries no false precision."""
+    return pct(x, 1 if _ok(x) and abs(round(100 * x, 1)) >= 1 else 2, style)
+
+
+_KIND = {"share": pct, "share_fine": pct_fine, "money": vnd,
          "days": days_short, "months": months, "count": number, "ratio": ratio, "value": value}
 
 

@@ -158,6 +158,9 @@ class Operator(_Section):
     share: float = Field(0.0, ge=0, le=1)
     """Share of generated stations run by this operator type (ignored with a register)."""
     label: str = ""
+    """How reports name this operator type (default: its NAME)."""
+    label_vi: str = ""
+    """Its name in Vietnamese, for charts and reports in Vietnamese (default: ``label``)."""
     regime: Regime | None = None
     """Its tax regime (default: ``tax.regime``)."""
     undeclared_share: ShareQ | None = None

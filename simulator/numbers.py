@@ -129,8 +129,11 @@ def days_short(x, style: str = "en") -> str:
 
 
 def months(x, style: str = "en") -> str:
-    """``"2 months"`` / ``"2 tháng"``: a whole number of months (a count of month ends)."""
-    return f"{number(x, 0, style)} {_DAYS_WORD[_style(style)][1]}" if _ok(x) else "n/a"
+    """``"2 months"`` / ``"2 tháng"``, ``"1 month"``: a whole number of months (a count of month ends)."""
+    if not _ok(x):
+        return "n/a"
+    word = _DAYS_WORD[_style(style)][1]
+    return f"{number(x, 0, style)} {'month' if style == 'en' and round(x) == 1 else word}"
 
 
 def ratio(x, style: str = "en") -> str:

@@ -26,6 +26,10 @@ def test_money_in_the_words_of_each_language(x, en, vi):
     assert (EN.vnd(x), VI.vnd(x)) == (en, vi)
 
 
+def test_months_in_each_language():
+    assert (EN.months(1), EN.months(4), VI.months(1), EN.months(float("nan"))) == ("1 month", "4 months", "1 tháng", "n/a")
+
+
 def test_a_share_that_may_be_small_keeps_two_decimals_only_below_one_percent():
     f = kpi_formatter("share_fine")
     assert (f(-0.0414), f(-0.106), f(-0.0005), f(-0.0019)) == ("−4.1%", "−10.6%", "−0.05%", "−0.19%")

@@ -9,7 +9,9 @@
 * :func:`one_at_a_time` and :func:`sobol_indices` (or :func:`sensitivity`) — which
   uncertain inputs move a KPI most.
 * :func:`read_sweep` and :func:`read_sensitivity` — a sweep or sensitivity folder read back into
-  the tables its charts are drawn from (:mod:`.folders`), to redraw or report them without re-running.
+  the tables its charts are drawn from (:mod:`.folders`), to redraw or report them without re-running;
+  :func:`sweep_document` and :func:`sensitivity_document` — their reports (:mod:`.report`, which
+  registers the two report kinds, so ``fuelseal report DIR`` takes such a folder).
 
 All of them change a scenario through dotted names (``"campaign.teams"``,
 ``"behaviour.undeclared_share.mean"``), as ``Scenario.with_overrides`` does, and run
@@ -26,6 +28,7 @@ execution, files). Nothing in the package imports ``analysis`` except ``simulato
 from .calibrate import Calibration, TargetUnreachable, calibrate, calibrated_toml, read_observed
 from .folders import SensitivityResult, SweepResult, read_sensitivity, read_sweep
 from .posterior import Posterior, posterior, posterior_toml
+from .report import sensitivity_document, sweep_document
 from .sensitivity import (
     default_ranges,
     one_at_a_time,
@@ -71,7 +74,9 @@ __all__ = [
     "read_sensitivity",
     "read_sweep",
     "sensitivity",
+    "sensitivity_document",
     "sobol_indices",
     "sweep",
+    "sweep_document",
     "sweep_runs",
 ]

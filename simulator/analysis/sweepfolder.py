@@ -5,7 +5,8 @@
 probability the fewest teams are marked against, and the chart's language), one checkpoint
 per finished point under ``points/`` (its per-replication KPI table and a record with the
 table's SHA-256), then ``sweep.csv`` (the summary), ``sweep.png`` (the chart) and
-``sweep-chart.csv`` (the numbers the chart draws). Nothing else lives there, so fuelseal never
+``sweep-chart.csv`` (the numbers the chart draws); ``fuelseal report DIR`` adds ``report.html`` and
+``report.pdf``. Nothing else lives there, so fuelseal never
 writes into (or replaces files of) a folder that is not a sweep's, and follows no symbolic link.
 :func:`simulator.analysis.folders.read_sweep` reads a finished folder back.
 """
@@ -20,7 +21,7 @@ from ..files import read_json
 from ..scenario import parse_value, split_pairs
 
 SWEEP_FILES = {"scenario.toml", "register.csv", "sweep.json", "sweep.csv", "sweep.png", "sweep-chart.csv", "points",
-               ".fuelseal.lock"}
+               ".fuelseal.lock", "report.html", "report.pdf"}  # the reports: fuelseal report DIR
 CHART_CSV = "sweep-chart.csv"
 
 

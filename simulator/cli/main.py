@@ -19,6 +19,7 @@ from ..errors import ScenarioError
 from ..execution import MAX_WORKERS, Terminated, check_workers, signals_interrupt
 from ..execution import require as require_executor
 from ..files import os_error
+from ..i18n import translator
 from ..numbers import slug
 from ..results.summary import headline, summary_text  # noqa: F401  (also simulator.cli.headline, as before)
 from ..scenario import Scenario, load_scenario, parse_overrides
@@ -78,7 +79,8 @@ def cmd_run(args) -> int:
         print(json.dumps(res.summary_json(), ensure_ascii=False))
     else:
         print(summary_text(res, sc, lang=lang))
-        print(f"\nRun folder: {folder.path}")
+        _ = translator(lang)
+        print("\n" + _("Run folder: {path}").format(path=folder.path))
     return 0
 
 
@@ -242,10 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
     options.lang(r)
     r.set_defaults(func=cmd_run)
 
+    from ..report import add_compare_subcommand
     from ..report import add_subcommand as add_report_subcommand
     from .analysis import add_subcommands as add_analysis_subcommands
 
     add_report_subcommand(sub)
+    add_compare_subcommand(sub)
     add_analysis_subcommands(sub)
 
     ver = sub.add_parser("verify", help="re-run a sample of a run folder's replications and compare")

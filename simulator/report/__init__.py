@@ -14,8 +14,11 @@ of contents and a footer on every page. Both are in English or Vietnamese (``lan
 the run's ``run.lang``): every word through the catalogue ``simulator/locale/vi/report.po``,
 every number, amount and date through :class:`simulator.numbers.Numbers`.
 
-``fuelseal report RUN_DIR [--format html|pdf|both] [--lang en|vi]`` is the command-line entry point
-(see :func:`add_subcommand`).
+``fuelseal report FOLDER [--format html|pdf|both] [--lang en|vi]`` is the command-line entry point
+(see :func:`add_subcommand`). It reports on any folder whose kind is registered (:mod:`.kinds`): a run
+folder (the run report, built here), a sweep or a sensitivity folder (registered by
+:mod:`simulator.analysis.report`) and a comparison folder; ``fuelseal compare RUN_A RUN_B …`` (or
+``fuelseal report RUN_A RUN_B --compare``) puts several runs side by side in one report (:mod:`.compare`).
 
 The package, one concept a module, each importing only those before it in this list:
 
@@ -27,8 +30,10 @@ The package, one concept a module, each importing only those before it in this l
 * :mod:`.loading` — :func:`load_run`, a run folder read only if it is complete and matches its checksums;
 * :mod:`.html` — :func:`render_html`; :mod:`.pdf` — :func:`render_pdf`: any document, drawn (they do not
   care which kind of report it is);
-* here — :func:`build_reports` (the charts drawn once for both formats, the manifest told of the
-  new files) and the ``fuelseal report`` command.
+* :mod:`.kinds` — the registry of report kinds (:func:`register_kind`): which folders get a report, and how;
+* :mod:`.compare` — several runs side by side: the comparison report and the ``fuelseal compare`` command;
+* here — :func:`build_reports` (the folder's kind looked up; for a run, the charts drawn once for both
+  formats and the manifest told of the new files) and the ``fuelseal report`` command.
 
 What it may import: only modules below it — ``results`` (tables, summary, storage), ``charts``,
 ``files``, ``scenario``, ``numbers``, ``i18n``, ``errors``; never ``cli`` or ``analysis``,
@@ -46,9 +51,11 @@ from ..errors import ScenarioError
 from ..files import FolderLock, write_atomic
 from ..i18n import LANGS
 from ..results import storage
+from .compare import add_compare_subcommand, build_comparison, cmd_compare, comparison_document
 from .compose import Content, content, flatten, report_lang, settings_of
 from .document import Bullets, Document, Figure, KeyFigures, Paragraph, Row, Section, Table
 from .html import render_html
+from .kinds import KINDS, build_kind, kind_of, kinds, register_kind, write_report
 from .loading import load_run
 from .pdf import render_pdf
 
@@ -65,17 +72,26 @@ __all__ = [
     "Row",
     "Section",
     "Table",
+    "KINDS",
+    "add_compare_subcommand",
     "add_subcommand",
+    "build_comparison",
     "build_report",
     "build_reports",
+    "cmd_compare",
     "cmd_report",
+    "comparison_document",
     "content",
     "flatten",
+    "kind_of",
+    "kinds",
     "load_run",
+    "register_kind",
     "render_html",
     "render_pdf",
     "report_lang",
     "settings_of",
+    "write_report",
 ]
 
 FORMATS = ("html", "pdf")
@@ -86,9 +102,11 @@ NUMBER_STYLES = ("en", "vi")  # as simulator.charts.NUMBER_STYLES, without impor
 
 def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, *, lang: str | None = None,
                   number_style: str | None = None, trust: bool = False) -> list[Path]:
-    """Write ``report.html`` and/or ``report.pdf`` into the run folder; the charts are drawn once for both.
-    ``lang`` is "en" or "vi" (``number_style`` is its older name; ``lang`` wins); default: the run's
-    ``run.lang``, else English."""
+    """Write ``report.html`` and/or ``report.pdf`` into the folder — a run folder (the charts are drawn once
+    for both) or any folder of a registered kind (:func:`kind_of`: a sweep, a sensitivity study, a
+    comparison). ``lang`` is "en" or "vi" (``number_style`` is its older name; ``lang`` wins); default: the
+    folder's own language (a run's ``run.lang``), else English. ``trust`` reports a run folder whose files
+    do not match its manifest."""
     formats = tuple(dict.fromkeys(formats))
     bad = [f for f in formats if f not in FORMATS]
     if bad:
@@ -97,8 +115,24 @@ def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, 
         if value is not None and value not in LANGS:
             raise ScenarioError(f"expected one of {', '.join(LANGS)}, got {value!r}", key=key)
     folder = Path(run_dir)
-    if folder.is_symlink() or not folder.is_dir():
-        raise ScenarioError("not a run folder (no such folder)", source=str(folder))
+    kind = kind_of(folder)
+    if kind.write is not None:
+        return kind.write(folder, formats, lang=lang, number_style=number_style, trust=trust)
+    return build_kind(kind, folder, formats, lang or number_style)
+
+
+def _is_run(folder: Path) -> bool:
+    manifest = folder / "manifest.json"
+    return manifest.exists() or manifest.is_symlink()
+
+
+def _run_document(folder: Path, lang: str | None = None) -> Document:
+    return content(load_run(folder), folder, lang=lang).document()
+
+
+def _run_reports(folder: Path, formats: tuple[str, ...], *, lang: str | None = None, number_style: str | None = None,
+                 trust: bool = False) -> list[Path]:
+    """The run report: read under the run folder's lock, written, and vouched for in its manifest."""
     if not trust:  # before the lock, whose file must not appear in a folder that is not a run's
         storage.read_manifest(folder)
     elif not (folder / "manifest.json").is_file():
@@ -115,6 +149,9 @@ def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, 
             except ScenarioError:
                 pass
     return written
+
+
+register_kind("run", _is_run, _run_document, what="a run folder (manifest.json)", write=_run_reports, rank=0)
 
 
 def _write_reports(c: Content, folder: Path, formats: tuple[str, ...]) -> list[Path]:
@@ -138,6 +175,17 @@ def build_report(run_dir: str | os.PathLike, fmt: str = "html", *, lang: str | N
 # ---- command line ----------------------------------------------------------------------
 
 def cmd_report(args: argparse.Namespace) -> int:
+    more = list(getattr(args, "more", None) or [])
+    if getattr(args, "compare", False):  # `fuelseal report RUN_A RUN_B --compare`: as `fuelseal compare`
+        return cmd_compare(argparse.Namespace(run_dirs=[args.run_dir, *more], labels=args.labels, out=args.out,
+                                              format=args.format, lang=getattr(args, "lang", None) or
+                                              args.number_style, trust=args.trust, safe=args.safe))
+    if more:
+        raise ScenarioError(f"expected one folder, got {1 + len(more)}; to put run folders side by side, add "
+                            "--compare (or use fuelseal compare)", source="report")
+    if getattr(args, "labels", None) is not None or getattr(args, "out", None) is not None:
+        raise ScenarioError("--labels and --out go with --compare; a report is written into the folder it reports "
+                            "on", source="report")
     formats = FORMATS if args.format == "both" else (args.format,)
     if args.safe is not None:
         root, here = Path(args.safe).resolve(), Path(args.run_dir).resolve()
@@ -150,21 +198,31 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def add_subcommand(subparsers) -> argparse.ArgumentParser:
-    """Register ``fuelseal report RUN_DIR [--format html|pdf|both] [--lang en|vi]`` (``--number-style`` is the
-    older name of ``--lang``)."""
-    p = subparsers.add_parser("report", help="build report.html and report.pdf from a run folder",
-                              description="Build a self-contained report (HTML and/or PDF) from a run folder, "
-                                          "without running the model again.")
-    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by fuelseal run")
+    """Register ``fuelseal report FOLDER [--format html|pdf|both] [--lang en|vi]`` (``--number-style`` is the
+    older name of ``--lang``), and ``fuelseal report RUN_A RUN_B … --compare [--labels …] [--out DIR]``."""
+    from .compare import add_arguments
+
+    p = subparsers.add_parser("report", help="build report.html and report.pdf from a run, sweep or sensitivity "
+                                             "folder",
+                              description="Build a self-contained report (HTML and/or PDF) from a run folder — or a "
+                                          "sweep, sensitivity or comparison folder — without running the model "
+                                          "again. With --compare, put several run folders side by side (as "
+                                          "fuelseal compare).")
+    p.add_argument("run_dir", metavar="FOLDER",
+                   help="a folder written by fuelseal run, sweep, sensitivity or compare")
+    p.add_argument("more", metavar="RUN_DIR", nargs="*", help="with --compare: more run folders")
+    p.add_argument("--compare", action="store_true",
+                   help="compare FOLDER and the RUN_DIRs in one report (as fuelseal compare)")
+    add_arguments(p)
     p.add_argument("--format", choices=("html", "pdf", "both"), default="both",
                    help="which report to write (default: both)")
     p.add_argument("--lang", choices=LANGS, default=None,
                    help="language of the report: en (English) or vi (Vietnamese, numbers as 1.234,5 and "
-                        "dates as 31/12/2017); default: the run's run.lang, else en")
+                        "dates as 31/12/2017); default: the folder's own (a run's run.lang), else en")
     p.add_argument("--number-style", choices=NUMBER_STYLES, default=None,
                    help="older name of --lang (--lang wins)")
     p.add_argument("--trust", action="store_true",
                    help="report a folder even if its files do not match the checksums in its manifest")
-    p.add_argument("--safe", metavar="DIR", default=None, help="refuse a run folder outside DIR")
+    p.add_argument("--safe", metavar="DIR", default=None, help="refuse a folder outside DIR")
     p.set_defaults(func=cmd_report)
     return p

@@ -75,6 +75,14 @@ def _out_dir(args, sc: Scenario, kind: str, files: list[str]) -> Path:
     return out
 
 
+def _drop_stale_reports(out: Path) -> None:
+    """New results make an earlier report of the folder wrong: remove it (``fuelseal report`` rebuilds it)."""
+    for name in ("report.html", "report.pdf"):
+        path = out / name
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+
+
 def _common(p: argparse.ArgumentParser, n_help: str) -> None:
     options.scenario(p)
     options.replications(p, n_help, "random seed, the same for every point (default: run.seed)")
@@ -207,6 +215,7 @@ def cmd_sweep(args) -> int:
         for name in swept_names(table):  # tables and lists as the TOML text a user would type
             csv_table[name] = [describe(v) if isinstance(v, (dict, list)) else v for v in csv_table[name]]
         write_atomic(out / "sweep.csv", lambda fh: csv_table.to_csv(fh, index=False))
+        _drop_stale_reports(out)
         result = SweepResult.from_runs(sc, table, runs, deadline=deadline, probability=probability, kpis=args.kpi,
                                        lang=lang)
         result.write_charts(out, lang)
@@ -357,6 +366,7 @@ def cmd_sensitivity(args) -> int:
             "ranges": {k: [float(lo), float(hi)] for k, (lo, hi) in used.items()}, "scenario": sc.name,
             "lang": lang}
     SensitivityResult(table, meta).write(out, lang)
+    _drop_stale_reports(out)
     if args.json:
         _dump(sensitivity_json(table, args.method))
         return 0

@@ -250,3 +250,18 @@ def test_the_sobol_report_sorts_the_indices_and_says_how_to_read_them(folders, t
     vi = words(page(folder / "report.html"))
     assert not [piece for piece in english_pieces() if piece in vi]
     assert "Chỉ số bậc nhất (khoảng tin cậy 95%)" in vi
+
+
+def test_new_results_remove_the_folder_s_earlier_report(sweep_reports, folders, tmp_path):
+    """A resumed sweep rewrites its results, so its earlier report (now possibly wrong) is removed; a
+    sensitivity study written over an old one likewise. fuelseal report builds them again."""
+    folder = shutil.copytree(sweep_reports["en"], tmp_path / "sweep")
+    assert (folder / "report.html").is_file()
+    assert cli(["sweep", "--resume", str(folder), "--quiet", "--workers", "1"]) == 0
+    assert not (folder / "report.html").exists() and not (folder / "report.pdf").exists()
+    oat = shutil.copytree(folders / "oat", tmp_path / "oat")
+    (oat / "report.html").write_text("old", encoding="utf-8")
+    ranges = ["--param", f"{PARAM}=0.05:0.3"]
+    assert cli(["sensitivity", str(folders / "e.toml"), *ranges, "-n", "1", "--seed", "1", "--kpi", "uplift",
+                "--out", str(oat), "--overwrite", "--workers", "1", "--quiet"]) == 0
+    assert not (oat / "report.html").exists()

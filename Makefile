@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast install install-test clean
+.PHONY: run test test-fast install install-test catalogue clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test: install-test
 
 test-fast: install-test
 	$(BIN)/python -m pytest -m "not slow" -n auto
+
+catalogue: install-test
+	$(BIN)/python tools/catalogue.py
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info

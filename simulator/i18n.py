@@ -81,6 +81,26 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+def marked_messages() -> dict[str, str]:
+    """Every string the package shows a reader, as ``pybabel extract`` finds them (``_("...")`` and
+    ``N_("...")`` in ``simulator/``) plus the KPI registry's labels: msgid → where it is used
+    (``file:line``). What ``tests/test_i18n.py`` and ``make catalogue`` check the catalogues against."""
+    from babel.messages.extract import extract_from_dir
+
+    from .kpis import KPIS  # the registry's labels are shown but not marked (kpis imports nothing)
+
+    found: dict[str, str] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(Path(__file__).parent), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}):
+        for text in (message if isinstance(message, tuple) else (message,)):
+            if text:
+                found.setdefault(text, f"{filename}:{lineno}")
+    for k in KPIS.values():
+        if k.label:
+            found.setdefault(k.label.strip(), f"kpis.py ({k.name})")
+    return found
+
+
 def translator(lang: str = DEFAULT_LANG) -> Callable[[str], str]:
     """``_`` for ``lang``: ``translator("vi")("Campaign cost")`` → the Vietnamese, or the English if none."""
     return translations(lang).gettext

@@ -13,28 +13,17 @@ import string
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 import simulator
-from simulator.i18n import LANGS, catalogue_files, check_lang, translator
-from simulator.kpis import KPIS
+from simulator.i18n import LANGS, catalogue_files, check_lang, marked_messages, translator
 
 PACKAGE = Path(simulator.__file__).parent
 
 
 def code_messages() -> dict[str, str]:
-    """msgid → where it is used (file:line), as pybabel would extract them."""
-    found = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(PACKAGE), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}):
-        for text in (message if isinstance(message, tuple) else (message,)):
-            if text:
-                found.setdefault(text, f"{filename}:{lineno}")
-    for k in KPIS.values():
-        if k.label:
-            found.setdefault(k.label.strip(), f"kpis.py ({k.name})")
-    return found
+    """msgid → where it is used (file:line), as pybabel would extract them, and the KPI labels."""
+    return marked_messages()
 
 
 def catalogue() -> dict[str, tuple[str, str]]:

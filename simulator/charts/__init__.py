@@ -4,7 +4,9 @@ Each chart is one function that takes a :class:`~simulator.results.Results` and 
 a :class:`matplotlib.figure.Figure`; :data:`CHARTS` lists them by name in the order a
 report shows them, and :func:`write_charts` saves them all. ``lang="en"`` or ``"vi"``
 chooses the language of every word, number and date (``number_style=`` is its older
-name; without either, the run's ``run.lang``).
+name; without either, the run's ``run.lang``). ``size="print"`` draws a chart for an A4 page:
+:data:`PRINT_WIDTH_IN` (6.7 in) wide with no text under 8 pt when placed at that width (a
+report puts it on the page at its own size); ``size="screen"`` (the default) is 10 in wide.
 
 Each chart draws from one table, computed by its ``<name>_data`` function (:data:`CHART_DATA`,
 :func:`chart_data`): the medians, bands, bars and markers it shows, with English snake_case
@@ -18,6 +20,7 @@ data, so that a report never fails on an unusual run.
 What lives where:
 
 - :mod:`.style` — the house style (font, colours, sizes), :func:`house_style`, :func:`save_figure`;
+- :mod:`.names` — plain names of the keys a scenario uses (fuels: :func:`fuel_name`);
 - :mod:`.numbers` — numbers, units and date ticks in either language (:func:`format_number`, ...);
 - :mod:`.data` — what a chart reads of a run (the :class:`~.data.Results` protocol) and how it shapes it;
 - :mod:`.figure` — the scaffolding every chart shares: title, caption, axes, median and band;
@@ -48,8 +51,9 @@ from .data import Results
 from .districts import district_breakdown, district_breakdown_data
 from .figure import resolve_lang
 from .monthly import monthly_sales, monthly_sales_data, monthly_tax, monthly_tax_data
+from .names import FUELS, fuel_name
 from .numbers import NumberFormatter, format_number, format_percent
-from .style import STYLE, house_style, save_figure
+from .style import MIN_PRINT_PT, PRINT_WIDTH_IN, SIZES, STYLE, check_size, house_style, save_figure
 from .uplift import (
     DECOMPOSITION_KPIS,
     uplift_decomposition,
@@ -60,12 +64,13 @@ from .uplift import (
 )
 
 __all__ = [
-    "CHARTS", "CHART_DATA", "DECOMPOSITION_KPIS", "FORMATS", "NUMBER_STYLES", "STYLE", "NumberFormatter", "Results",
-    "all_charts", "break_even", "campaign_progress", "campaign_progress_data", "chart", "chart_data", "cost_benefit",
-    "cost_benefit_data", "district_breakdown", "district_breakdown_data", "format_number", "format_percent",
-    "house_style", "monthly_sales", "monthly_sales_data", "monthly_tax", "monthly_tax_data", "resolve_lang",
-    "save_figure", "team_schedule", "team_schedule_data", "uplift_decomposition", "uplift_decomposition_data",
-    "uplift_distribution", "uplift_distribution_data", "uplift_parts", "write_charts",
+    "CHARTS", "CHART_DATA", "DECOMPOSITION_KPIS", "FORMATS", "FUELS", "MIN_PRINT_PT", "NUMBER_STYLES",
+    "PRINT_WIDTH_IN", "SIZES", "STYLE", "NumberFormatter", "Results", "all_charts", "break_even", "campaign_progress",
+    "campaign_progress_data", "chart", "chart_data", "cost_benefit", "cost_benefit_data", "district_breakdown",
+    "district_breakdown_data", "format_number", "format_percent", "fuel_name", "house_style", "monthly_sales",
+    "monthly_sales_data", "monthly_tax", "monthly_tax_data", "resolve_lang", "save_figure", "team_schedule",
+    "team_schedule_data", "uplift_decomposition", "uplift_decomposition_data", "uplift_distribution",
+    "uplift_distribution_data", "uplift_parts", "write_charts",
 ]
 
 
@@ -101,7 +106,7 @@ def _known(name: str) -> str:
 
 
 def chart(results: Results, name: str, **kw) -> Figure:
-    """One chart by name (see :data:`CHARTS`); ``kw`` goes to the chart (``lang="vi"``, ...)."""
+    """One chart by name (see :data:`CHARTS`); ``kw`` goes to the chart (``lang="vi"``, ``size="print"``, ...)."""
     return CHARTS[_known(name)](results, **kw)
 
 
@@ -112,28 +117,32 @@ def chart_data(results: Results, name: str, **kw) -> pd.DataFrame:
 
 
 def all_charts(results: Results, *, lang: str | None = None, number_style: str | None = None,
-               names: Iterable[str] | None = None) -> dict[str, Figure]:
-    """Every chart (or those in ``names``) as ``{name: Figure}``, in report order, in ``lang``."""
+               names: Iterable[str] | None = None, size: str = "screen") -> dict[str, Figure]:
+    """Every chart (or those in ``names``) as ``{name: Figure}``, in report order, in ``lang``, at ``size``
+    (``"screen"``: 10 in wide; ``"print"``: :data:`PRINT_WIDTH_IN` wide, text ≥ 8 pt at that width)."""
     lang = resolve_lang(results, lang, number_style)
-    return {name: chart(results, name, lang=lang) for name in (names or CHARTS)}
+    check_size(size)
+    return {name: chart(results, name, lang=lang, size=size) for name in (names or CHARTS)}
 
 
 def write_charts(results: Results, folder: str | Path, formats: Iterable[str] = ("png",), *,
                  lang: str | None = None, number_style: str | None = None, dpi: int = 150,
-                 data: bool = True, names: Iterable[str] | None = None) -> list[Path]:
+                 data: bool = True, names: Iterable[str] | None = None, size: str = "screen") -> list[Path]:
     """Write every chart (or those in ``names``) to ``<folder>/charts/<name>.<format>``, and (``data``) the
-    table it draws to ``<folder>/charts/<name>.csv`` (UTF-8); return the paths written."""
+    table it draws to ``<folder>/charts/<name>.csv`` (UTF-8); return the paths written. ``size`` as
+    :func:`all_charts`."""
     formats = tuple(formats)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ValueError(f"formats: expected some of {', '.join(FORMATS)}, got {bad[0]!r}")
     lang = resolve_lang(results, lang, number_style)
+    check_size(size)
     names = [_known(n) for n in (names or CHARTS)]
     out = Path(folder) / "charts"
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name in names:
-        fig = chart(results, name, lang=lang) if formats else None
+        fig = chart(results, name, lang=lang, size=size) if formats else None
         for fmt in formats:
             written.append(save_figure(fig, out / f"{name}.{fmt}", dpi=dpi))
         if data:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -40,7 +40,21 @@ from matplotlib.figure import Figure
 from ..i18n import N_, check_lang
 from ..kpis import KPIS
 from ..numbers import Numbers
-from .style import BAND, CATEGORICAL, COST, EXTRA, OKABE_ITO, REFERENCE, TRUE, WITH, house_style
+from .names import fuel_name
+from .style import (
+    BAND,
+    CATEGORICAL,
+    COST,
+    EXTRA,
+    OKABE_ITO,
+    REFERENCE,
+    TRUE,
+    WITH,
+    check_size,
+    current_size,
+    font,
+    house_style,
+)
 
 DONE = "done_by_deadline"
 """Per-replication column: 1 when every dispenser was sealed before the deadline, else 0."""
@@ -78,6 +92,7 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "costs.fixed": (N_("Fixed campaign cost"), "money"),
     "costs.per_team_fixed": (N_("Equipment and training per team"), "money"),
     "metrology.short_delivery_share": (N_("Share of dispensers set to short-deliver"), "share"),
+    "demand.fuel_mix": (N_("Share of litres by fuel"), "fuel_shares"),
 }
 """Dotted name → (short label, kind of value) for the parameters analysts sweep and vary most.
 A distribution's number (``behaviour.undeclared_share.mean``) takes its parameter's label
@@ -103,12 +118,22 @@ def _lookup(name: str) -> tuple[str, str, str | None] | None:
     base, _, last = name.rpartition(".")
     if base in PARAMETERS and last in QUALIFIERS:
         return (*PARAMETERS[base], last)
+    if base == "demand.fuel_mix":  # one fuel's share
+        return (FUEL_SHARE, "share", None)
     return None
+
+
+FUEL_SHARE = N_("Share of litres: {fuel}")
+"""The label of one fuel's share (``demand.fuel_mix.ron92``), the fuel by its plain name."""
 
 
 def parameter_label(name: str, lang: str = "en") -> str:
     """A parameter's plain name in ``lang``: ``"campaign.teams"`` → "Verification teams" /
-    "Số đoàn kiểm định"; the dotted key itself when no label is curated."""
+    "Số đoàn kiểm định", ``"demand.fuel_mix.ron92"`` → "Share of litres: RON 92 petrol"; the dotted key
+    itself when no label is curated."""
+    base, _dot, last = name.rpartition(".")
+    if base == "demand.fuel_mix":
+        return Numbers(check_lang(lang)).gettext(FUEL_SHARE).format(fuel=fuel_name(last, lang))
     found = _lookup(name)
     if found is None:
         return name
@@ -129,6 +154,8 @@ def parameter_value(name: str, value: Any, lang: str = "en") -> str:
         return nf.day(value)
     if isinstance(value, str):
         return _(ORDERS[value]) if kind == "order" and value in ORDERS else value
+    if kind == "fuel_shares" and isinstance(value, dict):  # "RON 92 petrol 57%; E5 petrol 3%; diesel 40%"
+        return "; ".join(f"{fuel_name(k, lang)} {parameter_value(f'{name}.{k}', v, lang)}" for k, v in value.items())
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         return json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, (dict, list)) else str(value)
     x = float(value)
@@ -189,21 +216,47 @@ def kpi_axis(name: str, values, lang: str = "en") -> tuple[float, str, str]:
 
 
 # ---- the frame: title above, caption below --------------------------------------------------
+SCREEN_WIDTH = 11.0
+"""The width of a sweep or sensitivity chart on screen (inches); ``size="print"`` draws it
+:data:`~.style.PRINT_WIDTH_IN` wide with no text under 8 pt."""
+
+
+def _width() -> float:
+    return SCREEN_WIDTH if current_size().name == "screen" else current_size().width
+
+
+def _height(screen: float) -> float:
+    return current_size().figsize((SCREEN_WIDTH, screen))[1]
+
+
+def _after_colon(text: str) -> str:
+    """``text`` as it reads after a colon, in lower case ("Verification teams" → "verification teams"); a
+    first word in capitals (an acronym: "VAT") stays as it is."""
+    return text[:1].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() else text
+
+
 def _frame(fig: Figure, title: str, caption: str) -> Figure:
     """Title above, a caption below saying what to read (as the run charts do)."""
-    fig.suptitle(title, x=0.012, ha="left", fontsize=14, fontweight="bold")
+    # wrapped when drawn (a long title on a print-size chart), so get_suptitle() stays the title itself
+    fig.suptitle(title, x=0.012, ha="left", fontsize=font(14), fontweight="bold", wrap=True)
     width_in, height_in = fig.get_size_inches()
-    lines = _wrap(caption, width_in * 72 * 0.95, 10)
-    fig.text(0.012, 0.012, "\n".join(lines), ha="left", va="bottom", fontsize=10, color="#444444", style="italic")
-    bottom = (len(lines) * 10 * 1.3 + 12) / 72 / height_in  # the caption stays out of the layout area
+    size = font(10)
+    lines = _wrap(caption, width_in * 72 * 0.95, size)
+    fig.text(0.012, 0.012, "\n".join(lines), ha="left", va="bottom", fontsize=size, color="#444444",
+             style="italic")
+    bottom = (len(lines) * size * 1.3 + 12) / 72 / height_in  # the caption stays out of the layout area
     fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
+    if current_size().name != "screen":
+        # tick labels are made when the figure is drawn, perhaps outside this size's style: fix their size now
+        for ax in fig.axes:
+            ax.tick_params(labelsize=font(10))
     return fig
 
 
 def _with_legend_row(fig: Figure, nrows: int, ncols: int, panel_height: float, legend_rows: int = 2):
     """Panels under a row kept for the legend: an outside figure legend would overlap the title under the
     constrained layout, an axis of its own never does. Returns (legend axis, panel axes)."""
-    legend_height = 0.28 * legend_rows + 0.05
+    legend_height = (0.28 * legend_rows + 0.05) * font(10) / 10
     gs = fig.add_gridspec(nrows + 1, ncols, height_ratios=[legend_height / panel_height] + [1.0] * nrows)
     axes = np.array([fig.add_subplot(gs[1 + i, j]) for i in range(nrows) for j in range(ncols)])
     legend_ax = fig.add_subplot(gs[0, :])  # after the panels: fig.axes[0] is still the first panel
@@ -213,17 +266,17 @@ def _with_legend_row(fig: Figure, nrows: int, ncols: int, panel_height: float, l
 
 def _legend(ax, handles: list, ncols: int) -> None:
     if handles:
-        ax.legend(handles=handles, loc="center left", ncols=min(ncols, len(handles)), fontsize=10, frameon=False,
-                  borderaxespad=0, handlelength=2.2)
+        ax.legend(handles=handles, loc="center left", ncols=min(ncols, len(handles)), fontsize=font(10),
+                  frameon=False, borderaxespad=0, handlelength=2.2)
 
 
-def _wrap(text: str, width_pt: float, size: float, bold: bool = False) -> list[str]:
+def _wrap(text: str, width_pt: float, size: float, bold: bool = False, upright: bool = False) -> list[str]:
     """``text`` in lines no wider than ``width_pt`` points, measured in DejaVu Sans (italic, as the caption,
     or bold, as a title): Vietnamese with its diacritics runs wider than a count of characters suggests."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextToPath
 
-    prop = FontProperties(family="DejaVu Sans", style="normal" if bold else "italic",
+    prop = FontProperties(family="DejaVu Sans", style="normal" if bold or upright else "italic",
                           weight="bold" if bold else "normal", size=size)
     measure = TextToPath()
     lines: list[str] = []
@@ -271,14 +324,17 @@ def _q(x: np.ndarray, q: float) -> float:
 
 def sweep_data(table: pd.DataFrame, per_rep: pd.DataFrame | None = None, *, x: str | None = None,
                kpis: Sequence[str] | None = None, reference: Any = None, probability: float = 0.9,
-               lang: str | None = None, number_style: str | None = None) -> pd.DataFrame:
+               lang: str | None = None, number_style: str | None = None,
+               scenario_values: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """The numbers a sweep chart draws, one row per KPI and point.
 
     ``table`` is the tidy sweep table (``point``, the swept names, ``kpi``, ``mean``, ``p05``, ``p95``,
     ``n``); ``per_rep`` the per-replication KPIs of every point (``point``, ``replication``, one column
     per KPI, and optionally ``done_by_deadline``). ``x`` is the swept name along the axis (default: the
     first); lines are the combinations of the others. ``reference`` is the value of ``x`` every point
-    is compared with (default: its first value).
+    is compared with (default: the scenario's own value, ``scenario_values[x]``, when the grid holds it
+    — what the plan is compared with — else the first value). ``scenario_values`` maps swept dotted
+    names to the scenario's own values of them.
 
     Columns: ``point``, the swept names, ``kpi``, ``label`` (in ``lang``), ``n``, ``mean``, ``p05``, ``p95``
     (the spread across replications); with ``per_rep``: ``reference_point``, ``diff_n``, ``diff_mean``,
@@ -306,7 +362,8 @@ def sweep_data(table: pd.DataFrame, per_rep: pd.DataFrame | None = None, *, x: s
     chosen = _chosen(present, kpis)
     done = per_rep is not None and DONE in per_rep.columns and x == TEAMS
     xs = list(dict.fromkeys(_key(v) for v in points[x]))
-    ref_key = xs[0] if reference is None else _key(reference)
+    own = _scenario_value(scenario_values, x, xs)
+    ref_key = (own if own is not None else xs[0]) if reference is None else _key(reference)
     if ref_key not in xs:
         raise ValueError(f"reference: {reference!r} is not a value of {x}")
     group_of = {p: tuple(_key(points.at[p, o]) for o in others) for p in points.index}
@@ -367,6 +424,14 @@ def sweep_data(table: pd.DataFrame, per_rep: pd.DataFrame | None = None, *, x: s
     return out
 
 
+def _scenario_value(scenario_values: Mapping[str, Any] | None, x: str, xs: list) -> Any:
+    """The scenario's own value of ``x`` when the sweep's grid holds it (as a grid key), else None."""
+    if not scenario_values or x not in scenario_values:
+        return None
+    own = _key(scenario_values[x])
+    return next((v for v in xs if v == own), None)
+
+
 def _colour(kpi: str) -> str:
     return {"extra_tax": EXTRA, "cost": COST, "net_benefit": OKABE_ITO["reddish_purple"], "uplift": WITH,
             "completion_days": TRUE}.get(kpi, TRUE)
@@ -379,22 +444,30 @@ def _x_positions(values: list, numeric: bool) -> dict:
 def sweep_figure(table: pd.DataFrame, per_rep: pd.DataFrame | None = None, *, x: str | None = None,
                  kpis: Sequence[str] | None = None, reference: Any = None, deadline: dt.date | None = None,
                  start: dt.date | None = None, probability: float = 0.9, lang: str | None = None,
-                 number_style: str | None = None, title: str | None = None) -> Figure:
+                 number_style: str | None = None, title: str | None = None,
+                 scenario_values: Mapping[str, Any] | None = None, size: str = "screen") -> Figure:
     """One panel per KPI (default: extra tax, cost, net gain, start to last seal): the mean at every
     setting of ``x``, the 90% range of the paired change from the reference setting as bars and the
     reference's level as a dotted line (the numbers of :func:`sweep_data`). With a ``done_by_deadline``
     column in ``per_rep`` and ``campaign.teams`` along the axis, a star marks the fewest teams meeting
     ``deadline`` with ``probability``, and — given the campaign's ``start`` — the deadline is a dashed
-    line on the completion panel. Without ``per_rep`` the bands are the 90% range across replications."""
+    line on the completion panel, labelled with its date and days. Without ``per_rep`` the bands are the
+    90% range across replications. Every value axis includes zero, so a change reads at its true size.
+    ``scenario_values``: as :func:`sweep_data` (the reference is the scenario's own setting when the grid
+    holds it). ``size``: ``"screen"`` (11 in wide) or ``"print"`` (6.7 in, for an A4 page)."""
     lang = resolve_lang(lang, number_style)
-    data = sweep_data(table, per_rep, x=x, kpis=kpis, reference=reference, probability=probability, lang=lang)
-    with house_style():
+    check_size(size)
+    data = sweep_data(table, per_rep, x=x, kpis=kpis, reference=reference, probability=probability, lang=lang,
+                      scenario_values=scenario_values)
+    x = x or swept_columns(table)[0]
+    own = _scenario_value(scenario_values, x, list(dict.fromkeys(_key(v) for v in table[x])))
+    with house_style(size):
         return _draw_sweep(data, swept_columns(table), per_rep is not None, x, deadline, start, probability, lang,
-                           title)
+                           title, own)
 
 
 def _draw_sweep(data: pd.DataFrame, names: list[str], paired: bool, x: str | None, deadline, start,
-                probability: float, lang: str, title: str | None) -> Figure:
+                probability: float, lang: str, title: str | None, own: Any = None) -> Figure:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -435,14 +508,23 @@ def _draw_sweep(data: pd.DataFrame, names: list[str], paired: bool, x: str | Non
                        label=_("mean of {n} replications").format(n=nf.number(n)))] if single else
                [Line2D([], [], color=CATEGORICAL[i % len(CATEGORICAL)], lw=2, marker="o", ms=6,
                        label=group_label(pts[pts["_group"] == g])) for i, g in enumerate(groups)])
-    legend_cols = 3 if single else 2
-    fig = Figure(figsize=(11.0, 3.4 * nrows + 2.4), layout="constrained")
+    printed = current_size().name != "screen"
+    legend_cols = 1 if printed else 3 if single else 2  # a narrow page: one entry a row, each whole
+    width = _width()
     entries = len(handles) + (2 if paired else 1) + int(has_deadline) + int(len(marked) > 0)
-    legend_ax, axes = _with_legend_row(fig, nrows, ncols, 3.4, math.ceil(entries / legend_cols))
+    legend_rows = math.ceil(entries / legend_cols)
+    extra = 0.2 * legend_rows if printed else 0.0  # a taller page rather than flatter panels
+    fig = Figure(figsize=(width, _height(3.4 * nrows + 2.4) + extra), layout="constrained")
+    legend_ax, axes = _with_legend_row(fig, nrows, ncols, _height(3.4), legend_rows)
+    planned = own is not None and ref_value == own  # the reference is the scenario's own setting
     if paired:
         handles.append(legend_ax.errorbar([], [], yerr=[], fmt="none", ecolor=TRUE, elinewidth=2, capsize=5,
-                                          capthick=1.5, label=_("90% of the change from the reference setting")))
-        handles.append(Line2D([], [], color=TRUE, lw=1.2, ls=":", label=_("level at the reference setting")))
+                                          capthick=1.5,
+                                          label=_("90% of the change from the scenario's setting") if planned else
+                                          _("90% of the change from the reference setting")))
+        handles.append(Line2D([], [], color=TRUE, lw=1.2, ls=":",
+                              label=_("level at the scenario's setting") if planned else
+                              _("level at the reference setting")))
     else:
         handles.append(Patch(color=TRUE, alpha=BAND, label=_("90% of the replications")))
     if has_deadline:
@@ -475,9 +557,15 @@ def _draw_sweep(data: pd.DataFrame, names: list[str], paired: bool, x: str | Non
                 ax.plot(star["_pos"].to_numpy(float), star["mean"].to_numpy(float) / div, marker="*", ms=17,
                         color=OKABE_ITO["yellow"], mec=REFERENCE, mew=1, ls="none", zorder=4)
         if k == "completion_days" and has_deadline:
-            ax.axhline((deadline - start).days, color=REFERENCE, lw=1.2, ls="--", zorder=1)
-        ax.set_title("\n".join(_wrap(nf.label(k), 72 * (11.0 / ncols - 1.1), 11, bold=True)), loc="left",
-                     fontsize=11)
+            allowed = (deadline - start).days
+            ax.axhline(allowed, color=REFERENCE, lw=1.2, ls="--", zorder=1)
+            # the line's number: the deadline as days from the start, what the axis counts
+            ax.annotate(_("deadline {date} = {days} days").format(date=nf.day(deadline), days=nf.number(allowed)),
+                        (0.99, allowed), xycoords=ax.get_yaxis_transform(), xytext=(0, 4), textcoords="offset points",
+                        ha="right", va="bottom", fontsize=font(9), zorder=5,
+                        bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85))
+        ax.set_title("\n".join(_wrap(nf.label(k), 72 * (width / ncols - 1.1), font(11), bold=True)), loc="left",
+                     fontsize=font(11))
         ax.yaxis.set_major_formatter(_Ticks(nf, 1.0, suffix))  # the data are already divided
         ax.set_ylabel(unit)
         ax.set_xlabel(label)
@@ -488,21 +576,28 @@ def _draw_sweep(data: pd.DataFrame, names: list[str], paired: bool, x: str | Non
         if not np.isfinite(shown).any():
             ax.set_yticks([])
             ax.text(0.5, 0.5, _("No value at any setting"), transform=ax.transAxes, ha="center", va="center",
-                    fontsize=11, color="#333333",
+                    fontsize=font(11), color="#333333",
                     bbox=dict(boxstyle="round,pad=0.6", facecolor="#F7F7F7", edgecolor="#CCCCCC"))
         elif np.all(np.nan_to_num(shown) == 0):  # one tick at 0, not ±0.04 of nothing
             ax.set_ylim(-1, 1)
             ax.set_yticks([0])
+        else:  # from zero: a rise of 8% must not look like a tripling
+            lo, hi = ax.get_ylim()
+            ax.set_ylim(min(lo, 0.0), max(hi, 0.0))
     for ax in axes[len(panels):]:
         ax.set_visible(False)
     _legend(legend_ax, handles, legend_cols)
     parts = []
     if paired:
-        parts.append(_("Dots: the mean of {n} replications. Bars: the range holding 90% of the change from the "
-                       "reference setting ({reference}), taken replication by replication on the same simulated "
-                       "stations, sales and work times, so it is the effect of the setting and not chance; where a "
-                       "bar does not cross the dotted line, the change is clear.")
-                     .format(n=nf.number(n), reference=f"{label}: {parameter_value(x, ref_value, lang)}"))
+        words = (_("Dots: the mean of {n} replications. Bars: the range holding 90% of the change from the "
+                   "scenario's own setting ({reference}), taken replication by replication on the same simulated "
+                   "stations, sales and work times, so it is the effect of the setting and not chance; where a bar "
+                   "does not cross the dotted line, the change is clear.") if planned else
+                 _("Dots: the mean of {n} replications. Bars: the range holding 90% of the change from the "
+                   "reference setting ({reference}), taken replication by replication on the same simulated "
+                   "stations, sales and work times, so it is the effect of the setting and not chance; where a "
+                   "bar does not cross the dotted line, the change is clear."))
+        parts.append(words.format(n=nf.number(n), reference=f"{label}: {parameter_value(x, ref_value, lang)}"))
     else:
         parts.append(_("Dots: the mean of {n} replications; bands: the range holding 90% of them.")
                      .format(n=nf.number(n)))
@@ -517,7 +612,7 @@ def _draw_sweep(data: pd.DataFrame, names: list[str], paired: bool, x: str | Non
         else:
             parts.append(_("No number of teams in this comparison seals every dispenser before {date} in at least "
                            "{share} of the replications.").format(date=nf.day(deadline), share=share))
-    title = title or _("Comparing settings: {parameter}").format(parameter=label)
+    title = title or _("Comparing settings: {parameter}").format(parameter=_after_colon(label))
     return _frame(fig, title, " ".join(parts))
 
 
@@ -567,19 +662,22 @@ def sensitivity_data(table: pd.DataFrame, kpi: str | None = None, *, lang: str |
 
 def sensitivity_figure(table: pd.DataFrame, kpi: str | None = None, *, lang: str | None = None,
                        number_style: str | None = None, method: str | None = None, conf_level: float = 0.95,
-                       title: str | None = None) -> Figure:
+                       title: str | None = None, size: str = "screen") -> Figure:
     """What moves ``kpi``, as horizontal bars sorted widest on top, parameters by their plain names with
     their ranges: a tornado (one at a time) or the first-order and total Sobol indices in percent with
-    their intervals (the numbers of :func:`sensitivity_data`)."""
+    their intervals (the numbers of :func:`sensitivity_data`). ``size``: ``"screen"`` (11 in wide) or
+    ``"print"`` (6.7 in, for an A4 page)."""
     lang = resolve_lang(lang, number_style)
+    check_size(size)
     data = sensitivity_data(table, kpi, lang=lang, conf_level=conf_level)
     method = method or sensitivity_method(table)
     if method not in ("oat", "sobol"):
         raise ValueError(f"method: expected oat or sobol, got {method!r}")
-    with house_style():
+    with house_style(size):
         height = 0.62 * len(data) + 0.9
-        fig = Figure(figsize=(11.0, height + 2.4), layout="constrained")
-        legend_ax, (ax,) = _with_legend_row(fig, 1, 1, height, 2)
+        fig = Figure(figsize=(_width(), _height(height + 2.4)), layout="constrained")
+        rows = 3 if method == "oat" and current_size().name != "screen" else 2  # print: one entry a row
+        legend_ax, (ax,) = _with_legend_row(fig, 1, 1, _height(height), rows)
         return (_draw_sobol if method == "sobol" else _draw_tornado)(fig, ax, legend_ax, data, lang, title)
 
 
@@ -590,7 +688,11 @@ def _ylabels(ax, data: pd.DataFrame, marks: Sequence[str] = ()) -> np.ndarray:
     ypos = np.arange(len(data))[::-1].astype(float)  # the first row on top
     labels = [f"{lab}{m}\n{rng}" for lab, rng, m in zip(data["label"], data["range"],
                                                          list(marks) or [""] * len(data), strict=True)]
-    ax.set_yticks(ypos, labels, fontsize=9.5)
+    if current_size().name != "screen":  # a narrow page: a long name in lines of at most a third of it
+        labels = ["\n".join(line for part in text.split("\n")
+                            for line in _wrap(part, 72 * _width() / 3, font(9.5), upright=True))
+                  for text in labels]
+    ax.set_yticks(ypos, labels, fontsize=font(9.5))
     ax.set_ylim(-0.6, len(data) - 0.4)
     ax.grid(axis="y", visible=False)
     return ypos
@@ -617,24 +719,25 @@ def _draw_tornado(fig: Figure, ax, legend_ax, data: pd.DataFrame, lang: str, tit
     pad = 0.015 * span if span else 0.0
     for y, lo_v, hi_v in zip(ypos, low, high, strict=True):
         if lo_v == hi_v == base:
-            ax.text(base / div + pad, y, _("no change"), va="center", ha="left", fontsize=9, color="#555555")
+            ax.text(base / div + pad, y, _("no change"), va="center", ha="left", fontsize=font(9), color="#555555")
             continue
         # the result at each end of the bar; two ends on one side: only the outer one (the other is nearer the line)
         ends = [lo_v, hi_v] if (lo_v - base) * (hi_v - base) < 0 else [max(lo_v, hi_v, key=lambda v: abs(v - base))]
         for v in ends:
             right = v >= base
             ax.text(v / div + (pad if right else -pad), y, fmt(v), va="center", ha="left" if right else "right",
-                    fontsize=9, color="#333333")
+                    fontsize=font(9), color="#333333")
     if span:
-        ax.set_xlim(base / div - 1.35 * span, base / div + 1.35 * span)
+        reach = 1.35 if current_size().name == "screen" else 1.9  # room for the values beside the bars
+        ax.set_xlim(base / div - reach * span, base / div + reach * span)
     ax.xaxis.set_major_formatter(_Ticks(nf, 1.0, suffix))  # the data are already divided
     ax.set_xlabel(f"{nf.label(kpi)} ({unit})" if unit else nf.label(kpi))
-    _legend(legend_ax, [lows, highs, line], 2)
+    _legend(legend_ax, [lows, highs, line], 2 if current_size().name == "screen" else 1)
     cap = _("Each bar moves one parameter from the low to the high end of its range (under its name) while every "
             "other keeps the scenario's value; the black line is the scenario's own result, {base} (mean over the "
             "replications, the same simulated stations and sales at every point). Widest effect on top. One "
             "parameter at a time shows no interactions between them.").format(base=fmt(base))
-    title = title or _("What moves the result, one parameter at a time: {kpi}").format(kpi=nf.label(kpi))
+    title = title or _("What moves the result, one parameter at a time: {kpi}").format(kpi=_after_colon(nf.label(kpi)))
     return _frame(fig, title, cap)
 
 
@@ -666,5 +769,5 @@ def _draw_sobol(fig: Figure, ax, legend_ax, data: pd.DataFrame, lang: str, title
                        "(more samples narrow it)."))
     if (np.r_[s1, st] < 0).any():
         parts.append(_("An index below zero is estimation error around zero."))
-    title = title or _("What drives the uncertainty of the result: {kpi}").format(kpi=nf.label(kpi))
+    title = title or _("What drives the uncertainty of the result: {kpi}").format(kpi=_after_colon(nf.label(kpi)))
     return _frame(fig, title, " ".join(parts))

@@ -26,13 +26,26 @@ from .data import (
 )
 from .figure import _band_line, _chart, _date_axis, _figure, _frame, _note, _y_numbers
 from .numbers import _day, format_number
-from .style import MUTED, OKABE_ITO, REFERENCE, WIDE, WITH, _district_style, _ink
+from .style import MUTED, OKABE_ITO, REFERENCE, WIDE, WITH, _district_style, _ink, current_size, font
 
 MAX_TEAM_ROWS = 20  # team schedule: rows shown
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PROGRESS_COLUMNS = ["date", "share_sealed_pct_p05", "share_sealed_pct_p50", "share_sealed_pct_p95"]
 SCHEDULE_COLUMNS = ["replication", "team", "district", "start", "end", "stations", "dispensers"]
 HOLIDAY = "#F0F0F0"
+OFF_DAY = "#E4E4E4"  # team schedule: a day off, behind the gap it leaves in a bar
+
+
+def _working_pieces(start: float, end: float, off: np.ndarray) -> list[tuple[float, float]]:
+    """The parts of ``[start, end]`` (day numbers) outside the days off (each ``[d, d + 1]``, ``off`` sorted)."""
+    pieces, cur = [], start
+    for d in off[(off + 1 > start) & (off < end)]:
+        if d > cur:
+            pieces.append((cur, float(d)))
+        cur = max(cur, float(d) + 1)
+    if end > cur:
+        pieces.append((cur, end))
+    return pieces or [(start, end)]
 
 
 def _holidays(results: Results) -> set[pd.Timestamp]:
@@ -169,14 +182,14 @@ def campaign_progress(results: Results, *, lang: str = "en") -> Figure:
         ax.axvline(_num(d50)[0], color=OKABE_ITO["bluish_green"], lw=2,
                    label=(_("100% sealed by {date} (median)") if n > 1 else _("100% sealed by {date}")).format(
                        date=_day(d50, lang)))
-        days = (d50 - start.normalize()).days + 1
+        days = (d50 - start.normalize()).days  # the date and the days agree: 3 Jan + 52 days = 24 Feb
         cap = (_("the share of dispensers whose totaliser is sealed by the end of each day; flat steps are "
                  "weekends and holidays, when the teams do not work. Half of the replications have sealed every "
                  "dispenser by {date}, {days} days after the campaign starts") if n > 1 else
                _("the share of dispensers whose totaliser is sealed by the end of each day; flat steps are "
                  "weekends and holidays, when the teams do not work. Every dispenser is sealed by {date}, {days} "
                  "days after the campaign starts")).format(date=_day(d50, lang), days=format_number(days, 0, lang))
-        if n > 1 and d05 is not None and d95 is not None:
+        if n > 1 and d05 is not None and d95 is not None and d05 != d95:  # never "between 24 Feb and 24 Feb"
             cap += _("; 90% of them between {first} and {last}").format(first=_day(d05, lang), last=_day(d95, lang))
         cap += "."
     else:
@@ -234,7 +247,9 @@ def team_schedule(results: Results, replication: int | None = None, *, lang: str
     teams = int(_setting(results, "campaign.teams", 1) or 1)
     shown = min(teams, MAX_TEAM_ROWS)
     fig, ax = _figure((WIDE[0] + 1.5 * (teams > 10), max(3.8, 2.8 + 0.45 * shown)))
-    title = _("Team schedule: where each team works (replication {rep})").format(rep=rep)
+    # the first replication is the one whose visits are logged by default: say so in plain words
+    title = (_("Team schedule: where each team works (first replication)") if rep == 0 else
+             _("Team schedule: where each team works (replication {rep})").format(rep=rep))
     _date_axis(ax, lang, _("Date"))
     ax.set_ylabel(_("Verification team"))
     if not len(stints):
@@ -254,31 +269,40 @@ def team_schedule(results: Results, replication: int | None = None, *, lang: str
     x0, x1 = _num(stints["start"]), _num(stints["end"])
     style_of = [colours.get(d, (MUTED, "")) for d in stints["district"]]
     row = stints["team"].to_numpy(int) - 1
-    # one collection per hatch pattern, not one bar call per stint: a national run has thousands
-    for hatch in dict.fromkeys(h for _c, h in style_of):
-        idx = [i for i, (_c, h) in enumerate(style_of) if h == hatch]
-        verts = [[(x0[i], row[i] - 0.31), (x1[i], row[i] - 0.31), (x1[i], row[i] + 0.31),
-                  (x0[i], row[i] + 0.31)] for i in idx]
-        ax.add_collection(PolyCollection(verts, facecolors=[style_of[i][0] for i in idx], edgecolors="white",
-                                         linewidths=0.8, hatch=hatch or None, zorder=2))
-    n_stations = stints["stations"].to_numpy(int)
-    for i in np.flatnonzero(x1 - x0 > 2.2 * (x1.max() - x0.min()) / 60):  # labels only where they fit
-        colour = style_of[i][0]
-        ax.text((x0[i] + x1[i]) / 2, row[i], format_number(int(n_stations[i]), 0, lang), ha="center",
-                va="center", fontsize=9 if shown <= 10 else 7.5, color=_ink(colour), fontweight="bold", zorder=4,
-                # a chip of the bar's own colour keeps the label readable over a faded weekend
-                bbox=dict(boxstyle="round,pad=0.2", facecolor=colour, edgecolor="none"))
     lo, hi = x0.min() - 2, x1.max() + 2
-    # non-working days are drawn over the bars, fading them: a stint spans weekends and holidays
-    # but no work happens then, and the reader should see the pause (weekends only on schedules
-    # short enough for a day to be wider than a hairline)
+    # the teams' days off (weekends only on schedules short enough for a day to be wider than a hairline):
+    # a stint spans them but no work happens then, so its bar has a gap there, over a grey band. A gap, not a
+    # faded bar: faded, two warm colours (orange, vermillion) would look alike
     days = pd.date_range(pd.Timestamp(stints["start"].min()).normalize() - pd.Timedelta(days=2),
                          pd.Timestamp(stints["end"].max()).normalize() + pd.Timedelta(days=2), freq="D")
     weekends = hi - lo <= 120
     holidays = _holidays(results)
     off = [d for d in days if (weekends and not working_days(results, pd.DatetimeIndex([d]))[0]) or d in holidays]
-    for d in off:
-        ax.axvspan(_num(d)[0], _num(d)[0] + 1, color="#F4F4F4", alpha=0.7, lw=0, zorder=3)
+    off_x = np.sort(_num(pd.DatetimeIndex(off))) if off else np.zeros(0)
+    for d in off_x:
+        ax.axvspan(d, d + 1, color=OFF_DAY, lw=0, zorder=0)
+    # one collection per hatch pattern, not one bar call per stint: a national run has thousands
+    for hatch in dict.fromkeys(h for _c, h in style_of):
+        idx = [i for i, (_c, h) in enumerate(style_of) if h == hatch]
+        verts, faces = [], []
+        for i in idx:
+            for a, b in _working_pieces(x0[i], x1[i], off_x):
+                verts.append([(a, row[i] - 0.31), (b, row[i] - 0.31), (b, row[i] + 0.31), (a, row[i] + 0.31)])
+                faces.append(style_of[i][0])
+        ax.add_collection(PolyCollection(verts, facecolors=faces, edgecolors="white", linewidths=0.8,
+                                         hatch=hatch or None, zorder=2))
+    n_stations = stints["stations"].to_numpy(int)
+    room = 2.2 * (x1.max() - x0.min()) / 60
+    for i in range(len(stints)):
+        # in the middle of the stint's longest piece of work, so the number never sits in a gap
+        a, b = max(_working_pieces(x0[i], x1[i], off_x), key=lambda p: p[1] - p[0])
+        if b - a <= room and x1[i] - x0[i] <= 2 * room:  # labels only where they fit
+            continue
+        colour = style_of[i][0]
+        ax.text((a + b) / 2, row[i], format_number(int(n_stations[i]), 0, lang), ha="center",
+                va="center", fontsize=font(9 if shown <= 10 else 7.5), color=_ink(colour), fontweight="bold", zorder=4,
+                # a chip of the bar's own colour: it may spill over the bar's end or a gap
+                bbox=dict(boxstyle="round,pad=0.2", facecolor=colour, edgecolor="none"))
     ax.set_xlim(lo, hi)
     ax.set_ylim(shown - 0.5, -0.5)  # team 1 on top
     ax.set_yticks(range(shown), [_("Team {n}").format(n=t + 1) for t in range(shown)])
@@ -287,14 +311,19 @@ def team_schedule(results: Results, replication: int | None = None, *, lang: str
     handles = [Patch(facecolor=colours.get(d, (MUTED, ""))[0], hatch=colours.get(d, (MUTED, ""))[1],
                      edgecolor="white", label=d) for d in present]
     if off:
-        handles.append(Patch(facecolor="#F4F4F4", edgecolor="#CCCCCC",
+        handles.append(Patch(facecolor=OFF_DAY, edgecolor="#CCCCCC",
                              label=_("weekend or holiday") if weekends else _("public holiday")))
-    fig.legend(handles=handles, loc="outside right upper", title=_("District"), alignment="left",
-               ncols=max(1, math.ceil(len(handles) / 22)), fontsize=10 if len(handles) <= 22 else 8)
+    legend = dict(handles=handles, title=_("District"), alignment="left", ncols=max(1, math.ceil(len(handles) / 22)),
+                  fontsize=font(10 if len(handles) <= 22 else 8))
+    if current_size().name == "screen":
+        fig.legend(loc="outside right upper", **legend)
+    else:  # a narrow page: beside the axes, below the title (which may wrap across the whole width)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, **legend)
     n_st, n_p = int(v["station"].size), int(v["pumps"].sum())
     cap = (_("where each team works, day by day; a bar is a run of visits in one district and the number in it "
              "counts its stations.") + " "
-           + (_("Faded days are weekends and public holidays.") if weekends else _("Faded days are public holidays."))
+           + (_("Grey gaps in the bars are weekends and public holidays, when no team works.") if weekends else
+              _("Grey gaps in the bars are public holidays, when no team works."))
            + " " + _("{stations} stations, {dispensers} dispensers.").format(
                stations=format_number(n_st, 0, lang), dispensers=format_number(n_p, 0, lang)))
     if shown < teams:

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from ..i18n import translator
 from ..kpis import break_even_index
 from ..numbers import Numbers
-from .data import Results, _campaign_on, _campaign_start, _horizon, _mid_month, _num, _wide
+from .data import Results, _campaign_on, _campaign_start, _horizon, _month_end, _num, _wide
 from .figure import _band_line, _campaign_line, _chart, _figure, _frame, _month_axis, _note, _reps_note, _y_numbers
 from .numbers import _scale
 from .style import COST, EXTRA, OKABE_ITO, REFERENCE
@@ -86,13 +86,15 @@ def cost_benefit(results: Results, *, lang: str = "en") -> Figure:
         _note(ax, why)
         return _frame(fig, title, why + ".", lang)
     months = pd.DatetimeIndex(t["month"])
-    x = _mid_month(months)
-    band = _("90% of replications (both lines)") if n > 1 else None
+    # a total to the end of a month sits at the month's end (the horizon's end, in a last month cut short)
+    x = np.minimum(_month_end(months), _num(_horizon(results)[1] + pd.Timedelta(days=1))[0])
     _band_line(ax, x, t["cumulative_extra_tax_vnd_p05"], t["cumulative_extra_tax_vnd_mean"],
                t["cumulative_extra_tax_vnd_p95"], EXTRA, _("extra tax (with − without), cumulative, mean"), n,
-               band_label=band)
+               band_label=_("extra tax: 90% of replications") if n > 1 else None)
+    # the cost varies little between replications: its band is thin, so it is drawn stronger, with its own entry
     _band_line(ax, x, t["cumulative_cost_vnd_p05"], t["cumulative_cost_vnd_mean"], t["cumulative_cost_vnd_p95"],
-               COST, _("campaign cost, cumulative, mean"), n, marker="s")
+               COST, _("campaign cost, cumulative, mean"), n, marker="s", edges=True,
+               band_label=_("campaign cost: 90% of replications") if n > 1 else None)
     _campaign_line(ax, results, lang)
     hit = np.flatnonzero(t["break_even"].to_numpy(bool))
     if hit.size:
@@ -102,7 +104,7 @@ def cost_benefit(results: Results, *, lang: str = "en") -> Figure:
         ax.axvspan(edges[0], edges[1], color=OKABE_ITO["yellow"], alpha=0.3, lw=0, zorder=0,
                    label=_("pays for itself in {month} (means)").format(month=month))
         ax.plot([x[i]], [t["cumulative_extra_tax_vnd_mean"].iloc[i]], "o", ms=11, mfc="none", mec=REFERENCE,
-                mew=1.5)
+                mew=1.5, zorder=5)
         verdict = _("the mean extra tax covers the mean cost for good by the end of {month}").format(month=month)
     else:
         ax.plot([], [], " ", label=_("no break-even within the horizon"))
@@ -129,4 +131,10 @@ def cost_benefit(results: Results, *, lang: str = "en") -> Figure:
     cap = (_("each point is the total from the campaign's first month to the end of that month; once the green "
              "extra-tax line is above the cost line the campaign has paid for itself: {verdict}").format(
         verdict=verdict) + " (" + _reps_note(n, lang, "mean") + ")." + spread)
+    if n > 1:
+        lo, hi = (float(t[f"cumulative_cost_vnd_{q}"].iloc[-1]) for q in ("p05", "p95"))
+        a, z = nf.vnd(lo), nf.vnd(hi)
+        if a != z:
+            cap += " " + _("The cost varies little between replications, so its band is thin: {low} to {high} in "
+                           "all by the end of {month}.").format(low=a, high=z, month=nf.month(months[-1]))
     return _frame(fig, title, cap, lang)

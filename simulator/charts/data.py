@@ -82,6 +82,12 @@ def _mid_month(months: pd.DatetimeIndex) -> np.ndarray:
     return (_num(months) + _num(months + pd.offsets.MonthBegin(1))) / 2
 
 
+def _month_end(months: pd.DatetimeIndex) -> np.ndarray:
+    """The end of each month (midnight before the next month's first day), where a total to that month's end
+    is drawn."""
+    return _num(months + pd.offsets.MonthBegin(1))
+
+
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     """Months in which two arms are equal in every replication (before the campaign starts)."""
     x, y = a.to_numpy(float), b.to_numpy(float)

@@ -8,11 +8,18 @@ caption and axes: :mod:`.figure`).
 
 The style applies inside :func:`house_style` only, around building a figure and again around
 saving it (:func:`save_figure`), so a notebook's own settings are left alone.
+
+Two sizes (:data:`SIZES`): ``"screen"``, 10 inches wide, for the PNGs of a run folder, and
+``"print"``, 6.7 inches wide (the text width of an A4 page), every text 0.8 of its screen size but
+never under 8 pt, for a report that places the chart at that width. A chart asks :func:`font` for
+the size of each text it sets explicitly.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +81,73 @@ TALL = (10.0, 7.2)
 BAND = 0.25  # alpha of a 90% band
 
 
+# ---- sizes: on screen, or printed on A4 ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Size:
+    """How big a chart is drawn: its width (inches) and how its text and height follow from the screen
+    size. A text of ``pt`` points on screen is ``max(floor, pt × font_scale)`` points (:meth:`font`)."""
+
+    name: str
+    width: float
+    height_scale: float = 1.0
+    font_scale: float = 1.0
+    floor: float = 0.0
+
+    def font(self, pt: float) -> float:
+        """The size, in points, of a text that is ``pt`` points on screen."""
+        return max(self.floor, round(pt * self.font_scale, 2))
+
+    def figsize(self, screen: tuple[float, float]) -> tuple[float, float]:
+        """The figure size (inches) of a chart that is ``screen`` on screen: this width, the height scaled."""
+        return (self.width, screen[1] * self.height_scale) if self.name != "screen" else screen
+
+
+PRINT_WIDTH_IN = 6.7
+"""The width of a print-sized chart: the text width of an A4 page with 2 cm margins (about 482 pt)."""
+MIN_PRINT_PT = 8.0
+"""The smallest text of a print-sized chart, in points, when it is placed at :data:`PRINT_WIDTH_IN`."""
+SIZES = {
+    "screen": Size("screen", WIDE[0]),
+    "print": Size("print", PRINT_WIDTH_IN, height_scale=0.8, font_scale=0.8, floor=MIN_PRINT_PT),
+}
+"""``size=`` of every chart: ``"screen"`` (10 inches wide, the PNGs of a run folder) or ``"print"``
+(:data:`PRINT_WIDTH_IN` wide, no text under :data:`MIN_PRINT_PT` points, for a report on A4)."""
+_SIZE: ContextVar[Size] = ContextVar("fuelseal_chart_size", default=SIZES["screen"])
+_FONT_KEYS = ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
+              "legend.fontsize")
+
+
+def check_size(size: str) -> Size:
+    """The :class:`Size` named ``size``; an unknown name is refused by name."""
+    if size not in SIZES:
+        raise ValueError(f"size: expected one of {', '.join(SIZES)}, got {size!r}")
+    return SIZES[size]
+
+
+def current_size() -> Size:
+    """The size of the chart being built (inside :func:`house_style` with ``size=``; else screen)."""
+    return _SIZE.get()
+
+
+def font(pt: float) -> float:
+    """A text of ``pt`` points on screen, at the size of the chart being built."""
+    return _SIZE.get().font(pt)
+
+
 @contextmanager
-def house_style():
-    """The house style for figures built or saved inside the ``with`` block (see :data:`STYLE`)."""
-    # rc_context, not rcParams.update: the caller's (or the notebook's) settings come back afterwards
-    with mpl.rc_context(STYLE):
-        yield
+def house_style(size: str | None = None):
+    """The house style for figures built or saved inside the ``with`` block (see :data:`STYLE`), at
+    ``size`` (``"screen"`` or ``"print"``; default: the size already in force, else screen)."""
+    chosen = check_size(size) if size is not None else _SIZE.get()
+    rc = {**STYLE, **{k: chosen.font(STYLE[k]) for k in _FONT_KEYS}}
+    token = _SIZE.set(chosen)
+    try:
+        # rc_context, not rcParams.update: the caller's (or the notebook's) settings come back afterwards
+        with mpl.rc_context(rc):
+            yield
+    finally:
+        _SIZE.reset(token)
 
 
 def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:

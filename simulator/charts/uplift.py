@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 import numpy as np
@@ -12,9 +13,9 @@ from matplotlib.figure import Figure
 from ..i18n import N_, translator
 from ..numbers import Numbers
 from .data import Results, _campaign_on
-from .figure import _chart, _figure, _frame, _note, _x_numbers, _y_numbers
+from .figure import _chart, _figure, _frame, _note, _panel_title, _wrap_text, _x_numbers, _y_numbers
 from .numbers import pct_digits
-from .style import OKABE_ITO, REFERENCE, TALL, WIDE, WITH, WITHOUT
+from .style import OKABE_ITO, REFERENCE, TALL, WIDE, WITH, WITHOUT, current_size, font
 
 # ---- the distribution ---------------------------------------------------------------------
 
@@ -39,20 +40,65 @@ def bin_edges(values: np.ndarray) -> np.ndarray:
     return np.linspace(lo, hi, min(max(bins, MIN_BINS), MAX_BINS) + 1)
 
 
+NICE_STEPS = (1.0, 2.0, 2.5, 5.0)
+
+
+def _nice(width: float, up: bool = False) -> float:
+    """The round bin width (1, 2, 2.5 or 5 × 10^k) nearest ``width`` on a log scale (``up``: the next one
+    above it)."""
+    k = math.floor(math.log10(width))
+    options = [m * 10.0 ** e for e in (k - 1, k, k + 1) for m in NICE_STEPS]
+    if up:
+        return min(o for o in options if o > width * (1 + 1e-9))
+    return min(options, key=lambda o: abs(math.log(o / width)))
+
+
+def shared_bin_width(series: list[np.ndarray]) -> float | None:
+    """One bin width for histograms drawn on a shared axis, so that their heights compare: the round width
+    (:func:`_nice`) nearest the geometric mean of each series' own (:func:`bin_edges`), widened until no
+    series needs more than 40 bins. None when no series varies."""
+    widths, ranges = [], []
+    for d in series:
+        lo, hi = float(d.min()), float(d.max())
+        if hi - lo > 1e-9 * max(1.0, abs(lo)):
+            e = bin_edges(d)
+            widths.append((e[-1] - e[0]) / (len(e) - 1))
+            ranges.append(hi - lo)
+    if not widths:
+        return None
+    w = _nice(math.exp(float(np.mean(np.log(widths)))))
+    while max(ranges) / w > MAX_BINS:
+        w = _nice(w, up=True)
+    return w
+
+
+def aligned_edges(values: np.ndarray, width: float) -> np.ndarray:
+    """Bin edges ``width`` apart at whole multiples of ``width`` (0.25, 0.5, ...), covering ``values``."""
+    d = np.asarray(values, dtype=float)
+    k0 = math.floor(float(d.min()) / width + 1e-9)
+    k1 = max(math.ceil(float(d.max()) / width - 1e-9), k0 + 1)
+    return np.arange(k0, k1 + 1) * width
+
+
 def uplift_distribution_data(results: Results) -> pd.DataFrame:
     """The uplift across replications, in percent, for each series (``before_after``, ``causal``): the
-    histogram (``kind="bin"``: bin edges and replications in it) and its ``mean``, ``p05`` and ``p95``
+    histogram (``kind="bin"``: bin edges and replications in it; both series share one bin width,
+    :func:`shared_bin_width`, with edges at its multiples) and its ``mean``, ``p05`` and ``p95``
     (``value_pct``); then the ``published`` figure when the scenario has one."""
     k = results.kpis
     rows = []
+    data = {}
     for series, kpi in DISTRIBUTION_SERIES:
         if kpi not in k:
             continue
         d = 100 * k[kpi].to_numpy(float)
         d = d[np.isfinite(d)]
-        if not d.size:
-            continue
-        edges = bin_edges(d)
+        if d.size:
+            data[series] = d
+    # one bin width for both histograms: they share the axis, so equal heights must mean equal densities
+    width = shared_bin_width(list(data.values()))
+    for series, d in data.items():
+        edges = bin_edges(d) if width is None else aligned_edges(d, width)
         counts, _e = np.histogram(d, bins=edges)
         rows += [{"series": series, "kind": "bin", "bin_start_pct": a, "bin_end_pct": b, "replications": int(c)}
                  for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True)]
@@ -101,7 +147,7 @@ def uplift_distribution(results: Results, *, lang: str = "en") -> Figure:
         ax.grid(axis="x", visible=False)
         b = bins[bins["series"] == series]
         if not len(b):
-            ax.set_title(label, loc="left", fontsize=11)
+            _panel_title(ax, label)
             _note(ax, _("Not computed in this run"))
             continue
         left, right = b["bin_start_pct"].to_numpy(float), b["bin_end_pct"].to_numpy(float)
@@ -121,8 +167,8 @@ def uplift_distribution(results: Results, *, lang: str = "en") -> Figure:
             ax.plot([ref], [top * 1.14], marker="v", ms=11, color=REFERENCE, ls="none",
                     label=_("published figure: {value}").format(value=nf.pct(ref / 100, 1)))
         ax.set_ylim(0, top * 1.3)
-        ax.set_title(label, loc="left", fontsize=11)
-        ax.legend(loc="upper left", fontsize=9)
+        _panel_title(ax, label)
+        ax.legend(loc="upper left", fontsize=font(9))
     axes[1].set_xlim(lo_x - pad, hi_x + pad)
     _x_numbers(axes[1], lang, _("Tax uplift in the evaluation window (%)"), suffix="%")
     if not _campaign_on(results):
@@ -259,7 +305,7 @@ def _waterfall(ax, steps: pd.DataFrame, nf: Numbers, n: int, span: float, totals
             y, va = r.end_pct + 0.015 * span, "bottom"
         else:
             y, va = r.end_pct - 0.015 * span, "top"
-        ax.text(i, y, text, ha="center", va=va, fontsize=11, fontweight="bold", zorder=5, bbox=_LABEL_BOX)
+        ax.text(i, y, text, ha="center", va=va, fontsize=font(11), fontweight="bold", zorder=5, bbox=_LABEL_BOX)
         if i + 1 < len(steps) and steps.iloc[i + 1]["item"] not in totals:
             ax.plot([i + 0.31, i + 0.69], [r.end_pct] * 2, color="#888888", lw=1, ls=":", zorder=1)
     ax.axhline(0, color="#888888", lw=0.8)
@@ -279,14 +325,25 @@ def uplift_decomposition(results: Results, *, lang: str = "en") -> Figure:
     pub = t.loc[t["item"] == "published", "end_pct"]
     ref = float(pub.iloc[0]) if len(pub) else None
     title = _("What the before/after tax uplift is made of")
+    printed = current_size().name != "screen"
+    ratios = (3.2, 1.8) if printed else (3.2, 1.5)  # a narrow page: the bridge's three labels need the room
     if len(bridge):
-        fig, (ax, bx) = _figure(WIDE, 1, 2, sharey=True, width_ratios=[3.2, 1.5])
+        fig, (ax, bx) = _figure(WIDE, 1, 2, sharey=True, width_ratios=list(ratios))
     else:
         fig, ax = _figure(WIDE)
         bx = None
+    width = float(fig.get_size_inches()[0])
+    share = ratios[0] / sum(ratios) if len(bridge) else 1.0
+
+    def ticks(names, chars: int, inches: float) -> list[str]:
+        # on screen by characters (as always); on a narrow page measured, so that neighbours never touch
+        if not printed:
+            return [_wrapped(_(_NAMES[i]), chars) for i in names]
+        return [_wrap_text(_(_NAMES[i]), 0.9 * 72 * inches / max(len(names), 1), font(10)) for i in names]
+
     _y_numbers(ax, lang, _("Uplift against the same months before (%)"), suffix="%")
     ax.set_xlabel(_("Cause (mean across replications)"))
-    ax.set_title(_("The before/after uplift, cause by cause"), loc="left", fontsize=11)
+    _panel_title(ax, _("The before/after uplift, cause by cause"), share)
     if not len(steps):
         _note(ax, _("No before window inside the horizon: the before/after uplift cannot be split"))
         ax.set_xticks([])
@@ -296,7 +353,7 @@ def uplift_decomposition(results: Results, *, lang: str = "en") -> Figure:
     span = max(float(ends.max() - min(ends.min(), 0.0)), 1e-9)
     _waterfall(ax, steps, nf, n, span, ("total",))
     j = len(steps) - 1
-    ax.set_xticks(range(len(steps)), [_wrapped(_(_NAMES[i]), 14) for i in steps["item"]])
+    ax.set_xticks(range(len(steps)), ticks(steps["item"], 14, share * width - 0.9))
     ax.set_xlim(-0.6, j + 0.6)
     if ref is not None:
         # beside the total bar, not across the chart: a line there hid the bar tops and their labels
@@ -325,10 +382,12 @@ def uplift_decomposition(results: Results, *, lang: str = "en") -> Figure:
         cap += " " + _("The black diamond is the published figure.")
     if bx is not None:
         _waterfall(bx, bridge, nf, n, span, ("against_no_campaign", "campaign_part"))
-        bx.set_xticks(range(len(bridge)), [_wrapped(_(_NAMES[i]), 12) for i in bridge["item"]], fontsize=9.5)
+        bx_in = (1 - share) * width - 0.2
+        bx.set_xticks(range(len(bridge)), ticks(bridge["item"], 12, bx_in), fontsize=font(9.5))
         bx.set_xlim(-0.6, len(bridge) - 0.4)
-        bx.set_xlabel(_("Bridge (mean across replications)"))
-        bx.set_title(_("Two measures of the campaign"), loc="left", fontsize=11)
+        label = _("Bridge (mean across replications)")
+        bx.set_xlabel(_wrap_text(label, 72 * bx_in, font(11)) if printed else label)
+        _panel_title(bx, _("Two measures of the campaign"), 1 - share, 0.2)
         u, b, c = (float(bridge.loc[bridge["item"] == i, "change_pct"].iloc[0])
                    for i in ("against_no_campaign", "base_effect", "campaign_part"))
         cap += " " + _("Right: the campaign's part, {campaign}, is the uplift against no campaign, {uplift}, "

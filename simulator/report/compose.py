@@ -4,10 +4,15 @@
 :class:`Content`, in the reader's language (``lang="en"|"vi"``): the headline — money first, as
 ``fuelseal run`` prints it (:func:`simulator.results.summary.headline`) — the findings in plain
 words, the key figures with their 90% intervals exactly as ``summary.csv`` has them, the
-assumptions stated from the resolved, typed scenario, the method and its limits, every parameter
-as run (:func:`simulator.report.parameters.appendix`) and the charts of :mod:`simulator.charts`
-as PNG. Words go through ``_()`` (their Vietnamese is in ``simulator/locale/vi/report.po``);
-numbers, money and dates through :class:`simulator.numbers.Numbers`.
+assumptions stated from the resolved, typed scenario, the method and its limits in plain words
+(parameters by their labels, no dotted keys), every parameter as run — the run's own replications
+and seed where the command line overrode the file's (:func:`simulator.report.parameters.appendix`)
+— and the charts of :mod:`simulator.charts` as PNG, drawn for print (``size="print"``) and placed
+in the PDF at their own width, so their text prints at 8 pt or more. Fuels and operator types go by
+their names in the reader's language (:func:`~simulator.report.parameters.fuel_name`,
+:func:`~simulator.report.parameters.operator_label`). Words go through ``_()`` (their Vietnamese is
+in ``simulator/locale/vi/report.po`` and ``report2.po``); numbers, money and dates through
+:class:`simulator.numbers.Numbers`.
 
 :meth:`Content.document` lays it out as a :class:`~simulator.report.document.Document`, which the
 renderers draw. Nothing here draws a page.
@@ -16,7 +21,6 @@ renderers draw. Nothing here draws a page.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import io
 import math
 from dataclasses import dataclass, field
@@ -46,9 +50,9 @@ from ..results.tables import Results
 from ..scenario import Scenario
 from ..scenario.quantities import Fixed, Quantity
 from .document import Bullets, Document, Figure, KeyFigures, Paragraph, Row, Section, Table, slug
-from .parameters import ENUMS, WEEKDAYS, appendix, format_value
+from .parameters import ENUMS, WEEKDAYS, appendix, format_value, fuel_name, operator_label, price_path_text, share_text
 
-PNG_DPI = 150  # sharp on screen and when printed half an A4 page wide
+PNG_DPI = 200  # charts are drawn for print and placed at their own size: sharp on paper and on screen
 MONEY = ("extra_tax", "cost", "net_benefit", "payback_months")
 """The key figures that answer the question, set in bold."""
 
@@ -78,6 +82,7 @@ class Content:
     chart_titles: dict[str, str] = field(default_factory=dict)
     page_footer: str = ""  # on every PDF page, beside "page X of Y"
     money_labels: tuple[str, ...] = ()  # the key figures set in bold: cost, extra tax, net gain, payback
+    chart_widths: dict[str, float] = field(default_factory=dict)  # name → mm wide in print (drawn for print)
 
     def document(self) -> Document:
         """The report laid out: lead, findings, key figures, assumptions, charts, method, parameter appendix."""
@@ -90,7 +95,7 @@ class Content:
                 indent = (len(label) - len(label.lstrip(" "))) // 2
                 rows.append(Row((label.strip(), mean, interval), indent=indent, strong=label in self.money_labels))
         sections = [
-            Section("key-figures", _("Key figures"), [KeyFigures(
+            Section("key-figures", _("Key figures"), new_page=True, blocks=[KeyFigures(
                 header=(_("Figure"), _("Mean"), _("90% interval")), rows=rows, numeric=(1, 2), widths=(5.3, 2.5, 3.6),
                 caption=self.figures_note)]),
             Section("findings", _("Findings"), [Bullets(self.findings)]),
@@ -102,7 +107,7 @@ class Content:
         if self.charts:
             sections.append(Section("charts", _("Charts"), [
                 Figure(png=png, title=self.chart_titles.get(name, ""), alt=self.chart_text.get(name, name),
-                       id=f"chart-{name.replace('_', '-')}", show_title=False)
+                       id=f"chart-{name.replace('_', '-')}", show_title=False, width_mm=self.chart_widths.get(name))
                 for name, png in self.charts.items()]))
         if self.method:
             sections.append(Section("method", _("Method and limitations"), [Paragraph(p) for p in self.method]))
@@ -114,7 +119,8 @@ class Content:
                 parts = group[0][2].split(".")
                 anchor = "-".join(parts[:2] if parts[0] == "operators" else parts[:1])
                 sections.append(Section(f"parameters-{slug(anchor)}", title, [Table(
-                    header=header, rows=[Row(r) for r in group], small=(2,), widths=(3.8, 3.5, 3.7))], level=1))
+                    header=header, rows=[Row(r) for r in group], small=(2,), widths=(3.6, 4.2, 3.2))], level=1,
+                    listed=False))  # its many parts are bookmarks, not lines of the contents
         return Document(title=self.title, subtitle=self.description, meta=self.run_line, lead=self.headline,
                         sections=sections, colophon=self.footer, footer=self.page_footer, lang=self.lang)
 
@@ -185,7 +191,7 @@ PARTS = {
     "Trend (no campaign)": N_("the trend without the campaign"),
     "Moved onto declaration": N_("households moved from a lump sum onto declaration"),
     "Compliance (sealed totalisers)": N_("compliance (sealed totalisers)"),
-    "Metrology (dispenser accuracy)": N_("metrology (dispenser accuracy)"),
+    "Metrology (dispenser accuracy)": N_("correcting dispensers (metrology)"),
     "Campaign (sealed totalisers)": N_("the campaign (sealed totalisers)"),
 }
 """The parts of the before/after uplift (:func:`simulator.charts.uplift_parts`) in running text."""
@@ -235,6 +241,9 @@ def _findings(s: pd.DataFrame, res: Results, nf: Numbers) -> list[str]:
                      "counts demand growth and price changes.").format(
             before_after=kpi_interval(s, "uplift_before_after", nf), parts=format_list(words, locale=nf.style),
             uplift=kpi_value("uplift", s.loc["uplift", "mean"], nf) if "uplift" in s.index else "n/a"))
+    consumers = _consumers(s, nf)
+    if consumers:
+        out.append(consumers)
     ref = res.manifest.get("reference_uplift")
     if ref is not None and "uplift_before_after" in s.index:
         source = _said(res, "reference_source", nf.style)
@@ -258,6 +267,29 @@ def _findings(s: pd.DataFrame, res: Results, nf: Numbers) -> list[str]:
     return out
 
 
+def _consumers(s: pd.DataFrame, nf: Numbers) -> str:
+    """Why correcting dispensers lowers tax, and what customers gain by it ("" when the run has neither)."""
+    _ = nf.gettext
+    metrology = float(s.loc["uplift_metrology", "mean"]) if "uplift_metrology" in s.index else math.nan
+    savings = float(s.loc["consumer_savings", "mean"]) if "consumer_savings" in s.index else math.nan
+    negative = math.isfinite(metrology) and kpi_value("uplift_metrology", metrology, nf).startswith("−")
+    gain = math.isfinite(savings) and savings > 0
+    if negative:
+        text = _("The part from correcting dispensers is negative ({metrology}): a dispenser that short-delivers "
+                 "shows more litres than it pours, so once it is corrected customers get the full litres they pay "
+                 "for, and the sales it shows — and the tax on them — fall.").format(
+            metrology=kpi_value("uplift_metrology", metrology, nf))
+        if gain:
+            text += " " + _("Customers gain {savings} from accurate dispensers.").format(
+                savings=kpi_interval(s, "consumer_savings", nf))
+        return text
+    if gain:
+        return _("Customers gain {savings} from accurate dispensers: once the dispensers that short-deliver are "
+                 "corrected, they get the full litres they pay for.").format(
+            savings=kpi_interval(s, "consumer_savings", nf))
+    return ""
+
+
 def _method(s: pd.DataFrame, res: Results, nf: Numbers) -> list[str]:
     """What the model is, what the intervals include and what they do not, and what the published figure is."""
     _ = nf.gettext
@@ -276,10 +308,10 @@ def _method(s: pd.DataFrame, res: Results, nf: Numbers) -> list[str]:
     else:
         out.append(_("Figures come from a single replication (seed {seed}): there is no interval.").format(
             seed=res.seed))
-    out.append(_("What the intervals do not include: the assumptions themselves. The undeclared share before "
-                 "sealing, sales per dispenser, prices, tax rates and costs are the scenario's (see the key "
-                 "assumptions and the appendix); with other assumptions the answer changes. The command fuelseal "
-                 "sensitivity shows which of them move the result most."))
+    out.append(_("Sales per dispenser, their growth, prices, tax regimes and rates, and costs are assumptions of "
+                 "the scenario (see the key assumptions and the appendix): with other assumptions the answer "
+                 "changes. A sensitivity analysis (the command fuelseal sensitivity) shows which of them move the "
+                 "result most."))
     if {"uplift_growth", "uplift"} <= set(s.index) and math.isfinite(float(s.loc["uplift_growth", "mean"])):
         g, c = float(s.loc["uplift_growth", "mean"]), float(s.loc["uplift", "mean"])
         out.append(_("A published figure is a before/after comparison: tax in the campaign's months against the "
@@ -356,8 +388,8 @@ def _assumptions(sc: Scenario, nf: Numbers | None = None) -> list[tuple[str, str
     nf = nf or Numbers()
     _ = nf.gettext
 
-    def pct(x, digits: int = 1) -> str:
-        return true_minus(nf.pct(x, digits))
+    def pct(x, digits: int = 1) -> str:  # a share as the appendix writes it: "10.7%", "5.6%", "0.5%", "6%"
+        return share_text(x, nf)
 
     def q(v, fmt=None):
         return _quantity(v, fmt, nf)
@@ -438,8 +470,8 @@ def _money_rows(sc: Scenario, nf: Numbers) -> list[tuple[str, str]]:
     _ = nf.gettext
     t, d = sc.tax, sc.demand
 
-    def pct(x, digits: int = 1) -> str:
-        return true_minus(nf.pct(x, digits))
+    def pct(x, digits: int = 1) -> str:  # a share as the appendix writes it: "10.7%", "1.5%", "16.5%"
+        return share_text(x, nf)
 
     per_litre = _(" + {x} VND per declared litre").format(x=nf.number(t.retail_per_litre)) \
         if t.retail_per_litre else ""
@@ -468,18 +500,19 @@ def _money_rows(sc: Scenario, nf: Numbers) -> list[tuple[str, str]]:
             text = _("{regime} — {words}").format(regime=_(REGIMES[regime]), words=words[regime])
             if sc.network.districts is not None:
                 text = _("{share} of stations, {text}").format(share=pct(op.share, 0), text=text)
-            rows.append((_("Tax: {operator}").format(operator=op.label or name), text))
+            rows.append((_("Tax: {operator}").format(operator=operator_label(name, op, nf.style)), text))
     else:
         rows.append((_("Tax"), _("{regime} — {words}").format(regime=_(REGIMES[t.regime]), words=words[t.regime])))
     s = sc.supply
     if s.upstream:
-        up = "; ".join(_("{fuel}: {x} VND/L").format(fuel=fuel, x=nf.number(u.per_litre))
+        up = "; ".join(_("{fuel}: {x} VND/L").format(fuel=fuel_name(fuel, nf.style), x=nf.number(u.per_litre))
                        + (_(" + {x} of the price").format(x=pct(u.rate, 1)) if u.rate else "")
                        for fuel, u in s.upstream.items())
         if sc.operators:
             own = {name: s.off_book_share if op.off_book_share is None else op.off_book_share
                    for name, op in sc.operators.items()}
-            shares = ", ".join(f"{op.label or name} {pct(own[name], 0)}" for name, op in sc.operators.items())
+            shares = ", ".join(f"{operator_label(name, op, nf.style)} {pct(own[name], 0)}"
+                               for name, op in sc.operators.items())
             share = _("share of undeclared litres bought off-book: {shares}").format(shares=shares)
         else:
             share = _("{share} of undeclared litres bought off-book").format(share=pct(s.off_book_share, 0))
@@ -489,18 +522,16 @@ def _money_rows(sc: Scenario, nf: Numbers) -> list[tuple[str, str]]:
                                                        "{upstream}").format(share=share, taxed=taxed, upstream=up)))
     if sc.prices is None:
         text = _("{x} VND/L").format(x=nf.number(d.price_per_litre))
-        if d.price_path:
-            text += _("; then {changes}").format(changes=", ".join(
-                _("{price} from {date}").format(price=nf.number(p.price), date=nf.day(p.date)) for p in d.price_path))
+        if d.price_path:  # a price per litre from a date, never "16,400 from 1 Jan 2016" (which reads as days)
+            text = price_path_text([(sc.scenario.start, d.price_per_litre), *((p.date, p.price) for p in d.price_path)],
+                                   nf)
         rows.append((_("Retail price"), text))
     else:
         mix = sc.fuel_mix
         for fuel, path in sc.prices.items():
-            lo, hi = min(p.price for p in path), max(p.price for p in path)
-            rows.append((_("Retail price: {fuel}").format(fuel=fuel), _(
-                "{share} of litres; {n} dated prices, {low}–{high} VND/L, {first} on {date}").format(
-                share=pct(mix[fuel], 0), n=len(path), low=nf.number(lo), high=nf.number(hi),
-                first=nf.number(path[0].price), date=nf.day(path[0].date))))
+            rows.append((_("Retail price: {fuel}").format(fuel=fuel_name(fuel, nf.style)), _(
+                "{share} of litres; {prices}").format(
+                share=pct(mix[fuel], 0), prices=price_path_text([(p.date, p.price) for p in path], nf))))
     return rows
 
 
@@ -541,15 +572,13 @@ def flatten(raw: dict, prefix: str = "") -> list[tuple[str, str]]:
 
 def _parameters_note(res: Results, nf: Numbers) -> str:
     _ = nf.gettext
-    note = _("The scenario as run, after any overrides; keys not listed take the tool's defaults. The dotted key "
+    return _("The scenario as run, after any overrides; keys not listed take the tool's defaults. The dotted key "
              "names each value in the scenario file.")
-    raw = res.manifest["resolved_scenario"]
-    scen_n, scen_seed = _get(raw, "run.replications"), _get(raw, "run.seed")
-    if (scen_n is not None and scen_n != res.replications) or (scen_seed is not None and scen_seed != res.seed):
-        # the command line may override both; say which numbers this run used
-        note += " " + _("This run used {n} replications and seed {seed}.").format(n=nf.number(res.replications),
-                                                                                  seed=res.seed)
-    return note
+
+
+def _as_run(res: Results) -> dict[str, Any]:
+    """The values the run itself used where the command line may override the scenario file (``-n``, ``--seed``)."""
+    return {"run.replications": int(res.replications), "run.seed": res.seed}
 
 
 def _created(text: str, nf: Numbers) -> str:
@@ -563,11 +592,14 @@ def _created(text: str, nf: Numbers) -> str:
 
 
 def _draw_charts(res: Results, lang: str) -> dict:
-    """Every chart in ``lang`` (``lang=`` once the charts take it, else the older ``number_style=``)."""
+    """Every chart in ``lang``, drawn for print (``size="print"``: placed on the page at its own width, its text
+    prints at 8 pt or more)."""
     from .. import charts
 
-    keyword = "lang" if "lang" in inspect.signature(charts.all_charts).parameters else "number_style"
-    return charts.all_charts(res, **{keyword: lang})
+    return charts.all_charts(res, lang=lang, size=_PRINT)
+
+
+_PRINT = "print"
 
 
 def content(res: Results, folder: Path, *, lang: str | None = None, number_style: str | None = None,
@@ -589,15 +621,16 @@ def content(res: Results, folder: Path, *, lang: str | None = None, number_style
                  "{sha}…").format(n=nf.number(res.replications), seed=res.seed,
                                   created=_created(m.get("created", ""), nf), version=version,
                                   sha=str(m.get("scenario_sha256", ""))[:12])
-    pngs, text, titles = {}, {}, {}
+    pngs, text, titles, widths = {}, {}, {}, {}
     if with_charts:
         for name, fig in _draw_charts(res, lang).items():
             buf = io.BytesIO()
-            with charts.house_style():
+            with charts.house_style(size=_PRINT):
                 fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": "fuelseal"})
             pngs[name] = buf.getvalue()
-            titles[name] = fig.get_suptitle().strip()
-            text[name] = " ".join([fig.get_suptitle(), *(t.get_text() for t in fig.texts)]).strip()
+            widths[name] = float(fig.get_figwidth()) * 25.4  # placed at the width drawn for: text prints as drawn
+            titles[name] = " ".join(fig.get_suptitle().split())
+            text[name] = _alt_text(fig)
     groups = _figures(s, nf)
     title = _said(res, "name", lang) or str(m.get("scenario") or _get(raw, "scenario.name", "fuelseal run"))
     return Content(
@@ -613,17 +646,36 @@ def content(res: Results, folder: Path, *, lang: str | None = None, number_style
         assumptions=_assumptions(sc, nf) if sc is not None else [],
         parameters=flatten(raw),
         parameters_note=_parameters_note(res, nf),
-        appendix=appendix(raw, lang),
+        appendix=appendix(raw, lang, as_run=_as_run(res)),
         method=_method(s, res, nf),
         charts=pngs,
         chart_text=text,
         chart_titles=titles,
+        chart_widths=widths,
         footer=_("Built by fuelseal {version} from the run folder {folder} on {date}. Rebuild it with: fuelseal "
-                 "report {folder}").format(version=version, folder=folder.name, date=nf.day(dt.date.today())),
+                 "report {folder}").format(version=version, folder=_shell_path(folder), date=nf.day(dt.date.today())),
         page_footer=f"{title} · {folder.name}",
         money_labels=tuple(nf.label(k) for k in MONEY),
         lang=lang,
     )
+
+
+def _alt_text(fig) -> str:
+    """What a chart shows, for screen readers: its title and caption as running text (each text once, lines
+    joined)."""
+    out: list[str] = []
+    for t in [fig.get_suptitle(), *(t.get_text() for t in fig.texts)]:
+        t = " ".join(str(t).split())
+        if t and t not in out:
+            out.append(t)
+    return " ".join(out)
+
+
+def _shell_path(folder: Path) -> str:
+    """The run folder as a command can take it from anywhere: absolute, quoted if the shell needs it."""
+    import shlex
+
+    return shlex.quote(str(Path(folder).absolute()))
 
 
 def _said(res: Results, field: str, lang: str) -> str:

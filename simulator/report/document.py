@@ -8,11 +8,12 @@ of blocks:
 * :class:`Paragraph` — running text (``kind="note"`` for small print);
 * :class:`Bullets` — a list of findings;
 * :class:`Table` — a header and rows of text; numeric columns align right, ``small`` columns
-  are set in small grey type (e.g. a dotted key for analysts), a :class:`Row` may be a group
-  heading or indented ("of which …"); ``keep`` keeps it on one page, else a long table
-  repeats its header on every page;
+  are set in small grey type (e.g. a dotted key for analysts, wrapped in the PDF at its dots), a
+  :class:`Row` may be a group heading or indented ("of which …"); ``keep`` keeps it on one page,
+  else a table that does not fit runs on to the next page with its header repeated;
 * :class:`KeyFigures` — the table of key figures (a :class:`Table` always kept whole);
-* :class:`Figure` — a PNG picture with its title (listed in the table of contents) and caption.
+* :class:`Figure` — a PNG picture with its title (listed in the table of contents) and caption
+  (``width_mm``: printed that wide, e.g. a chart drawn for print at its own width).
 
 Everything in a document is already text in the reader's language: numbers, money and dates
 formatted with :class:`simulator.numbers.Numbers`, words translated with ``_()``. The
@@ -124,6 +125,9 @@ class Figure:
     id: str = ""
     show_title: bool = True
     """False when the picture carries its own title (a chart): the title then only names it in the contents."""
+    width_mm: float | None = None
+    """How wide to print it, in mm: a chart drawn for print at its own width, so its text prints at the size it
+    was drawn; default (None) the text width. The HTML page sizes it to the page."""
 
 
 Block = Paragraph | Bullets | Table | KeyFigures | Figure
@@ -132,13 +136,16 @@ Block = Paragraph | Bullets | Table | KeyFigures | Figure
 @dataclass
 class Section:
     """A titled part of a document: ``level`` 0 is a chapter, 1 a part of the chapter before it;
-    ``new_page`` starts it on a new page in the PDF."""
+    ``new_page`` starts it on a new page in the PDF; ``listed=False`` leaves it (and its figures) out of
+    the table of contents — it is still an HTML anchor and a PDF bookmark (e.g. the many small parts of
+    an appendix, which would push the contents off the first page)."""
 
     id: str
     title: str
     blocks: list[Block] = field(default_factory=list)
     level: int = 0
     new_page: bool = False
+    listed: bool = True
 
 
 @dataclass
@@ -160,10 +167,13 @@ class Document:
     def __post_init__(self):
         _check_ids(self.sections)
 
-    def contents(self) -> list[tuple[int, str, str]]:
-        """The table of contents: (level, anchor id, title) of every section and titled figure, in order."""
+    def contents(self, listed_only: bool = False) -> list[tuple[int, str, str]]:
+        """The table of contents: (level, anchor id, title) of every section and titled figure, in order
+        (``listed_only``: of the sections marked ``listed`` only, as the renderers' contents show them)."""
         out = []
         for s in self.sections:
+            if listed_only and not s.listed:
+                continue
             out.append((s.level, s.id, s.title))
             for b in s.blocks:
                 if isinstance(b, Figure) and b.title:

@@ -51,7 +51,7 @@ def _figure_id(b: Figure) -> str:
 def _toc(doc: Document) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """Chapters with their parts (sections of level 1 and titled figures) for the contents."""
     out: list[tuple[str, str, list[tuple[str, str]]]] = []
-    for level, anchor, title in doc.contents():
+    for level, anchor, title in doc.contents(listed_only=True):
         if level == 0:
             out.append((anchor, title, []))
         elif level == 1 and out:

@@ -8,6 +8,10 @@ scenario schema (:mod:`simulator.scenario.sections`, :mod:`simulator.scenario.fi
 schema's field descriptions say the same at length) and marked for translation;
 ``tests/report`` checks that every field of the schema has one, so a new field cannot reach
 the report without its label and its Vietnamese.
+
+Shares read without false precision (:func:`share_text`: "10.7%", "5.6%", "0.03%"), a price path as
+a price per litre from a date (:func:`price_path_text`), fuels and operator types by their names in
+the reader's language (:func:`fuel_name`, :func:`operator_label`), the calibration method in words.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..i18n import N_
+from ..names import FUELS, fuel_name  # noqa: F401  (as before: report.parameters.fuel_name)
 from ..numbers import Numbers
-from ..results.summary import kpi_value, true_minus
+from ..results.summary import kpi_value, method_words, true_minus
 
 # field → (label, how its value reads). "*" stands for a name the scenario chooses (a district, a fuel,
 # an operator type); the label may say it as {name}.
@@ -64,6 +69,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "supply.upstream.*.rate": (N_("Upstream tax, share of the price: {name}"), "share"),
     "operators.*.share": (N_("Share of stations"), "share"),
     "operators.*.label": (N_("Name"), "text"),
+    "operators.*.label_vi": (N_("Name in Vietnamese"), "text"),
     "operators.*.regime": (N_("Tax regime"), "enum"),
     "operators.*.undeclared_share": (N_("Undeclared share before sealing"), "share"),
     "operators.*.residual_share": (N_("Undeclared share after sealing"), "share"),
@@ -131,7 +137,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "calibration.worlds": (N_("Replication each draw was kept in"), "count_list"),
     "calibration.seed": (N_("Seed of those replications"), "text"),
     "calibration.same_worlds": (N_("Re-run in the world each draw was kept in"), "bool"),
-    "calibration.method": (N_("Method"), "text"),
+    "calibration.method": (N_("Method"), "method"),
     "calibration.targets.*": (N_("Target: {name}"), "target"),
 }
 """Dotted key pattern → (label, kind of value)."""
@@ -185,6 +191,19 @@ PARAMETERS: dict[str, str] = {
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
+_FUEL_KEYS = ("prices.", "demand.fuel_mix.", "supply.upstream.")
+"""Keys whose ``*`` is a fuel."""
+
+
+def operator_label(name: str, op: Any, lang: str = "en") -> str:
+    """How a report names an operator type ``name`` (``op``: its typed settings or its raw table): in
+    Vietnamese its ``label_vi``, else its ``label``, else ``name``."""
+    def get(key: str) -> str:
+        value = op.get(key) if isinstance(op, dict) else getattr(op, key, None)
+        return str(value) if value else ""
+
+    return (get("label_vi") if lang == "vi" else "") or get("label") or name
+
 
 def label_of(dotted: str) -> tuple[str, str, str] | None:
     """(label, kind, name) of a dotted key: its pattern's label, how its value reads and the scenario's
@@ -210,7 +229,7 @@ class _Values:
     def share(self, x: Any) -> str:
         if not isinstance(x, (int, float)) or isinstance(x, bool):
             return str(x)
-        return true_minus(self.nf.plain(round(100 * x, 10), 4)) + "%"
+        return share_text(x, self.nf)
 
     def vnd(self, x: Any) -> str:
         if not isinstance(x, (int, float)) or isinstance(x, bool):
@@ -237,6 +256,16 @@ class _Values:
             name = self._(DISTRIBUTIONS[d]) if d in DISTRIBUTIONS else d
             return self._("{dist}: {parameters}").format(dist=name, parameters=", ".join(words))
         return fmt(v)
+
+
+def share_text(x: float, nf: Numbers) -> str:
+    """A share of the scenario as a percentage without false precision: at most three significant figures and
+    one decimal from 1% up ("10.7%", "5.6%", "16.5%", "6%"), two significant figures below ("0.5%", "0.03%");
+    no trailing zeros, a true minus sign."""
+    p = 100 * float(x)
+    if not math.isfinite(p):
+        return "n/a"
+    return true_minus(nf.plain(round(p, 10), 2 if abs(p) < 10 else 3)) + "%"
 
 
 def _finite(x: Any) -> bool:
@@ -282,35 +311,62 @@ def format_value(kind: str, v: Any, nf: Numbers) -> str:
         return _("{n} draws").format(n=nf.number(len(v)))
     if kind == "count_list":
         return _("{n} values").format(n=nf.number(len(v)))
+    if kind == "method":
+        return method_words(str(v), nf)
     if isinstance(v, (int, float)):
         return str(v)
     return str(v)
 
 
-def _parameter_name(dotted: str, nf: Numbers) -> str:
-    """A dotted parameter by its label: "behaviour.undeclared_share.mean" → "Undeclared share before sealing
-    (mean)"; the dotted name itself if no label knows it."""
+def parameter_name(dotted: str, lang: str | Numbers = "en") -> str:
+    """A dotted parameter by its label in ``lang``: "behaviour.undeclared_share.mean" → "Undeclared share before
+    sealing (mean)", "prices.ron92" → "Retail prices: RON 92 petrol"; the dotted name itself if no label knows
+    it."""
+    nf = lang if isinstance(lang, Numbers) else Numbers(lang)
     _ = nf.gettext
     base, _dot, last = dotted.rpartition(".")
-    known = label_of(base) if last in PARAMETERS else label_of(dotted)
+    key = base if last in PARAMETERS and label_of(base) is not None else dotted
+    known = label_of(key)
     if known is None:
         return dotted
-    label = _(known[0]).format(name=known[2])
-    return f"{label} ({_(PARAMETERS[last])})" if last in PARAMETERS else label
+    label = _(known[0]).format(name=_star_name(key, known[2], nf.style))
+    return f"{label} ({_(PARAMETERS[last])})" if key != dotted else label
+
+
+_parameter_name = parameter_name  # the older, private name
+
+
+def _star_name(dotted: str, name: str, lang: str) -> str:
+    """The scenario's own name in a key (``*`` in :data:`LABELS`) as a reader reads it: a fuel by its plain name."""
+    return fuel_name(name, lang) if dotted.startswith(_FUEL_KEYS) else name
+
+
+SHORT_PATH = 4
+"""A price path of at most this many prices is written out price by price."""
+
+
+def price_path_text(points: list[tuple[dt.date, float]], nf: Numbers) -> str:
+    """Dated retail prices in one line, each a price per litre from a date (never "16,400 on 1 Jan 2016", which
+    reads as days): every one of a short path ("17,000 VND per litre from 1 Jan 2016; 18,000 VND per litre from
+    1 Mar 2017"), else the first in full and the range: "16,400 VND per litre from 1 Jan 2016; 41 dated prices
+    in all, 13,750–18,570 VND per litre" / "16.400 đồng/lít từ ngày 01/01/2016; …"."""
+    _ = nf.gettext
+    prices = [p for _d, p in points]
+    if len(points) <= SHORT_PATH:
+        return "; ".join(_("{first} VND per litre from {date}").format(first=nf.number(p), date=nf.day(d))
+                         for d, p in points)
+    return _("{first} VND per litre from {date}; {n} dated prices in all, {low}–{high} VND per litre").format(
+        first=nf.number(prices[0]), date=nf.day(points[0][0]), n=nf.number(len(prices)), low=nf.number(min(prices)),
+        high=nf.number(max(prices)))
 
 
 def _path(points: Any, nf: Numbers) -> str:
-    """A dated price path in one line: how many prices, their range and the first one."""
-    _ = nf.gettext
+    """A dated price path in one line (see :func:`price_path_text`)."""
     try:
-        prices = [float(p["price"]) for p in points]
-        first = nf.day(dt.date.fromisoformat(str(points[0]["date"])))
-    except (TypeError, KeyError, IndexError, ValueError):
+        pairs = [(dt.date.fromisoformat(str(p["date"])), float(p["price"])) for p in points]
+    except (TypeError, KeyError, ValueError):
         return str(points)
-    if len(prices) == 1:
-        return _("{price} VND per litre from {date}").format(price=nf.number(prices[0]), date=first)
-    return _("{n} dated prices from {date}, {low}–{high} VND per litre").format(
-        n=nf.number(len(prices)), date=first, low=nf.number(min(prices)), high=nf.number(max(prices)))
+    return price_path_text(pairs, nf) if pairs else str(points)
 
 
 def _leaves(node: Any, prefix: str) -> list[tuple[str, Any]]:
@@ -325,12 +381,16 @@ def _leaves(node: Any, prefix: str) -> list[tuple[str, Any]]:
     return [(prefix, node)]
 
 
-def appendix(raw: dict, lang: str = "en") -> list[tuple[str, list[tuple[str, str, str]]]]:
+def appendix(raw: dict, lang: str = "en", *, as_run: dict[str, Any] | None = None
+             ) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """The resolved scenario ``raw`` as (group heading, [(label, value, dotted key)]) in ``lang``: one group per
     section in :data:`SECTIONS` order (one per operator type), keys in the scenario's order. A key no label
-    knows keeps its dotted name as label."""
+    knows keeps its dotted name as label. ``as_run``: dotted key → the value the run used where the command
+    line may override the file (``{"run.replications": 100, "run.seed": 1}``); a value that differs from the
+    file's reads "100 (used by this run; the scenario file says 200)"."""
     nf = Numbers(lang)
     _ = nf.gettext
+    raw = _with_run_values(raw, as_run or {}, nf)
     groups: dict[str, list[tuple[str, str, str]]] = {}
     titles: dict[str, str] = {}
     order = list(SECTIONS)
@@ -349,9 +409,11 @@ def appendix(raw: dict, lang: str = "en") -> list[tuple[str, list[tuple[str, str
                 if kind == "target":  # a KPI: its label, its value as the summary writes it
                     rows.append((_(label).format(name=nf.label(name)), kpi_value(name, v, nf), dotted))
                     continue
-                rows.append((_(label).format(name=name), format_value(kind, v, nf), dotted))
+                value = v.text if isinstance(v, _AsRun) else format_value(kind, v, nf)
+                rows.append((_(label).format(name=_star_name(dotted, name, lang)), value, dotted))
             if section == "operators":
-                name = node.get("label") or key.split(".", 1)[1] if isinstance(node, dict) else key
+                own = key.split(".", 1)[1]
+                name = operator_label(own, node, lang) if isinstance(node, dict) else own
                 titles[key] = _(SECTIONS["operators"]).format(name=name)
             else:
                 titles[key] = _(SECTIONS[section]) if section in SECTIONS else section
@@ -359,3 +421,31 @@ def appendix(raw: dict, lang: str = "en") -> list[tuple[str, list[tuple[str, str
     rank = {s: i for i, s in enumerate(order)}
     keys = sorted(groups, key=lambda k: rank.get(k.split(".")[0], len(order)))
     return [(titles[k], groups[k]) for k in keys if groups[k]]
+
+
+class _AsRun:
+    """A value the run used in place of the file's, already in words."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def _with_run_values(raw: dict, as_run: dict[str, Any], nf: Numbers) -> dict:
+    """``raw`` with each ``as_run`` value that differs from the file's (or is not in it) put in its place, saying
+    both."""
+    _ = nf.gettext
+    out = dict(raw)
+    for dotted, value in as_run.items():
+        section, _dot, key = dotted.partition(".")
+        known = label_of(dotted)
+        kind = known[1] if known else "text"
+        table = dict(out.get(section) or {})
+        if key in table and table[key] == value:
+            continue
+        text = format_value(kind, value, nf)
+        if key in table:
+            text = _("{value} (used by this run; the scenario file says {file})").format(
+                value=text, file=format_value(kind, table[key], nf))
+        table[key] = _AsRun(text)
+        out[section] = table
+    return out

@@ -14,7 +14,8 @@ VND", a single value when the interval collapses) and :func:`kpi_interval` ("mea
 — are what the report's key figures use too, so the printed table and the report agree.
 
 It reads a run's summary table and the typed scenario; it draws nothing and imports nothing
-above the results layer.
+above the results layer but the parameter labels of the report's appendix
+(:func:`simulator.report.parameters.parameter_name`), when it names calibrated parameters.
 """
 
 from __future__ import annotations
@@ -37,32 +38,64 @@ UNCERTAINTY = N_("The 90% intervals hold 90% of replications: what is drawn anew
                  "the uncertainty of values calibrated to a published figure, nor of the assumptions themselves.")
 """What the summary's intervals include (a scenario without ``[calibration]`` draws)."""
 UNCERTAINTY_CALIBRATED = N_(
-    "The 90% intervals hold 90% of replications: what is drawn anew in each one (stations, sales, behaviour, "
-    "dispenser errors, uncertain prices, growth, work times, audits) and the calibrated values ({names}: each "
-    "replication runs at one of the [calibration] draws, {method}). They do not include the uncertainty of "
-    "the assumptions themselves.")
-
+    "The 90% intervals hold 90% of the replications. They carry what is drawn anew in each replication "
+    "(stations, sales, behaviour, dispenser errors, prices, growth, work times, inspections) and the uncertainty "
+    "of the values estimated from published figures{targets}: each replication runs with one of the {n} "
+    "estimates of {names}{how}. They do not include the uncertainty of the assumptions themselves.")
+"""What the intervals include when each replication draws calibrated values in a world of its own."""
 
 UNCERTAINTY_POSTERIOR = N_(
-    "The 90% intervals are the posterior for the province that was observed: each replication re-runs one of "
-    "the [calibration] draws ({names}; {method}) in the world it was kept in, so they carry what the published "
-    "figures ({targets}) leave unknown about those values and about everything else drawn (stations, sales, "
-    "behaviour, dispenser errors, prices, growth, work times, audits). They do not include the uncertainty of "
-    "the assumptions themselves.")
+    "The 90% intervals show what remains unknown about this province once the model is matched to its "
+    "published figures{targets}. Values that cannot be observed directly — {names} — were estimated from those "
+    "figures{how}. Each replication re-runs one of the {n} estimates in the simulated world where it was kept, "
+    "so the intervals carry both what the published figures leave unknown about those values and everything "
+    "drawn anew in each replication (stations, sales, behaviour, dispenser errors, prices, growth, work times, "
+    "inspections). They do not include the uncertainty of the assumptions themselves.")
+"""What the intervals include when each replication re-runs a calibrated draw in the world it was kept in."""
+
+_ABC = re.compile(r"^\s*abc-rejection,\s*(\d+)\s+simulations,\s*(\d+)\s+kept\s*$")
+
+
+def method_words(method: str, nf: Numbers) -> str:
+    """How calibrated values were estimated, in plain words: "abc-rejection, 8000 simulations, 200 kept" (as
+    ``fuelseal calibrate`` writes it) → "8,000 trial simulations with values drawn at random; the 200 closest
+    to the published figures kept"; another method as written; "" for none."""
+    _ = nf.gettext
+    m = _ABC.match(method or "")
+    if m:
+        return _("{total} trial simulations with values drawn at random; the {kept} closest to the published "
+                 "figures kept").format(total=nf.number(int(m[1])), kept=nf.number(int(m[2])))
+    return str(method or "").strip()
+
+
+def _lower_first(text: str) -> str:
+    """A label inside a sentence: "Undeclared share …" → "undeclared share …"; "VAT rate" stays."""
+    text = text.strip()
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def uncertainty(sc: Scenario, lang: str = "en") -> str:
-    """What the summary's intervals include — said under every summary table and in the report."""
-    _ = Numbers(lang).gettext
+    """What the summary's intervals include — said under every summary table and in the report — in plain
+    words: calibrated parameters by their labels (as the report's appendix names them), the published
+    figures by their KPI labels and values, the method of calibration in words."""
+    from babel.lists import format_list
+
+    nf = Numbers(lang)
+    _ = nf.gettext
     cal = sc.calibration
     if cal is None or not cal.use:
         return _(UNCERTAINTY)
-    method = _("{n} draws").format(n=len(cal.draws)) + (_(" by {method}").format(method=cal.method)
-                                                         if cal.method else "")
+    from ..report.parameters import parameter_name  # the appendix's labels (imported late: report sits above)
+
+    names = format_list([_("the {name}").format(name=_lower_first(parameter_name(p, nf))) for p in cal.parameters],
+                        locale=nf.style)
+    targets = "; ".join(f"{_lower_first(nf.label(k))}: {kpi_value(k, v, nf)}" for k, v in cal.targets.items())
+    method = method_words(cal.method, nf)
+    words = dict(names=names, n=nf.number(len(cal.draws)), targets=f" ({targets})" if targets else "",
+                 how=f" ({method})" if method else "")
     if cal.worlds and cal.same_worlds:
-        targets = ", ".join(f"{k} = {v:g}" for k, v in cal.targets.items()) or _("the targets")
-        return _(UNCERTAINTY_POSTERIOR).format(names=", ".join(cal.parameters), method=method, targets=targets)
-    return _(UNCERTAINTY_CALIBRATED).format(names=", ".join(cal.parameters), method=method)
+        return _(UNCERTAINTY_POSTERIOR).format(**words)
+    return _(UNCERTAINTY_CALIBRATED).format(**words)
 
 
 def shown(s) -> list[str]:
@@ -123,14 +156,25 @@ def true_minus(text: str) -> str:
     return _MINUS.sub("−", text)
 
 
+SMALL_MONEY = 1e7
+"""Below ten million đồng an amount reads to two significant figures ("2.3 million VND", "0–7.7 million VND"):
+beside a campaign of hundreds of millions, the third one is noise."""
+
+
+def _small_money(kind: str, x) -> bool:
+    return kind == "money" and isinstance(x, (int, float)) and math.isfinite(x) and 0 < abs(x) < SMALL_MONEY
+
+
 def kpi_value(name: str, x, nf: Numbers, *, trim: bool = True) -> str:
     """KPI ``name``'s value ``x`` as its kind reads (:meth:`Numbers.kpi`), with a true minus sign, without
-    meaningless decimals on money ("220 million VND", not "220.0"; ``trim=False`` keeps them) and an exact
-    share as "0%" or "100%"."""
+    meaningless decimals on money ("220 million VND", not "220.0"; below :data:`SMALL_MONEY`, two significant
+    figures: "2.3 million VND", not "2.28"; ``trim=False`` keeps them) and an exact share as "0%" or "100%"."""
     k = KPIS.get(name)
     kind = k.kind if k else "value"
     if kind in ("share", "share_fine") and isinstance(x, (int, float)) and x in (0, 1):
         return nf.pct(x, 0)
+    if trim and _small_money(kind, x):
+        return true_minus(nf.vnd(round(float(x), 1 - math.floor(math.log10(abs(x)))), trim=True))
     text = nf.kpi(name)(x)
     if kind == "money" and trim:
         text = _MONEY_ZEROS.sub(r"\1", text)
@@ -144,8 +188,10 @@ def kpi_range(name: str, low, high, nf: Numbers) -> str:
     if a == b:
         return a
     full = (kpi_value(name, low, nf, trim=False), kpi_value(name, high, nf, trim=False))
-    if low != 0 and (a == full[0]) != (b == full[1]):  # both ends with their decimals: "348.7–354.0", not "–354"
-        a, b = full
+    kind = KPIS[name].kind if name in KPIS else "value"
+    small = _small_money(kind, low) or _small_money(kind, high)
+    if low != 0 and not small and (a == full[0]) != (b == full[1]):  # both ends with their decimals:
+        a, b = full  # "348.7–354.0", not "348.7–354"
     _ = nf.gettext
     ma, mb = _SPLIT.match(a), _SPLIT.match(b)
     if a.startswith("−") or b.startswith("−") or not (ma and mb):
@@ -221,17 +267,39 @@ def _net(s, nf: Numbers) -> float:
     return float(s.loc["extra_tax", "mean"] - s.loc["cost", "mean"])  # means add up: the same number
 
 
+def pumps_phrase(s, nf: Numbers) -> tuple[str, bool]:
+    """How many dispensers, and whether exactly: the count when every replication has the same ("20", True),
+    else about its mean, to two significant figures ("450", False: 452.2 on average, 430–479)."""
+    r = s.loc["pumps"]
+    mean = float(r["mean"])
+    sd = float(r["sd"]) if "sd" in r.index and math.isfinite(float(r["sd"])) else None
+    exact = sd == 0 if sd is not None else float(r.get("p05", mean)) == float(r.get("p95", mean)) == mean
+    if exact or not math.isfinite(mean) or mean == 0:
+        return nf.number(mean), True
+    digits = 2 - 1 - math.floor(math.log10(abs(mean)))
+    return nf.number(round(mean, min(0, digits))), False
+
+
 def _money_sentence(s, sc, nf: Numbers) -> str:
     _ = nf.gettext
     c = sc.campaign
-    pumps = nf.number(s.loc["pumps", "mean"])
+    pumps, exact = pumps_phrase(s, nf)
+    about = pumps if exact else _("about {n}").format(n=pumps)
     teams = teams_phrase(c.teams, nf)
     if not c.enabled:
-        if _has(s, "uplift_before_after"):
+        ba = kpi_interval(s, "uplift_before_after", nf) if _has(s, "uplift_before_after") else None
+        if exact and ba is not None:
             return _("No campaign: the {pumps} dispensers stay unsealed, so there is no cost and no extra tax; "
                      "tax in the window is {ba} above the same months before — the trend alone.").format(
-                pumps=pumps, ba=kpi_interval(s, "uplift_before_after", nf))
-        return _("No campaign: the {pumps} dispensers stay unsealed, so there is no cost and no extra "
+                pumps=pumps, ba=ba)
+        if exact:
+            return _("No campaign: the {pumps} dispensers stay unsealed, so there is no cost and no extra "
+                     "tax.").format(pumps=pumps)
+        if ba is not None:
+            return _("No campaign: none of the dispensers (about {pumps}) is sealed, so there is no cost and no "
+                     "extra tax; tax in the window is {ba} above the same months before — the trend "
+                     "alone.").format(pumps=pumps, ba=ba)
+        return _("No campaign: none of the dispensers (about {pumps}) is sealed, so there is no cost and no extra "
                  "tax.").format(pumps=pumps)
     if _did_nothing(s):
         return _("With {teams} the campaign seals no dispenser within the horizon (it starts too late or has no "
@@ -249,12 +317,13 @@ def _money_sentence(s, sc, nf: Numbers) -> str:
         text = _("{first} costs about {cost} and brings in {extra} more tax {window} (90%: {range}){payback}: "
                  "{gain}.")
     if s.loc["completed", "mean"] == 1:
-        first = _("Sealing all {pumps} dispensers with {teams}").format(pumps=pumps, teams=teams)
+        first = (_("Sealing all {pumps} dispensers with {teams}") if exact else
+                 _("Sealing every dispenser (about {pumps}) with {teams}")).format(pumps=pumps, teams=teams)
         return text.format(first=first, gain=gain, **money)
     first = _("With {teams} the campaign finishes within the horizon in only {done} of replications, sealing "
               "{share} of {pumps} dispensers on average; it").format(
         teams=teams, done=kpi_value("completed", s.loc["completed", "mean"], nf),
-        share=kpi_value("share_sealed", s.loc["share_sealed", "mean"], nf), pumps=pumps)
+        share=kpi_value("share_sealed", s.loc["share_sealed", "mean"], nf), pumps=about)
     return text.format(first=first, gain=gain, **money)
 
 
@@ -296,10 +365,10 @@ def _uplift_sentence(s, sc, nf: Numbers) -> str:
 def headline(s, sc: Scenario, style: str = "en", *, lang: str | None = None) -> str:
     """What the campaign costs, how much more tax it brings in the evaluation window (90% interval), when
     it pays for itself and the net gain; then the uplift against no campaign beside the before/after
-    figure, and why they differ. E.g. "Sealing all 452 dispensers with 2 teams costs about 353 million
-    VND and brings in 2.25 billion VND more tax in 2017 (90%: 1.79–2.66 billion VND), paying for itself
-    within 4 months: a net gain of 1.90 billion VND. Against no campaign, …". ``lang`` (or the older
-    ``style``) is "en" or "vi"."""
+    figure, and why they differ. E.g. "Sealing every dispenser (about 450) with 2 teams costs about 353
+    million VND and brings in 2.25 billion VND more tax in 2017 (90%: 1.79–2.66 billion VND), paying for
+    itself within 4 months: a net gain of 1.90 billion VND. Against no campaign, …" (the number of
+    dispensers exact when every replication has the same). ``lang`` (or the older ``style``) is "en" or "vi"."""
     nf = Numbers(lang or style)
     return " ".join(t for t in (_money_sentence(s, sc, nf), _uplift_sentence(s, sc, nf)) if t)
 

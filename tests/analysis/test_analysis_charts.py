@@ -33,7 +33,7 @@ from simulator.charts.analysis import (
     sweep_data,
     sweep_figure,
 )
-from simulator.i18n import LOCALE_DIR
+from simulator.i18n import LOCALE_DIR, translator
 from simulator.numbers import Numbers, day
 
 RANDOM_DURATIONS = {
@@ -42,6 +42,9 @@ RANDOM_DURATIONS = {
     "network.districts": {"A": 30, "B": 20},
 }
 PARAM = "behaviour.undeclared_share.mean"
+VI = translator("vi")
+PARAM_VI = VI("{parameter} (mean)").format(parameter=VI("Share of sales undeclared before sealing"))
+"""PARAM's label in Vietnamese, from the catalogue (whose wording a reviewer may still change)."""
 
 
 def tiny_sweep(extra=(15.0, 22.0, 39.0, 41.0, 60.0), scale: float = 1.0):
@@ -68,10 +71,10 @@ def caption(fig) -> str:
 
 
 def english_of_the_catalogue() -> list[str]:
-    """The English fragments (between placeholders) of every analysis.po and kpis.po message whose
-    Vietnamese differs: none of them may appear on a Vietnamese chart."""
+    """The English fragments (between placeholders) of every analysis.po, charts.po and kpis.po message
+    whose Vietnamese differs: none of them may appear on a Vietnamese chart."""
     out = []
-    for name in ("analysis.po", "kpis.po"):
+    for name in ("analysis.po", "charts.po", "kpis.po"):
         with (LOCALE_DIR / "vi" / name).open("rb") as fh:
             for m in read_po(fh, locale="vi"):
                 if m.id and m.string and m.string != m.id:
@@ -98,6 +101,81 @@ def test_paired_difference_interval_is_computed_replication_by_replication():
     (bars,) = [c for c in fig.axes[0].collections if len(c.get_segments()) == 2]
     ends = sorted((float(s[:, 1].min()), float(s[:, 1].max())) for s in bars.get_segments())
     assert ends[1] == pytest.approx((31.2, 39.8))
+
+
+def test_the_reference_is_the_scenarios_own_setting_when_the_grid_holds_it():
+    """The scenario plans 2 teams and the grid holds 2: every point is compared with 2 teams (1 team is
+    5.4 lower on average: 30 against 35.4), the dotted line is the 2-team mean and the legend and caption
+    say "the scenario's setting"; a scenario value outside the grid falls back to the first value, and an
+    explicit reference wins over the scenario's."""
+    table, per_rep = tiny_sweep()
+    own = {"campaign.teams": 2}
+    d = sweep_data(table, per_rep, kpis=["extra_tax"], scenario_values=own).set_index("point")
+    assert d["reference_point"].tolist() == [2, 2]
+    assert d.loc[1, "diff_mean"] == pytest.approx(-5.4) and d.loc[2, "diff_mean"] == 0.0
+    assert d.loc[1, ["bar_low", "bar_high"]].tolist() == pytest.approx([35.4 - 9.8, 35.4 - 1.2])
+    off_grid = sweep_data(table, per_rep, kpis=["extra_tax"], scenario_values={"campaign.teams": 5})
+    assert off_grid["reference_point"].tolist() == [1, 1]
+    chosen = sweep_data(table, per_rep, kpis=["extra_tax"], reference=1, scenario_values=own)
+    assert chosen["reference_point"].tolist() == [1, 1]
+    fig = sweep_figure(table, per_rep, kpis=["extra_tax"], scenario_values=own)
+    dotted = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() == ":"]
+    assert [float(ln.get_ydata()[0]) for ln in dotted] == pytest.approx([35.4])
+    words = caption(fig)
+    assert "90% of the change from the scenario's setting" in words and "level at the scenario's setting" in words
+    assert "the scenario's own setting (Verification teams: 2)" in words
+    assert "reference setting" not in words
+    assert "the reference setting (Verification teams: 1)" in caption(sweep_figure(table, per_rep, kpis=["extra_tax"]))
+
+
+def test_every_sweep_axis_starts_at_zero_and_the_deadline_line_reads_its_days():
+    """A rise from 30 to 35.4 is drawn on an axis from 0, not from 29; the deadline's dashed line on the
+    completion panel says its date and the days it allows (3 Jan → 31 Mar 2017: 87 days); the title's
+    parameter follows the colon in lower case."""
+    from simulator.analysis.sweep import mark_deadline
+
+    table, per_rep = tiny_sweep()
+    start, deadline = dt.date(2017, 1, 3), dt.date(2017, 3, 31)
+    per_rep = mark_deadline(per_rep, deadline, start)
+    for lang, label in (("en", "deadline 31 Mar 2017 = 87 days"),
+                        ("vi", VI("deadline {date} = {days} days").format(date="31/03/2017", days="87"))):
+        fig = sweep_figure(table, per_rep, deadline=deadline, start=start, lang=lang)
+        panels = [ax for ax in fig.axes if ax.axison and ax.get_visible()]
+        assert len(panels) == 3
+        for ax in panels:
+            low, high = ax.get_ylim()
+            assert low <= 0 <= high, ax.get_title()
+        assert label in texts(fig)
+        dashed = [ln for ax in panels for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+        assert [float(ln.get_ydata()[0]) for ln in dashed] == [87.0]
+    assert sweep_figure(table, per_rep).get_suptitle() == "Comparing settings: verification teams"
+
+
+def test_print_size_sweep_and_sensitivity_charts_read_at_8_pt_on_a4():
+    """size="print" draws the sweep and both sensitivity charts 6.7 in wide with no text under 8 pt at that
+    width (the screen ones, 11 in wide, would print their captions at 6 pt on A4)."""
+    from simulator.analysis.sweep import mark_deadline
+
+    table, per_rep = tiny_sweep()
+    per_rep = mark_deadline(per_rep, dt.date(2017, 3, 31), dt.date(2017, 1, 3))
+    oat = pd.DataFrame({"parameter": [PARAM, "costs.per_visit"], "kpi": "extra_tax", "value_low": [0.05, 0.0],
+                        "value_high": [0.3, 200_000.0], "base_value": [0.15, 50_000.0], "base": 3e9,
+                        "low": [1.5e9, 3e9], "high": [4.5e9, 3e9], "swing": [3e9, 0.0]})
+    for lang in ("en", "vi"):
+        for fig in (sweep_figure(table, per_rep, deadline=dt.date(2017, 3, 31), start=dt.date(2017, 1, 3),
+                                 lang=lang, size="print"),
+                    sensitivity_figure(oat, lang=lang, size="print"),
+                    sensitivity_figure(sobol_table(0.7), lang=lang, size="print")):
+            assert fig.get_size_inches()[0] == pytest.approx(6.7)
+            fig.draw_without_rendering()
+            sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()
+                     and t.get_visible()]
+            assert min(sizes) >= 8.0
+    screen = sweep_figure(table, per_rep)
+    assert screen.get_size_inches()[0] == 11.0
+    assert min(t.get_fontsize() for t in screen.texts) * 6.7 / 11.0 < 8.0
+    with pytest.raises(ValueError, match="size: expected one of screen, print"):
+        sweep_figure(table, per_rep, size="A4")
 
 
 def test_a_replication_missing_a_value_drops_out_of_its_pair():
@@ -194,7 +272,8 @@ def test_parameter_labels_are_plain_and_their_keys_real():
         model = Scenario.model_fields[section].annotation
         assert name in model.model_fields, key
     assert parameter_label(PARAM) == "Share of sales undeclared before sealing (mean)"
-    assert parameter_label(PARAM, "vi") == "Tỷ lệ doanh số không kê khai trước khi kẹp chì (trung bình)"
+    assert parameter_label(PARAM, "vi") == PARAM_VI != parameter_label(PARAM)
+    assert PARAM_VI.endswith("(trung bình)")
     assert parameter_label("campaign.day_start_hour", "vi") == "campaign.day_start_hour"
     assert parameter_value(PARAM, 0.0279, "vi") == "2,79%"
     assert parameter_value("costs.per_team_day", 1.5e6, "en") == "1.5 million VND"
@@ -220,7 +299,7 @@ def test_sobol_bars_are_sorted_in_percent_and_a_first_order_above_total_is_flagg
     assert list(d["first_above_total"]) == [True, False, False]
     shown = texts(sensitivity_figure(sobol_table(0.7), lang="vi"))
     joined = "\n".join(shown)
-    assert "Tỷ lệ doanh số không kê khai trước khi kẹp chì (trung bình)*\n5% – 30%" in shown
+    assert f"{PARAM_VI}*\n5% – 30%" in shown
     assert "sai số ước lượng" in joined and "100%" in joined
     assert not [e for e in english_of_the_catalogue() if e in joined]
     calm = "\n".join(texts(sensitivity_figure(sobol_table(0.5), lang="en")))
@@ -333,7 +412,7 @@ def test_sensitivity_command_writes_its_record_and_reads_back(evasive, tmp_path,
     assert back.meta["ranges"] == {PARAM: [0.05, 0.3], "costs.per_visit": [0.0, 200000.0]}
     chart = pd.read_csv(out / "sensitivity-uplift-chart.csv")
     assert list(chart["label"]) == list(back.chart_data("uplift")["label"])
-    assert chart.loc[0, "label"] == "Tỷ lệ doanh số không kê khai trước khi kẹp chì (trung bình)"
+    assert chart.loc[0, "label"] == PARAM_VI
     (out / "sensitivity.json").unlink()
     old = read_sensitivity(out)
     assert old.method == "oat" and old.kpis == ["uplift", "cost"] and old.lang == "en"

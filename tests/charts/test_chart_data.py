@@ -156,13 +156,13 @@ def test_cost_benefit_lines_are_the_table_and_the_table_the_monthly_sums(hanam_r
 
 def test_distribution_bars_and_markers_are_the_table(hanam_run):
     """The histogram bars are the table's bins (edges and counts, which sum to the replications), the mean
-    lines its means, the shaded ranges its 5th–95th percentiles, the published marker its value; the
-    bins number 10 to 40."""
+    lines its means, the shaded ranges its 5th–95th percentiles, the published marker its value; the two
+    histograms share one bin width (they share the axis), with edges at its multiples, at most 40 bins."""
     t = charts.chart_data(hanam_run, "uplift_distribution")
     fig = charts.uplift_distribution(hanam_run)
     for ax, series, kpi in ((fig.axes[0], "before_after", "uplift_before_after"), (fig.axes[1], "causal", "uplift")):
         b = t[(t["series"] == series) & (t["kind"] == "bin")]
-        assert 10 <= len(b) <= 40
+        assert 1 <= len(b) <= 40
         assert b["replications"].sum() == hanam_run.replications
         bars = _bars(ax)
         np.testing.assert_allclose([r.get_x() for r in bars], b["bin_start_pct"])
@@ -175,6 +175,11 @@ def test_distribution_bars_and_markers_are_the_table(hanam_run):
         shade = next(p for p in ax.patches if p.get_label().startswith("90% of replications"))
         assert shade.get_x() == pytest.approx(value["p05"])
         assert shade.get_x() + shade.get_width() == pytest.approx(value["p95"])
+    bins = t[t["kind"] == "bin"]
+    widths = (bins["bin_end_pct"] - bins["bin_start_pct"]).to_numpy(float)
+    np.testing.assert_allclose(widths, widths[0])
+    np.testing.assert_allclose(bins["bin_start_pct"] / widths[0], np.round(bins["bin_start_pct"] / widths[0]),
+                               atol=1e-9)
     marker = next(ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("published figure"))
     assert marker.get_xdata()[0] == pytest.approx(t.loc[t["kind"] == "published", "value_pct"].iloc[0]) == 16.5
 
@@ -191,19 +196,22 @@ def test_bin_edges_are_freedman_diaconis_bounded_to_10_to_40_bins():
 
 
 def test_district_rows_are_sorted_and_the_bars_are_the_table(hanam_run):
-    """Districts come largest median extra tax first; both panels draw the table's medians in that order;
+    """Districts come largest mean extra tax first; both panels draw the table's means in that order (means,
+    so that the districts add up to the province: see test_district_bars_add_up_to_the_provinces_extra_tax);
     the uplift is (tax with − tax without) / tax without, replication by replication."""
     t = charts.chart_data(hanam_run, "district_breakdown")
-    assert (np.diff(t["extra_tax_vnd_p50"].to_numpy(float)) <= 0).all()
+    assert (np.diff(t["extra_tax_vnd_mean"].to_numpy(float)) <= 0).all()
     assert set(t["district"]) == set(hanam_run.districts["district"])
     fig = charts.district_breakdown(hanam_run)
-    np.testing.assert_allclose([r.get_width() for r in _bars(fig.axes[0])], t["extra_tax_vnd_p50"])
-    np.testing.assert_allclose([r.get_width() for r in _bars(fig.axes[1])], t["uplift_pct_p50"])
+    np.testing.assert_allclose([r.get_width() for r in _bars(fig.axes[0])], t["extra_tax_vnd_mean"])
+    np.testing.assert_allclose([r.get_width() for r in _bars(fig.axes[1])], t["uplift_pct_mean"])
     assert [x.get_text() for x in fig.axes[0].get_yticklabels()] == list(t["district"])
     d = hanam_run.districts
     one = d[d["district"] == t["district"].iloc[0]]
     assert t["uplift_pct_p50"].iloc[0] == pytest.approx(
         (100 * (one["tax_with"] - one["tax_without"]) / one["tax_without"]).median())
+    assert t["uplift_pct_mean"].iloc[0] == pytest.approx(
+        (100 * (one["tax_with"] - one["tax_without"]) / one["tax_without"]).mean())
     assert (t["dispensers_sealed_pct_p50"] == 100).all()  # every district sealed: no "(…% sealed)" labels
 
 
@@ -214,7 +222,7 @@ def test_district_table_merges_the_smallest_into_one_last_row(hanam_run):
                       for i in range(5)], ignore_index=True)
     t = charts.chart_data(_copy(hanam_run, districts=many), "district_breakdown")
     assert len(t) == 24 and t["district"].iloc[-1] == "others" and t["districts_in_row"].iloc[-1] == 30 - 23
-    assert (np.diff(t["extra_tax_vnd_p50"].to_numpy(float)[:-1]) <= 0).all()
+    assert (np.diff(t["extra_tax_vnd_mean"].to_numpy(float)[:-1]) <= 0).all()
     fig = charts.district_breakdown(_copy(hanam_run, districts=many))
     assert fig.axes[0].get_yticklabels()[-1].get_text() == "average of 7 others"
 

@@ -137,3 +137,104 @@ def test_the_document_model_refuses_what_renderers_could_not_draw():
         Document(title="t", sections=[Section("a", "A"), Section("a", "B")])
     with pytest.raises(ValueError, match="level"):
         Document(title="t", sections=[Section("a", "A", level=1)])
+
+
+# ---- layout after the visual review ----------------------------------------------------------
+
+def _pages(doc: Document) -> list[str]:
+    buf = io.BytesIO()
+    render_pdf(doc, buf)
+    return [p.extract_text() for p in PdfReader(io.BytesIO(buf.getvalue())).pages]
+
+
+def _filler(n: int) -> Section:
+    return Section("filler", "Filler", [Paragraph("Line of text. " * 60) for _ in range(n)])
+
+
+def test_a_table_that_does_not_fit_runs_on_from_where_the_text_ends():
+    """A 40-row table after half a page of text starts on that page, not the next (no half-empty page); its header
+    is repeated on the next page, which holds at least two of its rows. A short table (four rows) that does not fit
+    is moved whole instead."""
+    from simulator.report.pdf import _Renderer
+
+    rows = [Row((f"Row {i}", str(i), f"key.row_{i}")) for i in range(40)]
+    long = Table(header=("Setting", "Value", "Key"), rows=rows, small=(2,))
+    doc = Document(title="Flow", footer="flow", sections=[_filler(3), Section("long", "Long table", [long])])
+    pages = _pages(doc)
+    first = next(i for i, t in enumerate(pages) if "Row 0 " in t)
+    assert "Line of text" in pages[first] and "Long table" in pages[first]  # on the page the text ends on
+    later = [i for i, t in enumerate(pages) if re.search(r"Row \d+ ", t) and i != first]
+    assert later and all("Setting Value Key" in pages[i] for i in later)
+    assert len(re.findall(r"Row \d+ ", pages[later[-1]])) >= 2 and "Row 39 39" in pages[later[-1]]
+
+    short = Table(header=("Setting", "Value"), rows=[Row((f"Short {i}", str(i))) for i in range(4)])
+    renderer = _Renderer(doc, "en")
+    try:
+        assert renderer.whole(short) and not renderer.whole(long)
+    finally:
+        renderer.close()
+
+
+def test_a_dotted_key_wraps_at_its_dots_never_inside_a_word():
+    """In a narrow small-type column, "calibration.targets.stations_fined_by_audits" breaks after a dot (and a
+    key without dots after an underscore), so no word of it is cut."""
+    rows = [Row(("Target", "1", "calibration.targets.stations_fined_by_audits")),
+            Row(("Long", "2", "enforcement_suspension_diverted_share_of_sales_nearby"))]
+    doc = Document(title="Keys", footer="keys", sections=[Section("keys", "Keys", [
+        Table(header=("Parameter", "Value", "Key"), rows=rows, small=(2,), widths=(3.6, 4.2, 2.2))])])
+    text = "\n".join(_pages(doc))
+    assert "calibration.targets.\nstations_fined_by_audits" in text or \
+        "calibration.\ntargets.stations_fined_by_audits" in text, text
+    key = "enforcement_suspension_diverted_share_of_sales_nearby"
+    parts = text[text.index("enforcement_"):text.index("nearby") + len("nearby")].split("\n")
+    assert len(parts) > 1 and "".join(parts) == key and all(p.endswith("_") for p in parts[:-1]), parts
+
+
+def test_a_figure_is_placed_at_its_print_width_and_floats_to_fill_a_page():
+    """A figure drawn for print (width_mm) is placed that wide, not stretched to the text width; a tall figure that
+    does not fit under the text lets a later one of its section that does fit go first."""
+    doc = Document(title="Figures", footer="figures", sections=[
+        _filler(2),
+        Section("figs", "Figures", [Figure(png=_png(300, 300), title="Tall chart", width_mm=170.0),
+                                    Figure(png=_png(300, 60), title="Short chart", width_mm=100.0)])])
+    buf = io.BytesIO()
+    render_pdf(doc, buf)
+    reader = PdfReader(io.BytesIO(buf.getvalue()))
+    pages = [p.extract_text() for p in reader.pages]
+    short = max(i for i, t in enumerate(pages) if "Short chart" in t)  # not the contents: where it is drawn
+    tall = max(i for i, t in enumerate(pages) if "Tall chart" in t)
+    assert tall == short + 1 and "Line of text" in pages[short], pages  # the short one went first, under the text
+    widths = []
+
+    def visit(op, args, cm, tm):
+        if op == b"Do":
+            widths.append(round(cm[0] / 72 * 25.4, 1))
+
+    for page in reader.pages:
+        page.extract_text(visitor_operand_before=visit)
+    assert sorted(widths) == [100.0, 170.0]
+
+
+def test_a_section_left_out_of_the_contents_is_still_a_bookmark_and_an_anchor():
+    """listed=False (the appendix's many small parts): not a line of the contents (HTML or PDF), but an HTML anchor
+    and a PDF bookmark."""
+    doc = _doc()
+    doc.sections[-1].listed = False
+    page = render_html(doc)
+    assert 'id="all-more"' in page and 'href="#all-more"' not in page and 'href="#all"' in page
+    buf = io.BytesIO()
+    render_pdf(doc, buf)
+    reader = PdfReader(io.BytesIO(buf.getvalue()))
+    first = reader.pages[0].extract_text()
+    assert "All settings" in first and "More settings" not in first
+    titles = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    assert "More settings" in titles and "All settings" in titles

@@ -69,7 +69,7 @@ def test_the_vietnamese_headline_reads_as_a_provincial_report(paid_back):
 
     text = headline(s, sc, lang="vi")
     assert text.startswith(
-        f"Kiểm định và kẹp chì toàn bộ 20 cột đo xăng dầu với một đoàn kiểm định tốn khoảng "
+        f"Việc kiểm định và kẹp chì toàn bộ 20 cột đo xăng dầu, do một đoàn kiểm định thực hiện, có chi phí khoảng "
         f"{vi(cost['mean'])} triệu đồng và mang lại thêm {vi(extra['mean'])} triệu đồng tiền thuế trong năm "
         f"2017 (khoảng 90%: {vi(extra['p05'])}–{vi(extra['p95'])} triệu đồng); chiến dịch hoàn vốn trong vòng "
         f"{int(pay['p50'])} tháng, lợi ích ròng đạt {vi(net['mean'])} triệu đồng. So với khi không có chiến dịch, "
@@ -116,14 +116,15 @@ def test_numbers_read_without_meaningless_decimals_and_with_true_minus_signs():
     assert kpi_value("extra_tax", 2e9, VI) == "2 tỷ đồng" and kpi_value("extra_tax", 1.9e9, EN) == "1.90 billion VND"
     assert kpi_value("tax_with", 16.0e9, EN) == "16 billion VND"
     assert kpi_value("share_sealed", 1.0, EN) == "100%" and kpi_value("share_sealed", 0.0, VI) == "0%"
-    assert kpi_value("uplift_metrology", -0.0398, EN) == "−3.98%"
+    assert kpi_value("uplift_metrology", -0.0398, EN) == "−4.0%" and kpi_value("uplift_metrology", -0.0019, EN) == \
+        "−0.19%"
     assert kpi_range("share_sealed", 1.0, 1.0, EN) == "100%"
     assert kpi_range("extra_tax", 1.79e9, 2.66e9, EN) == "1.79–2.66 billion VND"
     assert kpi_range("extra_tax", 1.79e9, 2.66e9, VI) == "1,79–2,66 tỷ đồng"
     assert kpi_range("uplift", 0.111, 0.155, VI) == "11,1–15,5%"
-    assert kpi_range("uplift_metrology", -0.1052, -0.0019, EN) == "−10.52% to −0.19%"
-    assert kpi_range("uplift_metrology", -0.1052, -0.0019, VI) == "−10,52% đến −0,19%"
-    assert kpi_range("back_taxes", 0.0, 7.7e6, EN) == "0–7.70 million VND"
+    assert kpi_range("uplift_metrology", -0.1052, -0.0019, EN) == "−10.5% to −0.19%"
+    assert kpi_range("uplift_metrology", -0.1052, -0.0019, VI) == "−10,5% đến −0,19%"
+    assert kpi_range("back_taxes", 0.0, 7.7e6, EN) == "0–7.7 million VND"
     assert kpi_range("fines", 20e6, 43.9e6, EN) == "20–43.9 million VND"  # a round bound without ".0"
     assert kpi_range("cost", 220e6, 350e6, VI) == "220–350 triệu đồng"
     assert kpi_range("consumer_savings", 254.9e6, 10.18e9, EN) == "0.25–10.2 billion VND"
@@ -147,13 +148,80 @@ def test_the_printed_summary_in_vietnamese(paid_back):
     sc, res = paid_back
     text = summary_text(res, sc, lang="vi")
     lines = text.splitlines()
-    assert lines[1] == "3 lần lặp, hạt giống ngẫu nhiên 1; kỳ đánh giá: 12 tháng kể từ tháng 1/2017"
+    assert lines[1] == "3 lần mô phỏng, số khởi tạo ngẫu nhiên 1; kỳ đánh giá: 12 tháng kể từ tháng 1/2017"
     assert "Trung bình" not in lines[1] and "Khoảng 90%" in text and "Tài chính và thời gian hoàn vốn" in text
     money = text.index("Tài chính và thời gian hoàn vốn")
     assert money < text.index("Mức tăng thu thuế\n") and money < text.index("Chi phí chiến dịch")
-    assert "Số liệu trước–sau đã công bố: 20,0%" in text
+    assert "Số liệu công bố (so sánh trước–sau): 20,0%" in text
     for english in ("mean", "90% interval", "Money and payback", "replications", "Published"):
         assert english not in text
     en = summary_text(res, sc)
     assert en == summary_text(res, sc, lang="en") and "Money and payback" in en and "90% interval" in en
     assert summary_text(res, sc.with_overrides({"run.lang": "vi"})) == text  # the scenario's language by default
+
+
+def test_small_money_reads_to_two_significant_figures():
+    """Below ten million đồng the third figure is noise beside a campaign of hundreds of millions: "2.3 million
+    VND", not "2.28"; "0–7.7 million VND", not "7.70"; ten million and more keep three ("25.4 million VND")."""
+    assert kpi_value("back_taxes", 2.276e6, EN) == "2.3 million VND" and kpi_value("back_taxes", 2.276e6, VI) == \
+        "2,3 triệu đồng"
+    assert kpi_value("back_taxes", 7.7e6, EN) == "7.7 million VND" and kpi_value("back_taxes", 9.96e6, EN) == \
+        "10 million VND"
+    assert kpi_value("back_taxes", -2.28e6, EN) == "−2.3 million VND"
+    assert kpi_value("fines", 843_600, EN) == "840,000 VND" and kpi_value("fines", 0.0, EN) == "0 VND"
+    assert kpi_value("fines", 25.43e6, EN) == "25.4 million VND"
+    assert kpi_range("fines", 5e6, 25.4e6, EN) == "5–25.4 million VND"  # not "5.00–25.4"
+    assert kpi_value("back_taxes", 2.276e6, EN, trim=False) == "2.28 million VND"
+
+
+def _summary(pumps_sd: float, **more):
+    """A summary table by hand: a finished campaign of 452.18 dispensers on average (sd as given)."""
+    import pandas as pd
+
+    rows = {"pumps": (452.18, pumps_sd, 430, 479), "extra_tax": (2.25e9, 0, 1.79e9, 2.66e9),
+            "cost": (353.4e6, 0, 342e6, 366e6), "net_benefit": (1.9e9, 0, 1.44e9, 2.29e9),
+            "completed": (1.0, 0, 1.0, 1.0), **more}
+    s = pd.DataFrame({k: {"mean": m, "sd": sd, "p05": lo, "p50": m, "p95": hi, "n": 100}
+                      for k, (m, sd, lo, hi) in rows.items()}).T
+    return s.astype(float)
+
+
+def _view(enabled: bool = True):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    return SimpleNamespace(campaign=SimpleNamespace(enabled=enabled, teams=2, start=dt.date(2017, 1, 3)),
+                           run=SimpleNamespace(evaluation_months=12), scenario=SimpleNamespace(reference_uplift=None))
+
+
+def test_a_count_that_varies_between_replications_reads_about():
+    """452.18 dispensers on average (430–479 across replications) reads "about 450", never "all 452"; a count
+    every replication shares reads exactly."""
+    s = _summary(12.0)
+    assert headline(s, _view()).startswith("Sealing every dispenser (about 450) with 2 teams costs about 353 "
+                                           "million VND and brings in 2.25 billion VND more tax in 2017 (90%: "
+                                           "1.79–2.66 billion VND): a net gain of 1.90 billion VND.")
+    assert headline(s, _view(), lang="vi").startswith(
+        "Việc kiểm định và kẹp chì toàn bộ cột đo xăng dầu (khoảng 450 cột), do 2 đoàn kiểm định thực hiện,")
+    exact = _summary(0.0)
+    exact.loc["pumps", ["mean", "p05", "p95"]] = 452.0
+    assert headline(exact, _view()).startswith("Sealing all 452 dispensers with 2 teams costs about 353 million VND")
+    assert headline(s, _view(enabled=False)) == ("No campaign: none of the dispensers (about 450) is sealed, so "
+                                                 "there is no cost and no extra tax.")
+    assert headline(s, _view(enabled=False), lang="vi") == (
+        "Không có chiến dịch: khoảng 450 cột đo không được kẹp chì, nên không phát sinh chi phí và không có thuế "
+        "thu thêm.")
+
+
+def test_how_calibrated_values_were_estimated_reads_in_words():
+    """The method fuelseal calibrate records ("abc-rejection, 8000 simulations, 200 kept") in plain words; another
+    method as written."""
+    from simulator.results.summary import method_words
+
+    assert method_words("abc-rejection, 8000 simulations, 200 kept", EN) == (
+        "8,000 trial simulations with values drawn at random; the 200 closest to the published figures kept")
+    assert method_words("abc-rejection, 8000 simulations, 200 kept", VI) == (
+        "8.000 lần mô phỏng thử với các giá trị lấy ngẫu nhiên; giữ lại 200 lần có kết quả gần nhất với số liệu "
+        "công bố")
+    assert method_words("by hand, from the 2016 audit", EN) == "by hand, from the 2016 audit"
+    assert method_words("", EN) == ""

@@ -132,7 +132,8 @@ def test_key_figures_are_summary_csv_formatted(built):
     assert rows["Tax uplift against no campaign"] == (f"{100 * up['mean']:.1f}%",
                                                       f"{100 * up['p05']:.1f}–{100 * up['p95']:.1f}%")
     text = unescape(" ".join(_parse(run_dir / "report.html")[0].text))
-    assert "Sealing all" in text and "published: 16.5%" in text  # the headline sentence and the published figure
+    # the headline sentence (the number of dispensers varies between replications: "about") and the published figure
+    assert "Sealing every dispenser (about " in text and "published: 16.5%" in text
     money = list(rows).index("Extra tax in the window")
     assert money == 0 and list(rows)[1:4] == ["Campaign cost", "Net gain (extra tax − cost)",
                                                "Pays for itself within"]  # money first
@@ -228,9 +229,11 @@ def test_unusual_runs_give_a_report(edge_run, tmp_path):
     assert pdf_path.read_bytes().startswith(b"%PDF-")
     page, _ = _parse(html_path)
     text = " ".join(unescape(" ".join(page.text)).split())
-    expected = {"campaign_disabled": ["Campaign disabled (no dispenser is sealed)", "No campaign: the "],
+    expected = {"campaign_disabled": ["Campaign disabled (no dispenser is sealed)",
+                                      "No campaign: none of the dispensers (about "],
                 "one_replication": ["Figures come from a single replication", "(published: 16.5%)"],
-                "zero_sealed": ["Dispensers sealed 0% 0%", "seals no dispenser within the horizon"]}[name]
+                "zero_sealed": [f"{KPI_DISPLAY['share_sealed'][0]} 0% 0%",
+                                "seals no dispenser within the horizon"]}[name]
     for words in expected:
         assert words in text
     assert "90%: " not in text if name == "one_replication" else True  # one replication has no interval
@@ -244,19 +247,20 @@ def test_every_stated_assumption_is_the_value_the_model_used(tmp_path):
     from simulator.numbers import day, number, pct
 
     sc = simulator.load_scenario(Path(__file__).parents[1] / "data" / "omitted_keys.toml")
+    assert (sc.metrology.short_delivery_share, sc.tax.rate) == (0.02, 0.015)
     folder = simulator.run(sc, replications=2).save(tmp_path / "run")
     rows = dict(report.content(report.load_run(folder), folder, with_charts=False).assumptions)
     m, e, c = sc.metrology, sc.enforcement, sc.campaign
     expected = {
-        "Dispenser accuracy": [f"±{pct(m.mpe, 1)}", f"{pct(m.short_delivery_share, 1)} of dispensers",
-                               f"by {pct(m.short_delivery_error.value, 1)}"],
+        # shares without false precision: "2%", not "2.0%"
+        "Dispenser accuracy": ["±0.5%", "; 2% of dispensers", "by 3%"],
         "Enforcement": [f"{e.audits_per_year:g} inspections",
                         f"detection probability {pct(e.detection_probability, 0)}", f"fine {e.fine:,.0f} VND"],
         "Campaign": ["with one team" if c.teams == 1 else f"with {c.teams} teams", "order of visits: by route",
                      day(c.start)],
         "Working time": [f"{c.work_hours_per_day:g} hours", f"{int(c.day_start_hour):02d}:",
                          f"{len(c.holidays)} holidays"],
-        "Tax": [pct(sc.tax.rate, 2)],
+        "Tax": ["declared monthly, 1.5% of declared revenue"],
         "Retail price": [f"{number(sc.demand.price_per_litre)} VND/L"],
     }
     assert (m.mpe, e.detection_probability, m.short_delivery_error.value) == (0.005, 0.8, 0.03)  # the defaults
@@ -270,6 +274,7 @@ def test_the_report_states_each_operators_regime_supply_and_prices_as_the_model_
     """The Hà Nam report names every operator type's regime, the off-book share and upstream taxes, and
     each fuel's price path and share — read from the resolved scenario."""
     from simulator.numbers import pct
+    from simulator.report.parameters import fuel_name
 
     sc = hanam_run.settings
     rows = dict(report.content(hanam_run, tmp_path, with_charts=False).assumptions)
@@ -282,8 +287,21 @@ def test_the_report_states_each_operators_regime_supply_and_prices_as_the_model_
         share = sc.supply.off_book_share if op.off_book_share is None else op.off_book_share
         assert f"{op.label or name} {pct(share, 0)}" in supply
     for fuel, share in sc.fuel_mix.items():
-        row = rows[f"Retail price: {fuel}"]
-        assert row.startswith(f"{pct(share, 0)} of litres; {len(sc.prices[fuel])} dated prices"), row
+        row = rows[f"Retail price: {fuel_name(fuel)}"]
+        assert row.startswith(f"{pct(share, 0)} of litres; ") and f"; {len(sc.prices[fuel])} dated prices" in row
+    # a price reads as a price per litre from a date (not "16,400 on 1 Jan 2016", which reads as days); fuels by
+    # their plain names, in either language
+    assert rows["Retail price: RON 92 petrol"] == ("57% of litres; 16,400 VND per litre from 1 Jan 2016; 41 dated "
+                                                   "prices in all, 13,750–18,570 VND per litre")
+    assert "RON 92 petrol: 3,300 VND/L + 16.5% of the price; E5 petrol: 3,135 VND/L" in supply
+    vi = dict(report.content(hanam_run, tmp_path, lang="vi", with_charts=False).assumptions)
+    assert vi["Giá bán lẻ: xăng RON 92"] == ("57% lượng bán; 16.400 đồng/lít từ ngày 01/01/2016; tổng cộng 41 mức "
+                                             "giá, từ 13.750 đến 18.570 đồng/lít")
+    supply_vi = vi["Nguồn hàng và thuế khâu nhập khẩu, sản xuất"]
+    assert "Giá bán lẻ: dầu diesel" in vi and "xăng E5: 3.135 đồng/lít" in supply_vi
+    # operator types by their Vietnamese names (operators.*.label_vi), not the English labels
+    assert "Thuế: hộ kinh doanh" in vi and "doanh nghiệp tư nhân 100%" in supply_vi
+    assert not any("household" in k or "household" in v for k, v in vi.items())
 
 
 def test_the_summary_and_the_report_say_what_their_intervals_include(hanam_run, tmp_path):
@@ -292,13 +310,32 @@ def test_the_summary_and_the_report_say_what_their_intervals_include(hanam_run, 
     from simulator.results.summary import UNCERTAINTY, uncertainty
 
     said = uncertainty(hanam_run.settings)  # the built-in draws its calibrated values: the intervals include them
-    assert said != UNCERTAINTY and "posterior for the province that was observed" in said
-    assert "behaviour.undeclared_share.mean" in said and "uplift_before_after = 0.165" in said
+    # in plain words: parameters by their appendix labels, the published figures by their KPI labels and values,
+    # the method in words — no section name, dotted key, method code or raw 0.165
+    ba = KPI_DISPLAY["uplift_before_after"][0]
+    assert said == (
+        f"The 90% intervals show what remains unknown about this province once the model is matched to its "
+        f"published figures ({ba[0].lower() + ba[1:]}: 16.5%; stations fined by inspections: 1). Values that "
+        "cannot be observed directly — the undeclared share before sealing (mean) and the share of stations that "
+        "short-deliver — were estimated from those figures (8,000 trial simulations with values drawn at random; "
+        "the 200 closest to the published figures kept). Each replication re-runs one of the 200 estimates in the "
+        "simulated world where it was kept, so the intervals carry both what the published figures leave unknown "
+        "about those values and everything drawn anew in each replication (stations, sales, behaviour, dispenser "
+        "errors, prices, growth, work times, inspections). They do not include the uncertainty of the assumptions "
+        "themselves.")
     similar = uncertainty(hanam_run.settings.with_overrides({"calibration.same_worlds": False}))
-    assert "and the calibrated values (behaviour.undeclared_share.mean" in similar
+    assert "each replication runs with one of the 200 estimates of the undeclared share before sealing (mean) " \
+        "and the share of stations that short-deliver (8,000 trial simulations" in similar
+    vi = uncertainty(hanam_run.settings, "vi")
+    assert "16,5%" in vi and "tỷ lệ doanh thu không kê khai trước khi kẹp chì (trung bình) và tỷ lệ cửa hàng" in vi
+    assert "8.000 lần mô phỏng thử" in vi
+    for text in (said, similar, vi):
+        assert not re.search(r"\[calibration\]|abc-rejection|0\.165|behaviour\.|metrology\.|uplift_", text), text
     text = summary_text(hanam_run, hanam_run.settings)
     assert " ".join(said.split()) in " ".join(text.split())
-    assert said in report.content(hanam_run, tmp_path, with_charts=False).method
+    method = report.content(hanam_run, tmp_path, with_charts=False).method
+    assert said in method
+    assert sum(p.count("do not include") for p in method) == 1  # said once, not repeated
     plain = hanam_run.settings.with_overrides({"calibration.use": False})
     assert uncertainty(plain) == UNCERTAINTY and "do not include the uncertainty of values calibrated" in UNCERTAINTY
 
@@ -315,14 +352,18 @@ def built_vi(hanam_run_dir, tmp_path_factory):
 
 
 def _catalogue_english() -> list[str]:
-    """Runs of words of the report's catalogue (simulator/locale/vi/report.po) a Vietnamese report must not
-    show: each msgid whose Vietnamese differs, cut at its {placeholders}, pieces of four words or more."""
+    """Runs of words of every Vietnamese catalogue (simulator/locale/vi/*.po) a Vietnamese report must not show:
+    each msgid whose Vietnamese differs, cut at its {placeholders}, pieces of four words or more."""
     from babel.messages.pofile import read_po
 
-    with (Path(simulator.__file__).parent / "locale" / "vi" / "report.po").open("rb") as fh:
-        catalogue = read_po(fh, locale="vi")
+    from simulator.i18n import catalogue_files
+
+    messages = []
+    for path in catalogue_files("vi"):
+        with path.open("rb") as fh:
+            messages.extend(read_po(fh, locale="vi"))
     pieces = set()
-    for m in catalogue:
+    for m in messages:
         if m.id and m.string and m.string != m.id:
             for piece in re.split(r"\{[^}]*\}", m.id):
                 piece = piece.strip(" ,.;:()—–+")
@@ -388,7 +429,7 @@ def test_the_vietnamese_pdf_keeps_its_diacritics_and_a_whole_footer_on_every_pag
     for i, text in enumerate(pages, start=1):
         assert f"{title} · {folder.name} trang {i}/{len(pages)}" in text.splitlines(), (i, text[-120:])
     everything = " ".join(" ".join(pages).split())
-    assert "Chi phí chiến dịch" in everything and "Kiểm định và kẹp chì toàn bộ" in everything
+    assert "Chi phí chiến dịch" in everything and "kẹp chì toàn bộ cột đo xăng dầu (khoảng " in everything
     assert "Mục lục" in pages[0] and "Lợi ích ròng" in everything
 
 
@@ -398,7 +439,8 @@ def test_the_key_figures_stay_on_one_page_of_the_pdf(built_vi):
     first = [i for i, t in enumerate(pages) if "Số liệu chính\nChỉ tiêu Trung bình Khoảng 90%" in t]
     assert len(first) == 1
     page = pages[first[0]]
-    assert "Thuế thu thêm trong kỳ đánh giá" in page and "Người tiêu dùng tiết kiệm được" in page
+    assert "Thuế thu thêm trong kỳ đánh giá" in page
+    assert Numbers("vi").label("consumer_savings") in " ".join(page.split())  # a long label may wrap
 
 
 def test_the_parameter_appendix_labels_and_formats_each_value(built, built_vi):
@@ -415,16 +457,18 @@ def test_the_parameter_appendix_labels_and_formats_each_value(built, built_vi):
     assert vi["costs.per_team_day"] == ("Mỗi ngày công của đoàn", "3 triệu đồng")
     assert rows["tax.rate"] == ("Tax rate on revenue (households)", "1.5%") and vi["tax.rate"][1] == "1,5%"
     assert rows["costs.per_seal"][1] == "20,000 VND" and vi["costs.per_seal"][1] == "20.000 đồng"
-    assert rows["behaviour.undeclared_share"][1] == "beta: mean 5.59%, sd 2%"
-    assert vi["behaviour.undeclared_share"][1] == "phân phối beta: trung bình 5,59%, độ lệch chuẩn 2%"
+    assert rows["behaviour.undeclared_share"][1] == "beta: mean 5.6%, sd 2%"  # 5.59%: no false precision
+    assert vi["behaviour.undeclared_share"][1] == "phân phối beta: trung bình 5,6%, độ lệch chuẩn 2%"
     assert rows["campaign.start"][1] == "3 Jan 2017" and vi["campaign.start"][1] == "03/01/2017"
     assert rows["network.districts.Phủ Lý"] == ("Stations in Phủ Lý", "32")
     assert rows["demand.annual_growth"][1] == "normal: mean 6%, sd 2%, at least −50%"
-    assert vi["calibration.targets.uplift_before_after"] == ("Mục tiêu: Mức tăng thu thuế, so với trước chiến dịch",
+    target = Numbers("vi").gettext("Target: {name}").format(name=Numbers("vi").label("uplift_before_after"))
+    assert vi["calibration.targets.uplift_before_after"] == (target,
                                                              "16,5%")
     titles = [title for title, _group in appendix(raw, "vi")]
+    # an operator type by its Vietnamese name (operators.*.label_vi)
     assert titles[:3] == ["Kịch bản", "Cửa hàng và cột đo", "Lượng bán"] and "Loại hình kinh doanh: " \
-        "household businesses" in titles
+        "hộ kinh doanh" in titles and "Operator type: household businesses" in [t for t, _g in appendix(raw, "en")]
     html = (built_vi[0] / "report.html").read_text(encoding="utf-8")
     assert "<td>Mỗi ngày công của đoàn</td><td>3 triệu đồng</td><td class=\"small\">costs.per_team_day</td>" in html
 
@@ -479,3 +523,123 @@ def test_the_report_language_follows_lang_then_number_style_then_the_runs_own(sm
             parser.parse_args(["report", str(folder), "--lang", "fr"])
         with pytest.raises(ScenarioError, match="expected one of en, vi"):
             report.build_report(folder, "html", lang="fr")
+
+
+# ---- after the visual review ------------------------------------------------------------------
+
+def test_the_appendix_shows_the_replications_and_seed_the_run_used(hanam_run, tmp_path):
+    """The command line may override run.replications and run.seed: the appendix says what this run used and what
+    the file says; a value the run did not change reads as it is."""
+    from simulator.report.parameters import appendix
+
+    raw = hanam_run.manifest["resolved_scenario"]
+    assert (raw["run"]["replications"], raw["run"]["seed"], hanam_run.replications) == (200, 2017, 4)
+    rows = {key: (label, value) for _t, g in appendix(raw, "en", as_run={"run.replications": 100, "run.seed": 1})
+            for label, value, key in g}
+    assert rows["run.replications"] == ("Replications", "100 (used by this run; the scenario file says 200)")
+    assert rows["run.seed"] == ("Random seed", "1 (used by this run; the scenario file says 2017)")
+    same = {key: value for _t, g in appendix(raw, "en", as_run={"run.seed": 2017}) for _l, value, key in g}
+    assert same["run.seed"] == "2017" and same["run.replications"] == "200"
+    for lang, expected in (("en", "4 (used by this run; the scenario file says 200)"),
+                           ("vi", "4 (giá trị dùng trong lần chạy này; tệp kịch bản ghi 200)")):
+        c = report.content(hanam_run, tmp_path, lang=lang, with_charts=False)
+        got = {key: value for _t, g in c.appendix for _l, value, key in g}
+        assert got["run.replications"] == expected and got["run.seed"] == "2017"
+
+
+def test_shares_prices_fuels_and_the_method_read_in_plain_words():
+    """Shares to at most three significant figures and one decimal from 1% up (10.72% → 10.7%, 5.59% → 5.6%),
+    two significant figures below; a price path as a price per litre from a date; fuels by their names; the
+    calibration method in words; a calibrated parameter by its label."""
+    from simulator.report.parameters import format_value, fuel_name, parameter_name, share_text
+
+    en, vi = Numbers("en"), Numbers("vi")
+    assert [share_text(x, en) for x in (0.1072, 0.0559, 0.165, 0.06, 0.005, 0.0003, 1.0, -0.5, 0.0)] == [
+        "10.7%", "5.6%", "16.5%", "6%", "0.5%", "0.03%", "100%", "−50%", "0%"]
+    assert share_text(0.1072, vi) == "10,7%"
+    assert format_value("share", {"dist": "beta", "mean": 0.0559, "sd": 0.02}, en) == "beta: mean 5.6%, sd 2%"
+    one = [{"date": "2016-01-01", "price": 16400}]
+    assert format_value("path", one, en) == "16,400 VND per litre from 1 Jan 2016"
+    assert format_value("path", one, vi) == "16.400 đồng/lít từ ngày 01/01/2016"
+    two = [*one, {"date": "2016-03-01", "price": 15000.0}]
+    assert format_value("path", two, en) == "16,400 VND per litre from 1 Jan 2016; 15,000 VND per litre from 1 Mar 2016"
+    five = [{"date": f"2016-0{m}-01", "price": 15000.0 + 100 * m} for m in range(1, 6)]
+    assert format_value("path", five, vi) == ("15.100 đồng/lít từ ngày 01/01/2016; tổng cộng 5 mức giá, từ 15.100 đến "
+                                              "15.500 đồng/lít")
+    assert (fuel_name("ron92"), fuel_name("ron92", "vi"), fuel_name("E5", "vi"), fuel_name("diesel", "vi"),
+            fuel_name("lpg", "vi")) == ("RON 92 petrol", "xăng RON 92", "xăng E5", "dầu diesel", "lpg")
+    assert parameter_name("prices.ron92") == "Retail prices: RON 92 petrol"
+    assert parameter_name("supply.upstream.e5.rate", "vi").endswith(": xăng E5")
+    assert parameter_name("behaviour.undeclared_share.mean") == "Undeclared share before sealing (mean)"
+    assert parameter_name("no.such.key") == "no.such.key"
+    assert format_value("method", "abc-rejection, 8000 simulations, 200 kept", en) == (
+        "8,000 trial simulations with values drawn at random; the 200 closest to the published figures kept")
+
+
+def test_the_findings_say_why_correcting_dispensers_lowers_tax(hanam_run, tmp_path):
+    """A negative dispenser-correction part comes with one sentence saying why, and what customers gain."""
+    from simulator.report.compose import _consumers
+
+    s = pd.DataFrame({"mean": [-0.0398, 4.18e9], "p05": [-0.1052, 2.549e8], "p95": [-0.0019, 1.018e10],
+                      "n": [100, 100]}, index=["uplift_metrology", "consumer_savings"])
+    assert _consumers(s, Numbers("en")) == (
+        "The part from correcting dispensers is negative (−4.0%): a dispenser that short-delivers shows more litres "
+        "than it pours, so once it is corrected customers get the full litres they pay for, and the sales it shows "
+        "— and the tax on them — fall. Customers gain 4.18 billion VND (90%: 0.25–10.2 billion VND) from accurate "
+        "dispensers.")
+    assert _consumers(s, Numbers("vi")).startswith("Phần do hiệu chỉnh cột đo mang dấu âm (−4,0%): ")
+    positive = s.assign(mean=[0.01, 4.18e9])
+    assert _consumers(positive, Numbers("en")).startswith("Customers gain 4.18 billion VND (90%: ")
+    assert _consumers(s.drop(index="consumer_savings").assign(mean=[0.01]), Numbers("en")) == ""
+    findings = report.content(hanam_run, tmp_path, with_charts=False).findings
+    assert any(f.startswith("The part from correcting dispensers is negative (−") for f in findings)
+
+
+def test_the_rebuild_command_and_the_alt_text_are_whole(built):
+    """The colophon's command works from anywhere (the folder's absolute path); a chart's alt text is its title
+    once, then its caption, on one line."""
+    folder = built[0]
+    page, raw = _parse(folder / "report.html")
+    text = " ".join(unescape(" ".join(page.text)).split())
+    assert f"Rebuild it with: fuelseal report {folder.absolute()}" in text
+    alts = [v for t, k, v in page.attrs if t == "img" and k == "alt"]
+    assert len(alts) == len(charts.CHARTS)
+    for alt in alts:
+        assert "\n" not in alt and "  " not in alt and "Read:" in alt
+        title = alt[:alt.index("Read:")].strip()
+        assert title and alt.count(title) == 1, alt[:200]
+
+
+def test_the_pdf_leaves_no_page_mostly_empty(built):
+    """Between the front page and the last one, text and charts fill at least three quarters of each page of the
+    Hà Nam report (tables run on under a repeated header, charts float within their chapter): the lowest text or
+    picture on a page ends at most a quarter of the text area (264 mm) above its foot (18.5 mm), 240 pt from the
+    page's bottom edge."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(built[0] / "report.pdf")
+    pages = reader.pages
+    assert len(pages) >= 8
+    for i, page in enumerate(pages[1:-1], start=2):
+        lows = []
+
+        def visit(op, args, cm, tm, lows=lows):
+            if op in (b"Tj", b"TJ", b"Do"):
+                lows.append(cm[5] if op == b"Do" else cm[5] + tm[5])
+
+        page.extract_text(visitor_operand_before=visit)
+        body = [y for y in lows if y > 40]  # above the footer
+        assert body and min(body) < 240, (i, min(body) if body else None)
+
+
+def test_a_single_price_path_reads_price_by_price(small):
+    """Without [prices], the retail price and its dated changes each read as a price per litre from a date."""
+    import datetime as dt
+
+    from simulator.report.compose import _assumptions
+
+    sc = small({"demand.price_path": [{"date": dt.date(2017, 3, 1), "price": 18000.0}]})
+    assert dict(_assumptions(sc, Numbers("en")))["Retail price"] == (
+        "17,000 VND per litre from 1 Jan 2016; 18,000 VND per litre from 1 Mar 2017")
+    assert dict(_assumptions(sc, Numbers("vi")))["Giá bán lẻ"] == (
+        "17.000 đồng/lít từ ngày 01/01/2016; 18.000 đồng/lít từ ngày 01/03/2017")

@@ -50,6 +50,7 @@ from ..errors import ScenarioError
 from ..files import check_regular, read_json, write_atomic
 from ..i18n import DEFAULT_LANG, check_lang
 from ..scenario import Scenario
+from ..scenario.points import resolve
 from .points import PointRun, describe
 from .sweep import grid_points, mark_deadline, per_replication, swept_names
 from .sweepfolder import CHART_CSV, parse_grid, read_spec
@@ -92,6 +93,9 @@ class SweepResult:
     """The language the chart was written in (``--lang``, else the scenario's ``run.lang``)."""
     spec: dict = field(default_factory=dict)
     """``sweep.json`` as written (empty in memory)."""
+    scenario_values: dict = field(default_factory=dict)
+    """The scenario's own value of each swept name: the chart's reference when the grid holds it (what the
+    plan is compared with), else the first value."""
 
     @classmethod
     def from_runs(cls, scenario: Scenario, table: pd.DataFrame, runs: Sequence[PointRun], *,
@@ -103,17 +107,25 @@ class SweepResult:
         per_rep = per_replication(runs)
         if deadline is not None and TEAMS in swept_names(table):
             per_rep = mark_deadline(per_rep, deadline, start)
+        own = {}
+        for name in swept_names(table):
+            try:
+                own[name] = resolve(scenario, name)
+            except ScenarioError:
+                pass
         return cls(table, per_rep, deadline if TEAMS in swept_names(table) else None, start, probability,
-                   list(kpis) if kpis else None, check_lang(lang or scenario.run.lang))
+                   list(kpis) if kpis else None, check_lang(lang or scenario.run.lang), scenario_values=own)
 
     def chart_data(self, lang: str | None = None, **kw: Any) -> pd.DataFrame:
         """The numbers the chart draws (:func:`simulator.charts.analysis.sweep_data`)."""
         kw.setdefault("kpis", self.kpis)
+        kw.setdefault("scenario_values", self.scenario_values)
         return sweep_data(self.table, self.per_rep, probability=self.probability, lang=lang or self.lang, **kw)
 
     def figure(self, lang: str | None = None, **kw: Any) -> Figure:
         """The chart (:func:`simulator.charts.analysis.sweep_figure`) in ``lang`` (default: as written)."""
         kw.setdefault("kpis", self.kpis)
+        kw.setdefault("scenario_values", self.scenario_values)
         return sweep_figure(self.table, self.per_rep, deadline=self.deadline, start=self.start,
                             probability=self.probability, lang=lang or self.lang, **kw)
 
@@ -171,8 +183,15 @@ def read_sweep(folder: str | Path) -> SweepResult:
     if deadline is not None and per_rep is not None and TEAMS in names:
         per_rep = mark_deadline(per_rep, deadline, start)
     lang = spec.get("lang") or doc.get("run", {}).get("lang") or DEFAULT_LANG
+    own = {}
+    for name in names:  # the scenario's own values, from the scenario as swept
+        node: Any = doc
+        for part in name.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None:
+            own[name] = node
     return SweepResult(table, per_rep, deadline if TEAMS in names else None, start, probability, kpis,
-                       check_lang(lang), spec)
+                       check_lang(lang), spec, scenario_values=own)
 
 
 def _read_points(folder: Path, points: list[dict[str, Any]]) -> pd.DataFrame | None:
@@ -227,10 +246,11 @@ class SensitivityResult:
         return sensitivity_data(self.table, kpi, lang=lang or self.lang,
                                 conf_level=float(self.meta.get("conf_level", 0.95)))
 
-    def figure(self, kpi: str | None = None, lang: str | None = None) -> Figure:
-        """The chart of ``kpi`` (:func:`simulator.charts.analysis.sensitivity_figure`) in ``lang``."""
+    def figure(self, kpi: str | None = None, lang: str | None = None, **kw: Any) -> Figure:
+        """The chart of ``kpi`` (:func:`simulator.charts.analysis.sensitivity_figure`) in ``lang``; ``kw`` goes to
+        it (``size="print"``, ``title=``)."""
         return sensitivity_figure(self.table, kpi, lang=lang or self.lang, method=self.method,
-                                  conf_level=float(self.meta.get("conf_level", 0.95)))
+                                  conf_level=float(self.meta.get("conf_level", 0.95)), **kw)
 
     def write(self, folder: str | Path, lang: str | None = None) -> list[Path]:
         """``sensitivity.csv`` (machine columns, unchanged), ``sensitivity.json``, and each KPI's chart

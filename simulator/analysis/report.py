@@ -64,11 +64,14 @@ MONEY_FIRST = SWEEP_KPIS
 """The figures of the sweep table, money first: extra tax, cost, net gain, days to the last seal."""
 
 
+PRINT = "print"  # the report's charts are drawn for A4: placed at their own width, no text under 8 pt
+
+
 def _png(fig) -> bytes:
     from ..charts import house_style
 
     buf = io.BytesIO()
-    with house_style():
+    with house_style(size=PRINT):
         fig.savefig(buf, format="png", dpi=compose.PNG_DPI, metadata={"Software": "fuelseal"})
     return buf.getvalue()
 
@@ -77,7 +80,7 @@ def _figure(fig, ident: str, contents: bool = True) -> Figure:
     """A chart that carries its own title and caption, as a document figure (listed in the contents unless
     ``contents`` is False: its section's title names it)."""
     return Figure(png=_png(fig), title=fig.get_suptitle().strip() if contents else "", id=ident, show_title=False,
-                  alt=alt_text(fig))
+                  alt=alt_text(fig), width_mm=float(fig.get_figwidth()) * 25.4)
 
 
 def _version() -> str:
@@ -263,7 +266,7 @@ def sweep_document(folder: str | Path, lang: str | None = None) -> Document:
                  "each replication (points/) are missing or were altered, so the change from the reference "
                  "setting cannot be shown.")
     sections = [
-        Section("chart", _("Chart"), [_figure(result.figure(lang), "chart-sweep")], new_page=True),
+        Section("chart", _("Chart"), [_figure(result.figure(lang, size=PRINT), "chart-sweep")], new_page=True),
         Section("settings", _("Results by setting"), [
             _sweep_table(data, points, names, kpis, paired, lang), Paragraph(note, "note")]),
         Section("method", _("How to read a sweep"), [Paragraph(p) for p in (
@@ -380,7 +383,7 @@ def _sensitivity_chart(se, kpi: str, lang: str, conf: float):
     words = _in_sentence(nf.label(kpi))
     title = (_("Where the uncertainty of {kpi} comes from") if se.method == "sobol" else
              _("Effect of each parameter on {kpi}")).format(kpi=words)
-    return sensitivity_figure(se.table, kpi, lang=lang, method=se.method, conf_level=conf, title=title)
+    return sensitivity_figure(se.table, kpi, lang=lang, method=se.method, conf_level=conf, title=title, size=PRINT)
 
 
 def sensitivity_document(folder: str | Path, lang: str | None = None) -> Document:

@@ -258,9 +258,12 @@ def _frame(fig: MplFigure, title: str, caption: str, lang: str) -> MplFigure:
     from matplotlib.textpath import TextToPath
 
     _ = Numbers(lang).gettext
-    fig.suptitle(title, x=0.012, ha="left", fontsize=14, fontweight="bold")
+    from ..charts.style import font as sized
+
+    fig.suptitle(title, x=0.012, ha="left", fontsize=sized(14), fontweight="bold", wrap=True)
     width_in, height_in = fig.get_size_inches()
-    font = FontProperties(family="DejaVu Sans", size=10, style="italic")
+    pt = sized(10)
+    font = FontProperties(family="DejaVu Sans", size=pt, style="italic")
     measure, lines = TextToPath(), []
     for word in (_("Read:") + " " + caption).split():
         trial = f"{lines[-1]} {word}" if lines else word
@@ -269,7 +272,7 @@ def _frame(fig: MplFigure, title: str, caption: str, lang: str) -> MplFigure:
         else:
             lines.append(word)
     fig.text(0.012, 0.012, "\n".join(lines), ha="left", va="bottom", fontproperties=font, color="#444444")
-    bottom = (len(lines) * 10 * 1.3 + 10) / 72 / height_in
+    bottom = (len(lines) * pt * 1.3 + pt) / 72 / height_in
     fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
     return fig
 
@@ -292,7 +295,7 @@ def _no_data(ax, text: str) -> None:
     ax.set_yticks([])
 
 
-def money_chart(runs: Sequence[Results], labels: Sequence[str], lang: str = "en") -> MplFigure:
+def money_chart(runs: Sequence[Results], labels: Sequence[str], lang: str = "en", size: str = "screen") -> MplFigure:
     """Each run's cumulative extra tax (solid) and campaign cost (dashed) by month from its campaign month —
     the means of :func:`simulator.charts.cost_benefit_data` — one colour per run, on one chart."""
     from matplotlib import dates as mdates
@@ -301,7 +304,7 @@ def money_chart(runs: Sequence[Results], labels: Sequence[str], lang: str = "en"
 
     from ..charts import cost_benefit_data, house_style
     from ..charts.numbers import DateTickFormatter, NumberFormatter, month_interval
-    from ..charts.style import CATEGORICAL, TRUE, WIDE
+    from ..charts.style import CATEGORICAL, TRUE, WIDE, check_size
 
     nf = Numbers(lang)
     _ = nf.gettext
@@ -309,8 +312,8 @@ def money_chart(runs: Sequence[Results], labels: Sequence[str], lang: str = "en"
     values = np.concatenate([t[["cumulative_cost_vnd_mean", "cumulative_extra_tax_vnd_mean"]].to_numpy(float).ravel()
                              for t in tables] + [np.zeros(1)])
     div, unit = _money_scale(values, nf)
-    with house_style():
-        fig = MplFigure(figsize=WIDE, layout="constrained")
+    with house_style(size=size):
+        fig = MplFigure(figsize=check_size(size).figsize(WIDE), layout="constrained")
         ax = fig.subplots()
         handles, months = [], []
         for i, (t, label) in enumerate(zip(tables, labels, strict=True)):
@@ -349,7 +352,8 @@ def money_chart(runs: Sequence[Results], labels: Sequence[str], lang: str = "en"
         return _frame(fig, title, cap, lang)
 
 
-def progress_chart(runs: Sequence[Results], labels: Sequence[str], lang: str = "en") -> MplFigure:
+def progress_chart(runs: Sequence[Results], labels: Sequence[str], lang: str = "en",
+                   size: str = "screen") -> MplFigure:
     """Each run's share of dispensers sealed by the end of each day (median across its replications, and the
     band holding 90% of them) — :func:`simulator.charts.campaign_progress_data` — one colour per run."""
     from matplotlib import dates as mdates
@@ -358,13 +362,13 @@ def progress_chart(runs: Sequence[Results], labels: Sequence[str], lang: str = "
 
     from ..charts import campaign_progress_data, house_style
     from ..charts.numbers import DateTickFormatter, NumberFormatter
-    from ..charts.style import BAND, CATEGORICAL, WIDE
+    from ..charts.style import BAND, CATEGORICAL, WIDE, check_size
 
     nf = Numbers(lang)
     _ = nf.gettext
     tables = [campaign_progress_data(r) for r in runs]
-    with house_style():
-        fig = MplFigure(figsize=WIDE, layout="constrained")
+    with house_style(size=size):
+        fig = MplFigure(figsize=check_size(size).figsize(WIDE), layout="constrained")
         ax = fig.subplots()
         handles, drawn = [], False
         for i, (t, label, run) in enumerate(zip(tables, labels, runs, strict=True)):
@@ -401,11 +405,11 @@ def alt_text(fig: MplFigure) -> str:
     return " ".join(" ".join(dict.fromkeys([fig.get_suptitle(), *(t.get_text() for t in fig.texts)])).split())
 
 
-def _png(fig: MplFigure) -> bytes:
+def _png(fig: MplFigure, size: str = "screen") -> bytes:
     from ..charts import house_style
 
     buf = io.BytesIO()
-    with house_style():
+    with house_style(size=size):
         fig.savefig(buf, format="png", dpi=compose.PNG_DPI, metadata={"Software": "fuelseal"})
     return buf.getvalue()
 
@@ -549,10 +553,11 @@ def comparison_document(runs: Sequence[Results], folders: Sequence[str | os.Path
         Section("what-differs", _("What differs"), differ_blocks),
     ]
     if with_charts:
-        figs = {"money": money_chart(runs, labels, lang), "progress": progress_chart(runs, labels, lang)}
+        figs = {"money": money_chart(runs, labels, lang, size="print"),
+                "progress": progress_chart(runs, labels, lang, size="print")}
         sections.append(Section("charts", _("Charts"), new_page=True, blocks=[
-            Figure(png=_png(fig), title=fig.get_suptitle().strip(), id=f"chart-{name}", show_title=False,
-                   alt=alt_text(fig))
+            Figure(png=_png(fig, "print"), title=fig.get_suptitle().strip(), id=f"chart-{name}", show_title=False,
+                   alt=alt_text(fig), width_mm=float(fig.get_figwidth()) * 25.4)
             for name, fig in figs.items()]))
     sections.append(Section("method", _("How to read the comparison"), [Paragraph(p) for p in (
         _("Each run is read from its folder and checked against the checksums of its manifest. Its figures are "

@@ -425,3 +425,25 @@ def test_the_folder_loaders_refuse_what_is_not_theirs(tmp_path):
         read_sweep(tmp_path)
     with pytest.raises(simulator.ScenarioError, match="not a sensitivity folder"):
         read_sensitivity(tmp_path)
+
+
+def test_a_sweep_is_compared_with_the_scenario_s_own_setting(small, tmp_path):
+    """The plan (2 teams in the scenario) is the reference of a sweep over 1–3 teams, in memory and when the
+    folder is read back: its rows carry no change, the others their change from it."""
+    sc = small({"campaign.teams": 2})
+    table, runs = sweep_runs(sc, {"campaign.teams": [1, 2, 3]}, replications=2, seed=1)
+    result = SweepResult.from_runs(sc, table, runs)
+    assert result.scenario_values == {"campaign.teams": 2}
+    data = result.chart_data()
+    two = int(table.loc[table["campaign.teams"] == 2, "point"].iloc[0])
+    assert set(data["reference_point"].dropna()) == {two}
+    rows = data[(data.kpi == "cost") & (data.point == two)]
+    assert (rows["diff_mean"] == 0).all()
+    out = tmp_path / "sw"
+    src = tmp_path / "s.toml"
+    src.write_text(sc.to_toml(), encoding="utf-8")
+    assert cli(["sweep", str(src), "--set", "campaign.teams=1,2,3", "-n", "2", "--seed", "1", "--out", str(out),
+                "--quiet", "--workers", "1"]) == 0
+    back = read_sweep(out)
+    assert back.scenario_values == {"campaign.teams": 2}
+    assert set(back.chart_data()["reference_point"].dropna()) == {two}

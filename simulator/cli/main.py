@@ -38,7 +38,10 @@ def _overrides(pairs: list[str] | None) -> dict:
 
 
 def _load(args) -> Scenario:
-    return load_scenario(args.scenario, _overrides(args.set), base=getattr(args, "safe", None))
+    overrides = _overrides(args.set)
+    if getattr(args, "lang", None):  # --lang is run.lang for this run: the folder remembers it for its report
+        overrides = {**overrides, "run.lang": args.lang}
+    return load_scenario(args.scenario, overrides, base=getattr(args, "safe", None))
 
 
 def _default_out(sc: Scenario) -> Path:

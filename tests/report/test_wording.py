@@ -24,3 +24,18 @@ def test_the_vietnamese_name_description_and_source_are_used_in_vietnamese_only(
     c = content(simulator.Results.load(folder), folder, lang="vi", with_charts=False)
     assert (c.title, c.description) == ("Tỉnh thử nghiệm 2017", "Mô tả bằng tiếng Việt.")
     assert content(simulator.Results.load(folder), folder, lang="en", with_charts=False).title == sc.scenario.name
+
+
+def test_a_run_made_in_vietnamese_is_reported_in_vietnamese(small, tmp_path):
+    """`fuelseal run --lang vi` keeps the language as the run's run.lang, so `fuelseal report DIR` (no --lang)
+    writes the Vietnamese report; --lang en on the report still wins."""
+    from conftest import run_command as cli
+
+    src = tmp_path / "s.toml"
+    src.write_text(small().to_toml(), encoding="utf-8")
+    out = tmp_path / "run"
+    assert cli(["run", str(src), "-n", "2", "--out", str(out), "--quiet", "--no-charts", "--lang", "vi"]) == 0
+    assert cli(["report", str(out), "--format", "html"]) == 0
+    assert '<html lang="vi">' in (out / "report.html").read_text(encoding="utf-8")
+    assert cli(["report", str(out), "--format", "html", "--lang", "en"]) == 0
+    assert '<html lang="en">' in (out / "report.html").read_text(encoding="utf-8")

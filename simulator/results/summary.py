@@ -15,7 +15,7 @@ VND", a single value when the interval collapses) and :func:`kpi_interval` ("mea
 
 It reads a run's summary table and the typed scenario; it draws nothing and imports nothing
 above the results layer but the parameter labels of the report's appendix
-(:func:`simulator.report.parameters.parameter_name`), when it names calibrated parameters.
+(:func:`simulator.scenario.labels.parameter_name`), when it names calibrated parameters.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from ..i18n import N_
 from ..kpis import KPIS
 from ..numbers import Numbers
+from ..scenario.labels import parameter_name
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -85,7 +86,6 @@ def uncertainty(sc: Scenario, lang: str = "en") -> str:
     cal = sc.calibration
     if cal is None or not cal.use:
         return _(UNCERTAINTY)
-    from ..report.parameters import parameter_name  # the appendix's labels (imported late: report sits above)
 
     names = format_list([_("the {name}").format(name=_lower_first(parameter_name(p, nf))) for p in cal.parameters],
                         locale=nf.style)

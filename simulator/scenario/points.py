@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel
 
 from ..errors import ScenarioError
 from .quantities import Beta, Fixed, Quantity
-from .schema import Scenario
+
+if TYPE_CHECKING:  # the schema imports this module (lazily, to resolve calibrated points): names only here
+    from .schema import Scenario
 
 # When a beta's mean is moved, its sd is kept unless that would make the beta
 # impossible (sd² ≥ mean·(1 − mean)); it is then capped at this fraction of the

@@ -40,6 +40,7 @@ from matplotlib.figure import Figure
 from ..i18n import N_, check_lang
 from ..kpis import KPIS
 from ..numbers import Numbers
+from ..scenario.labels import parameter_name
 from .names import fuel_name
 from .style import (
     BAND,
@@ -129,14 +130,15 @@ FUEL_SHARE = N_("Share of litres: {fuel}")
 
 def parameter_label(name: str, lang: str = "en") -> str:
     """A parameter's plain name in ``lang``: ``"campaign.teams"`` → "Verification teams" /
-    "Số đoàn kiểm định", ``"demand.fuel_mix.ron92"`` → "Share of litres: RON 92 petrol"; the dotted key
-    itself when no label is curated."""
+    "Số đoàn kiểm định", ``"demand.fuel_mix.ron92"`` → "Share of litres: RON 92 petrol"; a key without a
+    short chart label by the scenario's own label (:func:`simulator.scenario.labels.parameter_name`), and the
+    dotted key itself only when neither knows it."""
     base, _dot, last = name.rpartition(".")
     if base == "demand.fuel_mix":
         return Numbers(check_lang(lang)).gettext(FUEL_SHARE).format(fuel=fuel_name(last, lang))
     found = _lookup(name)
     if found is None:
-        return name
+        return parameter_name(name, check_lang(lang))
     _ = Numbers(check_lang(lang)).gettext
     label, _kind, qualifier = found
     text = _(label)

@@ -274,7 +274,9 @@ def test_parameter_labels_are_plain_and_their_keys_real():
     assert parameter_label(PARAM) == "Share of sales undeclared before sealing (mean)"
     assert parameter_label(PARAM, "vi") == PARAM_VI != parameter_label(PARAM)
     assert PARAM_VI.endswith("(trung bình)")
-    assert parameter_label("campaign.day_start_hour", "vi") == "campaign.day_start_hour"
+    # no short chart label: the scenario's own label; the dotted key only when nothing knows it
+    assert parameter_label("campaign.day_start_hour", "vi") == Numbers("vi").gettext("Working day starts at")
+    assert parameter_label("no.such.key", "vi") == "no.such.key"
     assert parameter_value(PARAM, 0.0279, "vi") == "2,79%"
     assert parameter_value("costs.per_team_day", 1.5e6, "en") == "1.5 million VND"
     assert parameter_value("campaign.minutes_per_pump.mode", 37.5, "vi") == "37,5 phút"

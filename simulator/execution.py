@@ -76,6 +76,37 @@ class DeferredSignals:
 
 
 @contextmanager
+def raised_and_noted() -> Iterator[DeferredSignals]:
+    """Within the block, Ctrl-C, SIGTERM and SIGHUP raise at once (as they would anyway) **and** are noted,
+    so that :meth:`DeferredSignals.check` raises them again at the next safe point if the first raise
+    was swallowed — Python ignores an exception raised inside a finaliser (``__del__``, a weakref
+    callback), and a Ctrl-C that lands there would otherwise let the work run on to the end."""
+    noted = DeferredSignals()
+    if threading.current_thread() is not threading.main_thread():
+        yield noted
+        return
+
+    def handler(signum, frame):
+        noted._note(signum, frame)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        _raise_terminated(signum, frame)
+
+    sigs = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    old = {s: signal.signal(s, handler) for s in sigs}
+    try:
+        yield noted
+    except KeyboardInterrupt:  # further SIGTERM/SIGHUP must not break the clean-up they asked for
+        for s in sigs:
+            signal.signal(s, old[s] if s == signal.SIGINT else signal.SIG_IGN)
+        raise
+    finally:
+        if signal.getsignal(signal.SIGINT) is handler:  # left normally, or by any other exception
+            for s, h in old.items():
+                signal.signal(s, h)
+
+
+@contextmanager
 def deferred_signals() -> Iterator[DeferredSignals]:
     """Within the block, signals are noted (see :class:`DeferredSignals`); on leaving it by an
     exception further SIGTERM/SIGHUP stay ignored, so they cannot break the clean-up."""
@@ -233,8 +264,10 @@ def map_tasks(fn: Callable, tasks: Sequence[tuple], *, workers: int = 1, executo
                 raise
         return
     if workers <= 1 or len(tasks) <= 1:
-        for i, t in enumerate(tasks):
-            yield i, fn(*lead, *t)
+        with raised_and_noted() as noted:
+            for i, t in enumerate(tasks):
+                yield i, fn(*lead, *t)
+                noted.check()  # a Ctrl-C that struck inside a finaliser (and was ignored there) is not lost
         return
     with deferred_signals() as noted, process_pool(min(workers, len(tasks))) as pool:
         futures = {pool.submit(fn, *lead, *t): i for i, t in enumerate(tasks)}

@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast install install-test catalogue clean
+.PHONY: run test test-fast install install-test catalogue reference clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test: install-test
 
 test-fast: install-test
 	$(BIN)/python -m pytest -m "not slow" -n auto
+
+reference: install
+	$(BIN)/python -c "from simulator.scenario.reference import markdown; open('docs/scenario-reference.md', 'w', encoding='utf-8').write(markdown())"
 
 catalogue: install-test
 	$(BIN)/python tools/catalogue.py

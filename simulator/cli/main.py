@@ -215,6 +215,16 @@ def cmd_verify(args) -> int:
     return 0
 
 
+def cmd_keys(args) -> int:
+    from ..scenario.reference import text
+
+    try:
+        print(text(args.section))
+    except ValueError as exc:
+        raise ScenarioError(str(exc).removeprefix("section: "), source="fuelseal keys") from None
+    return 0
+
+
 def cmd_validate(args) -> int:
     sc = _load(args)
     n = sc.network
@@ -254,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_subcommand(sub)
     add_compare_subcommand(sub)
     add_analysis_subcommands(sub)
+
+    k = sub.add_parser("keys", help="list the scenario keys: meaning, type, allowed range, default",
+                       description="Every key a scenario file may hold, generated from the schema "
+                                   "(docs/scenario-reference.md is the same as a table).")
+    k.add_argument("section", nargs="?", default=None, help="only this section, e.g. campaign")
+    k.set_defaults(func=cmd_keys)
 
     ver = sub.add_parser("verify", help="re-run a sample of a run folder's replications and compare")
     ver.add_argument("run_dir", help="a complete run folder")

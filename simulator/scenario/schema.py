@@ -11,6 +11,7 @@ and the dotted key.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 from pathlib import Path
@@ -210,7 +211,8 @@ def _format_error(err: dict) -> tuple[str, str]:
         loc.append(head)
         msg = rest
     if err["type"] == "extra_forbidden":
-        msg = "unknown key"
+        near = difflib.get_close_matches(str(err["loc"][-1]), _fields_at(err["loc"][:-1]), n=1, cutoff=0.6)
+        msg = "unknown key" + (f" (did you mean {near[0]!r}?)" if near else "")
     elif err["type"] == "missing":
         msg = "required key is missing"
     elif err["type"] not in ("value_error", "assertion_error"):
@@ -219,12 +221,51 @@ def _format_error(err: dict) -> tuple[str, str]:
     return ".".join(loc), msg
 
 
+def _fields_at(loc) -> list[str]:
+    """The keys a table at ``loc`` may hold (for "did you mean"): the settings class found by walking the
+    schema along ``loc``, skipping the names a scenario chooses (an operator, a fuel)."""
+    import typing
+
+    model: Any = Scenario
+    for part in loc:
+        fields = getattr(model, "model_fields", None)
+        if fields is None:
+            return []
+        if part not in fields:
+            continue  # a name the scenario chooses: the table's entries share one class
+        ann = fields[part].annotation
+        for _ in range(3):  # through Optional[...] and dict[str, ...]
+            args = [a for a in typing.get_args(ann) if a is not type(None)]
+            if hasattr(ann, "model_fields") or not args:
+                break
+            ann = args[-1]
+        model = ann
+    return list(getattr(model, "model_fields", {}))
+
+
+MORE_PROBLEMS = 3
+"""How many further problems a one-line error names after the first."""
+
+
+def _problems(errors: list[dict]) -> tuple[str, str]:
+    """The first problem in full and the next few by key, in one line: unknown keys first (a misspelt key
+    also shows up as a missing one — the unknown key is the cause)."""
+    ordered = sorted(errors, key=lambda e: e["type"] != "extra_forbidden")
+    key, msg = _format_error(ordered[0])
+    rest = [_format_error(e) for e in ordered[1:]]
+    if rest:
+        shown = "; ".join(f"{k or '(top level)'}: {m}" for k, m in rest[:MORE_PROBLEMS])
+        more = len(rest) - MORE_PROBLEMS
+        msg += f" (also {shown}" + (f"; and {more} more" if more > 0 else "") + ")"
+    return key, msg
+
+
 def build(raw: dict, source: str | None, base: str | None) -> Scenario:
     src = source or "<scenario>"
     try:
         sc = Scenario.model_validate(raw)
     except ValidationError as exc:
-        key, msg = _format_error(exc.errors()[0])
+        key, msg = _problems(exc.errors())
         raise ScenarioError(msg, source=src, key=key or None) from None
     sc._raw = _deepcopy(raw)
     sc._source = source

@@ -120,3 +120,21 @@ def test_safe_mode_keeps_scenario_paths_inside_the_base_folder(tmp_path, capsys)
     assert main(["validate", str(inside / "s.toml"), "--safe", str(inside)]) == 2
     err = capsys.readouterr().err
     assert "network.register" in err and "leaves the allowed folder" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_misspelt_key_is_named_first_with_a_suggestion_and_the_other_problems_after_it(small):
+    """`tems = 3` for `teams = 3`: the unknown key is the cause, so it comes before the missing one it makes,
+    with "did you mean"; the other problems follow in the same line (a misspelt section too)."""
+    import tomllib
+
+    raw = tomllib.loads(small().to_toml())
+    raw["campaign"]["tems"] = raw["campaign"].pop("teams")
+    raw["enforcment"] = {"audits_per_year": 1.0}
+    with pytest.raises(simulator.ScenarioError) as err:
+        simulator.scenario_from_dict(raw, "bn.toml")
+    assert str(err.value) == ("bn.toml: campaign.tems: unknown key (did you mean 'teams'?) (also enforcment: "
+                              "unknown key (did you mean 'enforcement'?); campaign.teams: required key is missing)")
+    raw = tomllib.loads(small().to_toml())
+    raw["campaign"]["zzz"] = 1
+    with pytest.raises(simulator.ScenarioError, match=r"^bn.toml: campaign.zzz: unknown key$"):  # nothing near
+        simulator.scenario_from_dict(raw, "bn.toml")

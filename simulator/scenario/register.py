@@ -53,6 +53,18 @@ def _csv_cell(x) -> str:
     return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\n') else text
 
 
+SEPARATORS = (",", ";", "\t")
+"""What a register's columns may be separated by: commas, or semicolons and tabs (Excel's CSV export in
+locales whose decimal mark is a comma, Vietnamese among them)."""
+
+
+def _separator(text: str) -> str:
+    """The separator of the header line: the one of :data:`SEPARATORS` that splits it into the most columns
+    (a comma when none does)."""
+    header = text.split("\n", 1)[0]
+    return max(SEPARATORS, key=lambda sep: (header.count(sep), sep == ","))
+
+
 def read_register(path: Path) -> Register:
     """Read and check a station register; errors name the file and the row."""
     src = str(path)
@@ -61,7 +73,7 @@ def read_register(path: Path) -> Register:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"cannot read as UTF-8 text ({exc.__class__.__name__})", source=src) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_separator(text))
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
     except csv.Error as exc:

@@ -138,3 +138,17 @@ def test_a_misspelt_key_is_named_first_with_a_suggestion_and_the_other_problems_
     raw["campaign"]["zzz"] = 1
     with pytest.raises(simulator.ScenarioError, match=r"^bn.toml: campaign.zzz: unknown key$"):  # nothing near
         simulator.scenario_from_dict(raw, "bn.toml")
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_a_register_exported_with_semicolons_or_tabs_reads_as_with_commas(tmp_path, sep):
+    """Excel writes ';'-separated CSV where the decimal mark is a comma (Vietnamese among them): the register
+    reads the same, station by station."""
+    from simulator.scenario.register import read_register
+
+    data = Path(__file__).parents[1] / "data"
+    text = (data / "register.csv").read_text(encoding="utf-8")
+    other = tmp_path / "register.csv"
+    other.write_text(text.replace(",", sep), encoding="utf-8")
+    a, b = read_register(data / "register.csv"), read_register(other)
+    assert list(a.ids) == list(b.ids) and list(a.pumps) == list(b.pumps) and list(a.districts) == list(b.districts)

@@ -4,6 +4,10 @@ world it needs in a few lines."""
 from __future__ import annotations
 
 import copy
+import re
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -101,6 +105,63 @@ def edge_run(request):
 # database=None: no .hypothesis/ folder; deadline=None: a run's time varies with the
 # machine, and the fuzz tests check their own per-example time limit instead.
 # Larger runs: FUELSEAL_FUZZ_EXAMPLES=N (see tests/test_fuzz.py and tests/test_properties.py).
+# ---- reading a report back: its text, table rows and pictures; the catalogue's English ----------
+class ReportPage(HTMLParser):
+    """A report page as a check reads it: visible text, each table row's cells, the pictures' sources."""
+
+    def __init__(self):
+        super().__init__()
+        self.text, self.rows, self.imgs = [], [], []
+        self._cells = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self._cells = []
+        elif tag == "img":
+            self.imgs.append(dict(attrs).get("src", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "tr" and self._cells is not None:
+            self.rows.append(self._cells)
+            self._cells = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._cells is not None and data.strip():
+            self._cells.append(data.strip())
+
+
+def read_page(path) -> ReportPage:
+    p = ReportPage()
+    p.feed(Path(path).read_text(encoding="utf-8"))
+    return p
+
+
+def page_words(p: ReportPage) -> str:
+    """The page's visible text on one line, entities decoded."""
+    return " ".join(unescape(" ".join(p.text)).split())
+
+
+def catalogue_pieces(names=None, strip: str = " ,.;:()—–+", min_words: int = 4) -> list[str]:
+    """Runs of ``min_words`` words or more of each msgid whose Vietnamese differs, cut at its {placeholders}:
+    English a Vietnamese report must not show. ``names``: the .po files (default: every Vietnamese one)."""
+    from babel.messages.pofile import read_po
+
+    from simulator.i18n import LOCALE_DIR, catalogue_files
+
+    paths = catalogue_files("vi") if names is None else [LOCALE_DIR / "vi" / n for n in names]
+    pieces = set()
+    for path in paths:
+        with path.open("rb") as fh:
+            for m in read_po(fh, locale="vi"):
+                if m.id and m.string and m.string != m.id:
+                    for piece in re.split(r"\{[^}]*\}", m.id):
+                        piece = piece.strip(strip)
+                        if len(piece.split()) >= min_words:
+                            pieces.add(piece)
+    return sorted(pieces)
+
+
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
 _hypothesis_settings.register_profile("fuelseal", deadline=None, derandomize=True, database=None,

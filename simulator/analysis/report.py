@@ -127,11 +127,14 @@ def _distinct(values) -> list[Any]:
     return out
 
 
-def _fewest(result: SweepResult, data: pd.DataFrame, nf: Numbers) -> str:
-    """The fewest teams that meet the recorded deadline, as one sentence ("" without a deadline)."""
-    _ = nf.gettext
+def fewest_text(result: SweepResult, lang: str = "en", data: pd.DataFrame | None = None) -> str:
+    """The fewest teams that meet the recorded deadline, as one sentence ("" without a deadline); ``data``:
+    the sweep's chart numbers when already at hand."""
     if result.deadline is None or result.per_rep is None or DONE not in result.per_rep:
         return ""
+    nf = Numbers(lang)
+    _ = nf.gettext
+    data = result.chart_data(lang) if data is None else data
     marked = data.loc[data["fewest"] & (data["kpi"] == DONE), TEAMS]
     share = nf.plain(100 * result.probability, 3) + "%"
     if marked.empty:
@@ -247,7 +250,7 @@ def sweep_document(folder: str | Path, lang: str | None = None) -> Document:
         for x in names)
     what = _("Settings compared — {swept}. Replications at each setting: {n}, on the same simulated stations, "
              "sales and work times (seed {seed}).").format(swept=swept, n=nf.number(n) if n else "n/a", seed=seed)
-    lead = " ".join(t for t in (_answer(points, names, data, per_rep, lang), _fewest(result, data_done, nf)) if t)
+    lead = " ".join(t for t in (_answer(points, names, data, per_rep, lang), fewest_text(result, lang, data_done)) if t)
     paired = per_rep is not None and "reference_point" in data and data["reference_point"].notna().any()
     ref_rows = data[data["point"] == data["reference_point"]] if paired else data.iloc[:0]
     reference = ""

@@ -124,14 +124,18 @@ def summarise_points(runs: Sequence[PointRun], kpis: Sequence[str] | None = None
                 raise ScenarioError(f"unknown KPI; expected one of {', '.join(s.index)}", source="sweep",
                                     key=unknown[0])
             s = s.loc[list(kpis)]
-        s = s.reset_index()[["kpi", *STAT_COLUMNS]]
-        s.insert(0, "point", i)
-        for j, (name, value) in enumerate(r.settings.items(), start=1):
-            s.insert(j, name, [value] * len(s))
-        frames.append(s)
+        frames.append(_at_point(s.reset_index()[["kpi", *STAT_COLUMNS]], i, r.settings))
     out = pd.concat(frames, ignore_index=True)
     out["n"] = out["n"].astype(np.int64)
     return out
+
+
+def _at_point(frame: pd.DataFrame, point: int, settings: dict) -> pd.DataFrame:
+    """``frame`` led by its ``point`` number and one column per swept name (in place)."""
+    frame.insert(0, "point", point)
+    for j, (name, value) in enumerate(settings.items(), start=1):
+        frame.insert(j, name, [value] * len(frame))
+    return frame
 
 
 def swept_names(table: pd.DataFrame) -> list[str]:
@@ -169,11 +173,7 @@ def per_replication(runs: Sequence[PointRun]) -> pd.DataFrame:
     name, ``replication`` and one column per KPI — what the sweep chart's paired differences need."""
     frames = []
     for i, r in enumerate(runs, start=1):
-        k = r.kpis.copy()
-        k.insert(0, "point", i)
-        for j, (name, value) in enumerate(r.settings.items(), start=1):
-            k.insert(j, name, [value] * len(k))
-        frames.append(k)
+        frames.append(_at_point(r.kpis.copy(), i, r.settings))
     out = pd.concat(frames, ignore_index=True)
     out["point"] = out["point"].astype(np.int64)
     return out

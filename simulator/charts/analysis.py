@@ -276,19 +276,12 @@ def _wrap(text: str, width_pt: float, size: float, bold: bool = False, upright: 
     """``text`` in lines no wider than ``width_pt`` points, measured in DejaVu Sans (italic, as the caption,
     or bold, as a title): Vietnamese with its diacritics runs wider than a count of characters suggests."""
     from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
+
+    from .figure import _wrap as wrap_measured
 
     prop = FontProperties(family="DejaVu Sans", style="normal" if bold or upright else "italic",
                           weight="bold" if bold else "normal", size=size)
-    measure = TextToPath()
-    lines: list[str] = []
-    for word in text.split():
-        trial = f"{lines[-1]} {word}" if lines else word
-        if lines and measure.get_text_width_height_descent(trial, prop, ismath=False)[0] <= width_pt:
-            lines[-1] = trial
-        else:
-            lines.append(word)
-    return lines or [""]
+    return wrap_measured(text, width_pt, prop)
 
 
 # ---- sweep -----------------------------------------------------------------------------------

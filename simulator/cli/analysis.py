@@ -258,22 +258,10 @@ def sweep_text(table, kpis: list[str] | None = None, *, lang: str = "en") -> str
 
 
 def fewest_text(result, lang: str = "en") -> str:
-    """The fewest teams a sweep over ``campaign.teams`` marks, as one sentence ("" without a deadline)."""
-    from ..charts.analysis import DONE
+    """The fewest-teams sentence the sweep prints (as its report says it)."""
+    from ..analysis.report import fewest_text as sentence
 
-    if result.deadline is None or result.per_rep is None or DONE not in result.per_rep:
-        return ""
-    nf = Numbers(lang)
-    _ = nf.gettext
-    data = result.chart_data(lang)
-    marked = data.loc[data["fewest"] & (data["kpi"] == DONE), "campaign.teams"]
-    share = nf.plain(100 * result.probability, 3) + "%"
-    if marked.empty:
-        return _("No number of teams in this sweep seals every dispenser before {date} in at least {share} of the "
-                 "replications.").format(date=nf.day(result.deadline), share=share)
-    return _("Fewest teams that seal every dispenser before {date} in at least {share} of the replications: "
-             "{teams}.").format(date=nf.day(result.deadline), share=share,
-                                teams=", ".join(str(int(t)) for t in marked))
+    return sentence(result, lang)
 
 
 # ---- calibrate ---------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ from .compare import add_compare_subcommand, build_comparison, cmd_compare, comp
 from .compose import Content, content, flatten, report_lang, settings_of
 from .document import Bullets, Document, Figure, KeyFigures, Paragraph, Row, Section, Table
 from .html import render_html
-from .kinds import KINDS, build_kind, kind_of, kinds, register_kind, write_report
+from .kinds import FORMATS, KINDS, build_kind, check_options, kind_of, kinds, register_kind, write_report
 from .loading import load_run
 from .pdf import render_pdf
 
@@ -94,7 +94,6 @@ __all__ = [
     "write_report",
 ]
 
-FORMATS = ("html", "pdf")
 NUMBER_STYLES = ("en", "vi")  # as simulator.charts.NUMBER_STYLES, without importing matplotlib for `--help`
 
 
@@ -107,13 +106,7 @@ def build_reports(run_dir: str | os.PathLike, formats: Iterable[str] = FORMATS, 
     comparison). ``lang`` is "en" or "vi" (``number_style`` is its older name; ``lang`` wins); default: the
     folder's own language (a run's ``run.lang``), else English. ``trust`` reports a run folder whose files
     do not match its manifest."""
-    formats = tuple(dict.fromkeys(formats))
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise ScenarioError(f"expected html, pdf or both, got {bad[0]!r}", key="--format")
-    for key, value in (("lang", lang), ("number_style", number_style)):
-        if value is not None and value not in LANGS:
-            raise ScenarioError(f"expected one of {', '.join(LANGS)}, got {value!r}", key=key)
+    formats = check_options(formats, lang, number_style)
     folder = Path(run_dir)
     kind = kind_of(folder)
     if kind.write is not None:

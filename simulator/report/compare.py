@@ -44,11 +44,11 @@ from ..kpis import KPIS
 from ..numbers import Numbers
 from ..results import compare as comparing
 from ..results import storage
-from ..results.summary import GROUPS, OTHER, kpi_interval, kpi_range, kpi_value, shown
+from ..results.summary import in_groups, kpi_interval, kpi_range, kpi_value, shown
 from ..results.tables import Results
 from . import compose
 from .document import Document, Figure, Paragraph, Row, Section, Table
-from .kinds import register_kind, write_report
+from .kinds import FORMATS, check_options, register_kind, write_report
 from .loading import load_run
 from .parameters import format_value, label_of
 
@@ -60,7 +60,6 @@ COMPARE_CSV = "compare.csv"
 COMPARE_FORMAT = "fuelseal-compare/1"
 COMPARE_FILES = {COMPARE_JSON, COMPARE_CSV, "report.html", "report.pdf", LOCK_NAME}
 """Everything a comparison folder holds: fuelseal writes only into a folder holding nothing else."""
-FORMATS = ("html", "pdf")
 SHARE_KINDS = ("share", "share_fine")
 
 
@@ -192,17 +191,7 @@ def compared_kpis(runs: Sequence[Results]) -> list[tuple[str, list[str]]]:
     a run's summary shows (:func:`simulator.results.summary.shown`) that every run has."""
     summaries = [r.summary() for r in runs]
     wanted = set().union(*(shown(s) for s in summaries))
-    have = [k for k in KPIS if k in wanted and all(k in r.kpis.columns for r in runs)]
-    out, placed = [], set()
-    for title, names in GROUPS:
-        members = [k for k in names if k in have]
-        placed.update(members)
-        if members:
-            out.append((title, members))
-    rest = [k for k in have if k not in placed]
-    if rest:
-        out.append((OTHER, rest))
-    return out
+    return in_groups([k for k in KPIS if k in wanted and all(k in r.kpis.columns for r in runs)])
 
 
 # ---- what differs --------------------------------------------------------------------------------
@@ -255,7 +244,8 @@ def what_differs(runs: Sequence[Results], lang: str = "en") -> list[tuple[str, l
 def _frame(fig: MplFigure, title: str, caption: str, lang: str) -> MplFigure:
     """Title above, a caption below starting "Read:" (as every run chart), measured in DejaVu Sans."""
     from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
+
+    from ..charts.figure import _wrap as wrap_measured
 
     _ = Numbers(lang).gettext
     from ..charts.style import font as sized
@@ -264,13 +254,7 @@ def _frame(fig: MplFigure, title: str, caption: str, lang: str) -> MplFigure:
     width_in, height_in = fig.get_size_inches()
     pt = sized(10)
     font = FontProperties(family="DejaVu Sans", size=pt, style="italic")
-    measure, lines = TextToPath(), []
-    for word in (_("Read:") + " " + caption).split():
-        trial = f"{lines[-1]} {word}" if lines else word
-        if lines and measure.get_text_width_height_descent(trial, font, ismath=False)[0] <= 0.97 * width_in * 72:
-            lines[-1] = trial
-        else:
-            lines.append(word)
+    lines = wrap_measured(_("Read:") + " " + caption, 0.97 * width_in * 72, font)
     fig.text(0.012, 0.012, "\n".join(lines), ha="left", va="bottom", fontproperties=font, color="#444444")
     bottom = (len(lines) * pt * 1.3 + pt) / 72 / height_in
     fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
@@ -619,13 +603,7 @@ def build_comparison(run_dirs: Sequence[str | os.PathLike], out: str | os.PathLi
     ``compare.csv``, ``compare.json`` and ``report.html`` / ``report.pdf`` into ``out`` (default
     ``runs/compare-<time>``); return the paths written. ``labels`` name the runs (default: their folder
     names); ``lang`` is "en" or "vi" (``number_style`` its older name; default: the first run's ``run.lang``)."""
-    formats = tuple(dict.fromkeys(formats))
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise ScenarioError(f"expected html, pdf or both, got {bad[0]!r}", key="--format")
-    for key, value in (("lang", lang), ("number_style", number_style)):
-        if value is not None and value not in LANGS:
-            raise ScenarioError(f"expected one of {', '.join(LANGS)}, got {value!r}", key=key)
+    formats = check_options(formats, lang, number_style)
     folders = [Path(d) for d in run_dirs]
     if len(folders) < 2:
         raise ScenarioError("expected at least two run folders to compare", source="compare")

@@ -27,11 +27,25 @@ from pathlib import Path
 
 from ..errors import ScenarioError
 from ..files import FolderLock, write_atomic
+from ..i18n import LANGS
 from .document import Document
 from .html import render_html
 from .pdf import render_pdf
 
 REPORT_FILES = ("report.html", "report.pdf")
+FORMATS = ("html", "pdf")
+
+
+def check_options(formats: Iterable[str], lang: str | None, number_style: str | None) -> tuple[str, ...]:
+    """The report formats asked for, each once, after checking them and the language (one-line errors)."""
+    formats = tuple(dict.fromkeys(formats))
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ScenarioError(f"expected html, pdf or both, got {bad[0]!r}", key="--format")
+    for key, value in (("lang", lang), ("number_style", number_style)):
+        if value is not None and value not in LANGS:
+            raise ScenarioError(f"expected one of {', '.join(LANGS)}, got {value!r}", key=key)
+    return formats
 """What a report writes into the folder it reports on (one file per format)."""
 
 

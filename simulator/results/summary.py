@@ -131,7 +131,12 @@ OTHER = N_("Other figures")
 def grouped(s) -> list[tuple[str, list[str]]]:
     """:func:`shown` in :data:`GROUPS` (English titles), money first; KPIs in no group come last under
     "Other figures"; empty groups are left out."""
-    keys = shown(s)
+    return in_groups(shown(s))
+
+
+def in_groups(keys: list[str]) -> list[tuple[str, list[str]]]:
+    """``keys`` in :data:`GROUPS` (English titles), in the groups' order; the rest last under "Other figures";
+    empty groups left out."""
     out, placed = [], set()
     for title, names in GROUPS:
         members = [k for k in names if k in keys]

@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import re
 import shutil
-from html import unescape
-from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from babel.messages.pofile import read_po
-from conftest import make_scenario
+from conftest import catalogue_pieces, make_scenario
+from conftest import page_words as words
+from conftest import read_page as page
 from conftest import run_command as cli
 
 from simulator import ScenarioError, report
 from simulator.analysis import read_sensitivity, read_sweep
 from simulator.analysis.sweepfolder import folder_problem
-from simulator.i18n import LOCALE_DIR
 from simulator.numbers import Numbers
 from simulator.report.compare import change_range, change_value
 from simulator.results.summary import kpi_value
@@ -34,39 +32,6 @@ RANDOM_DURATIONS = {
 PARAM = "behaviour.undeclared_share.mean"
 
 
-class _Page(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.text, self.rows, self.imgs = [], [], []
-        self._cells = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self._cells = []
-        elif tag == "img":
-            self.imgs.append(dict(attrs).get("src", ""))
-
-    def handle_endtag(self, tag):
-        if tag == "tr" and self._cells is not None:
-            self.rows.append(self._cells)
-            self._cells = None
-
-    def handle_data(self, data):
-        self.text.append(data)
-        if self._cells is not None and data.strip():
-            self._cells.append(data.strip())
-
-
-def page(path: Path) -> _Page:
-    p = _Page()
-    p.feed(path.read_text(encoding="utf-8"))
-    return p
-
-
-def words(p: _Page) -> str:
-    return " ".join(unescape(" ".join(p.text)).split())
-
-
 def pdf_words(path: Path) -> tuple[str, int]:
     """The PDF's text on one line, and how many pictures its pages hold."""
     from pypdf import PdfReader
@@ -76,16 +41,7 @@ def pdf_words(path: Path) -> tuple[str, int]:
 
 
 def english_pieces() -> list[str]:
-    with (LOCALE_DIR / "vi" / "reports2.po").open("rb") as fh:
-        catalogue = read_po(fh, locale="vi")
-    pieces = set()
-    for m in catalogue:
-        if m.id and m.string and m.string != m.id:
-            for piece in re.split(r"\{[^}]*\}", m.id):
-                piece = piece.strip(" ,.;:()—–+*")
-                if len(piece.split()) >= 4:
-                    pieces.add(piece)
-    return sorted(pieces)
+    return catalogue_pieces(("reports2.po",), strip=" ,.;:()—–+*")
 
 
 @pytest.fixture(autouse=True)

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import json
 import re
-from html import unescape
-from html.parser import HTMLParser
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from babel.messages.pofile import read_po
+from conftest import catalogue_pieces
+from conftest import page_words as words
+from conftest import read_page as page
 from conftest import run_command as cli
 
 import simulator
 from simulator import ScenarioError, report
-from simulator.i18n import LOCALE_DIR
 from simulator.numbers import Numbers
 from simulator.report.compare import change_interval, change_range, change_value, what_differs
 from simulator.results.compare import compare
@@ -27,51 +25,9 @@ from simulator.results.summary import kpi_interval
 MONEY = ("extra_tax", "cost", "net_benefit")
 
 
-class _Text(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.text, self.tables, self.imgs = [], [], []
-        self._cells = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self._cells = []
-        elif tag == "img":
-            self.imgs.append(dict(attrs).get("src", ""))
-
-    def handle_endtag(self, tag):
-        if tag == "tr" and self._cells is not None:
-            self.tables.append(self._cells)
-            self._cells = None
-
-    def handle_data(self, data):
-        self.text.append(data)
-        if self._cells is not None and data.strip():
-            self._cells.append(data.strip())
-
-
-def page(path: Path) -> _Text:
-    p = _Text()
-    p.feed(path.read_text(encoding="utf-8"))
-    return p
-
-
-def words(p: _Text) -> str:
-    return " ".join(unescape(" ".join(p.text)).split())
-
-
 def english_pieces() -> list[str]:
     """Runs of four words or more of every reports2.po msgid whose Vietnamese differs (cut at placeholders)."""
-    with (LOCALE_DIR / "vi" / "reports2.po").open("rb") as fh:
-        catalogue = read_po(fh, locale="vi")
-    pieces = set()
-    for m in catalogue:
-        if m.id and m.string and m.string != m.id:
-            for piece in re.split(r"\{[^}]*\}", m.id):
-                piece = piece.strip(" ,.;:()—–+")
-                if len(piece.split()) >= 4:
-                    pieces.add(piece)
-    return sorted(pieces)
+    return catalogue_pieces(("reports2.po",))
 
 
 @pytest.fixture(autouse=True)
@@ -145,7 +101,7 @@ def test_the_comparison_shows_each_runs_figures_and_the_paired_difference(runs, 
     for res in loaded:
         for k in MONEY:
             assert kpi_interval(res.summary(), k, nf) in text, k
-    rows = {r[0]: r for r in page(en / "report.html").tables if r}
+    rows = {r[0]: r for r in page(en / "report.html").rows if r}
     for k in MONEY:
         for i in (1, 2):
             r = table[(table["run"] == i) & (table["kpi"] == k)].iloc[0]
@@ -170,7 +126,7 @@ def test_what_differs_lists_the_keys_that_differ_and_no_other(runs, built):
     assert rows["run.seed"] == ("Seed (as run)", ["5", "5", "6"])
     assert "demand.price_per_litre" not in rows and "campaign.start" not in rows
     assert what_differs(loaded[:1] * 2, "en") == []
-    table = [r for r in page(built[0] / "report.html").tables if r and r[-1] in ("campaign.teams", "run.seed",
+    table = [r for r in page(built[0] / "report.html").rows if r and r[-1] in ("campaign.teams", "run.seed",
                                                                                     "demand.price_per_litre")]
     assert [r[-1] for r in table] == ["campaign.teams", "run.seed"]
     assert table[0] == ["Verification teams", "1", "2", "3", "campaign.teams"]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import catalogue_pieces
 
 import simulator
 from simulator import ScenarioError, charts, report
@@ -354,22 +355,7 @@ def built_vi(hanam_run_dir, tmp_path_factory):
 def _catalogue_english() -> list[str]:
     """Runs of words of every Vietnamese catalogue (simulator/locale/vi/*.po) a Vietnamese report must not show:
     each msgid whose Vietnamese differs, cut at its {placeholders}, pieces of four words or more."""
-    from babel.messages.pofile import read_po
-
-    from simulator.i18n import catalogue_files
-
-    messages = []
-    for path in catalogue_files("vi"):
-        with path.open("rb") as fh:
-            messages.extend(read_po(fh, locale="vi"))
-    pieces = set()
-    for m in messages:
-        if m.id and m.string and m.string != m.id:
-            for piece in re.split(r"\{[^}]*\}", m.id):
-                piece = piece.strip(" ,.;:()—–+")
-                if len(piece.split()) >= 4:
-                    pieces.add(piece)
-    return sorted(pieces)
+    return catalogue_pieces()
 
 
 def _scenario_words(folder: Path) -> list[str]:

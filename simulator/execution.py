@@ -12,6 +12,7 @@ so no process outlives the command.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -134,6 +135,12 @@ def as_done(futures, noted: DeferredSignals, poll: float = 0.2):
         done, pending = wait(pending, timeout=poll, return_when=FIRST_COMPLETED)
         noted.check()
         yield from done
+
+
+def worker_count(workers: int | None) -> int:
+    """How many local worker processes ``workers`` means: None is every core (as on the command line),
+    at most :data:`MAX_WORKERS`."""
+    return min((os.cpu_count() or 1) if workers is None else max(1, int(workers)), MAX_WORKERS)
 
 
 def check_workers(workers: int | None, source: str = "--workers") -> None:

@@ -8,12 +8,11 @@ any machine and any number of workers.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable
 from contextlib import closing
 
-from .execution import MAX_WORKERS, map_tasks
+from .execution import map_tasks, worker_count
 from .model.replication import ReplicationOutput, run_replication
 from .progress import Progress
 from .results.tables import Results
@@ -49,23 +48,25 @@ def iter_replications(scenario: Scenario, reps: Iterable[int], seed: int, worker
 
 
 def run(scenario: Scenario, replications: int | None = None, seed: int | None = None, *,
-        workers: int | None = 1, progress: bool | Callable[[int], None] | None = False,
+        workers: int | None = None, progress: bool | Callable[[int], None] | None = None,
         executor: str = "process", scheduler: str | None = None) -> Results:
     """Run ``replications`` replications (default: ``run.replications``) from ``seed``
     (default: ``run.seed``) and return their :class:`~simulator.results.Results`.
 
-    ``workers`` processes share the work (None: all cores), locally or on Dask
-    (``executor="dask"``, ``scheduler`` address); the numbers depend on neither.
+    ``workers`` processes share the work (None, the default: all cores, as on the command
+    line), locally or on Dask (``executor="dask"``, ``scheduler`` address); the numbers
+    depend on neither. ``progress`` draws a bar (None, the default: when someone can see
+    it — a terminal or a notebook; ``False``: never; a function: called with each batch's size).
     """
     n = scenario.run.replications if replications is None else int(replications)
     s = scenario.run.seed if seed is None else int(seed)
     if n < 1:
         raise ValueError("replications: expected at least 1")
     check_run_size(scenario, n, source="replications")
-    w = min((os.cpu_count() or 1) if workers is None else max(1, int(workers)), MAX_WORKERS)
+    w = worker_count(workers)
     t0 = time.perf_counter()
     outputs: list[ReplicationOutput] = []
-    bar = Progress(n, enabled=None if progress is True else False) if not callable(progress) else None
+    bar = Progress(n, enabled=progress) if not callable(progress) else None
     with closing(iter_replications(scenario, range(n), s, min(w, n), executor, scheduler)) as batches:
         for batch in batches:
             outputs.extend(batch)

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
+from ..progress import Progress
 from ..scenario import Scenario
 from .observed import read_observed  # noqa: F401  (simulator.analysis.calibrate.read_observed, as before)
 from .points import check_kpis, check_range, describe, is_number, replications_and_seed, run_points, with_values
@@ -160,7 +160,8 @@ class _Objective:
                  replications: int, seed: int, workers: int, progress: bool):
         self.scenario, self.names, self.target, self.observed = scenario, names, target, observed
         self.n, self.seed, self.workers = replications, seed, workers
-        self.status = progress and sys.stderr.isatty()
+        # an open count: the optimiser decides how many evaluations it needs
+        self.bar = Progress(None, label="evaluations", enabled=progress)
         self.cache: dict[tuple[float, ...], np.ndarray] = {}
         self.log: list[dict[str, Any]] = []
         if observed is not None:
@@ -176,16 +177,14 @@ class _Objective:
         key = tuple(float(v) for v in x)
         if key not in self.cache:
             point = dict(zip(self.names, key, strict=True))
-            (r,) = run_points(self.scenario, [point], self.n, self.seed, workers=self.workers,
+            (r,) = run_points(self.scenario, [point], self.n, self.seed, workers=self.workers, progress=False,
                               keep_monthly=self.observed is not None, source=SOURCE)
             self.cache[key] = self._extract(r)
             mean = self.cache[key].mean(axis=0)
             gap = float(np.max(np.abs((mean - self.goal) / self.scale)))
             self.log.append({**point, "max_relative_gap": gap})
-            if self.status:
-                sys.stderr.write(f"\rcalibrating: evaluation {len(self.log)}, "
-                                 f"{', '.join(f'{describe(v)}' for v in key)} → largest gap {gap:.3%}   ")
-                sys.stderr.flush()
+            self.bar.update(1)
+            self.bar.note(f"{', '.join(describe(v) for v in key)} → largest gap {gap:.3%}")
         return self.cache[key]
 
     def _extract(self, r) -> np.ndarray:
@@ -217,9 +216,7 @@ class _Objective:
         return self.per_replication_gaps(x).mean(axis=0)
 
     def done(self) -> None:
-        if self.status:
-            sys.stderr.write("\r" + " " * 100 + "\r")
-            sys.stderr.flush()
+        self.bar.close()
 
 
 def _root_1d(obj: _Objective, lo: float, hi: float, name: str) -> float:
@@ -302,7 +299,7 @@ def calibrate(scenario: Scenario, target: Mapping[str, float] | None = None,
               observed: str | Path | pd.DataFrame | pd.Series | None = None,
               replications: int | None = None, seed: int | None = None,
               interval: Literal["bootstrap", "observation"] = "bootstrap", level: float = 0.9,
-              tol: float = DEFAULT_TOL, workers: int = 1, progress: bool = False) -> Calibration:
+              tol: float = DEFAULT_TOL, workers: int | None = None, progress: bool | None = None) -> Calibration:
     """Find the value of each parameter in ``parameters`` (``{dotted name: (low, high)}``)
     whose simulated mean matches ``target`` (``{KPI: value}``) — or, with ``observed``, an
     observed monthly tax series (CSV path, DataFrame ``month, tax`` or Series by month),

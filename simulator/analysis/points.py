@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ScenarioError
-from ..execution import map_tasks
+from ..execution import map_tasks, worker_count
 from ..files import check_regular, read_json
 from ..kpis import KPIS, unknown
 from ..progress import Progress
@@ -163,7 +163,7 @@ class _Checkpoints:
 
 
 def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], replications: int, seed: int, *,
-               workers: int = 1, progress: bool = False, keep_monthly: bool = False,
+               workers: int | None = None, progress: bool | None = None, keep_monthly: bool = False,
                source: str = "override", label: str = "replications",
                checkpoint: Path | None = None, executor: str = "process",
                scheduler: str | None = None) -> list[PointRun]:
@@ -176,6 +176,7 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], replicat
     point is saved there as it completes, and points already saved are not run again
     (KPI tables only: ``keep_monthly`` points always run).
     """
+    workers = worker_count(workers)
     built = [with_values(scenario, p, source) for p in points]
     saved = _Checkpoints(checkpoint if not keep_monthly else None, replications, seed)
     out: list[tuple[pd.DataFrame, pd.DataFrame | None] | None] = [None] * len(built)
@@ -184,7 +185,7 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], replicat
         if kpis is not None:
             out[i] = (kpis, None)
     todo = [i for i in range(len(built)) if out[i] is None]
-    bar = Progress(len(built) * replications, label=label, enabled=None if progress else False)
+    bar = Progress(len(built) * replications, label=label, enabled=progress)
     bar.update((len(built) - len(todo)) * replications)
     try:
         if executor == "process" and (workers <= 1 or len(todo) <= 1):

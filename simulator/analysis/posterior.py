@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
-from ..execution import map_tasks
+from ..execution import map_tasks, worker_count
 from ..kpis import KPIS
 from ..model.replication import run_replication
 from ..progress import Progress
@@ -217,7 +217,7 @@ def _prior(names: list[str], lo: np.ndarray, hi: np.ndarray, n: int, seed: int,
 
 def posterior(scenario: Scenario, target: Mapping[str, float], parameters: Mapping[str, Sequence[float]], *,
               draws: int = DRAWS, accept: float = ACCEPT, keep: int = KEEP, seed: int | None = None,
-              level: float = 0.9, workers: int = 1, progress: bool = False) -> Posterior:
+              level: float = 0.9, workers: int | None = None, progress: bool | None = None) -> Posterior:
     """A posterior sample of ``parameters`` (``{dotted name: (low, high)}``, uniform priors) given the
     observed ``target`` figures (``{KPI: value}``), by rejection ABC (see the module docstring):
     ``draws`` simulations, the ``accept`` share nearest kept, ``keep`` rows written into the returned
@@ -251,8 +251,9 @@ def posterior(scenario: Scenario, target: Mapping[str, float], parameters: Mappi
               for i, row in enumerate(x)]
     with_values(scenario, points[0][1], SOURCE)  # a bad value fails here, not in a worker
     tasks = [(points[j:j + CHUNK], s, list(targets)) for j in range(0, len(points), CHUNK)]
+    workers = worker_count(workers)
     sims = np.full((draws, len(targets)), np.nan)
-    bar = Progress(draws, label="simulations", enabled=None if progress else False, stream=sys.stderr)
+    bar = Progress(draws, label="simulations", enabled=progress, stream=sys.stderr)
     try:
         for _, results in map_tasks(_simulate, tasks, workers=workers, shared=scenario):
             for i, values in results:
@@ -263,7 +264,7 @@ def posterior(scenario: Scenario, target: Mapping[str, float], parameters: Mappi
     post = _rejection(scenario, names, lo, hi, x, sims, targets, accept, keep, s, level)
     # the posterior predictive check: the rows in new worlds (another seed), as many as there are rows
     new = post.scenario.with_overrides({"calibration.same_worlds": False})
-    post.predictive = run(new, keep, s + 1, workers=workers).kpis[list(targets)]
+    post.predictive = run(new, keep, s + 1, workers=workers, progress=progress).kpis[list(targets)]
     return post
 
 

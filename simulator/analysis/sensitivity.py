@@ -137,7 +137,7 @@ def _value(r: Range, x: float) -> int | float:
 # ---- one at a time -------------------------------------------------------------------------
 def one_at_a_time(scenario: Scenario, ranges: Mapping[str, Sequence[float]] | None = None,
                   kpis: str | Sequence[str] | None = None, *, replications: int | None = None,
-                  seed: int | None = None, workers: int = 1, progress: bool = False) -> pd.DataFrame:
+                  seed: int | None = None, workers: int | None = None, progress: bool | None = None) -> pd.DataFrame:
     """Each parameter at the low and high end of its range, the others at the scenario's
     values; one row per parameter and KPI, largest swing (|high − low|) first.
 
@@ -171,8 +171,8 @@ def _table(rows: list[dict[str, Any]], by: str) -> pd.DataFrame:
 # ---- Sobol ---------------------------------------------------------------------------------
 def sobol_indices(scenario: Scenario, ranges: Mapping[str, Sequence[float]] | None = None,
                   kpis: str | Sequence[str] | None = None, *, samples: int = 64, replications: int | None = None,
-                  seed: int | None = None, conf_level: float = 0.95, workers: int = 1,
-                  progress: bool = False) -> pd.DataFrame:
+                  seed: int | None = None, conf_level: float = 0.95, workers: int | None = None,
+                  progress: bool | None = None) -> pd.DataFrame:
     """First-order (S1) and total (ST) Sobol indices with their bootstrap half-widths
     (``S1_conf``, ``ST_conf`` at ``conf_level``), one row per parameter and KPI, largest
     ST first. ``samples`` (a power of 2) is the base sample size N: the model runs at
@@ -215,8 +215,8 @@ def sobol_indices(scenario: Scenario, ranges: Mapping[str, Sequence[float]] | No
 
 def sensitivity(scenario: Scenario, method: Literal["oat", "sobol"] = "oat",
                 ranges: Mapping[str, Sequence[float]] | None = None, kpis: str | Sequence[str] | None = None, *,
-                samples: int = 64, replications: int | None = None, seed: int | None = None, workers: int = 1,
-                progress: bool = False) -> pd.DataFrame:
+                samples: int = 64, replications: int | None = None, seed: int | None = None, workers: int | None = None,
+                progress: bool | None = None) -> pd.DataFrame:
     """:func:`one_at_a_time` (``"oat"``) or :func:`sobol_indices` (``"sobol"``); both give
     the same columns, NaN where a method has nothing to say."""
     if method == "oat":

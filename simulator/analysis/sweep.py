@@ -80,7 +80,7 @@ def _check_names(scenario: Scenario, points: list[dict[str, Any]], source: str) 
 
 # ---- the sweep -----------------------------------------------------------------------
 def sweep(scenario: Scenario, grid: Grid, replications: int | None = None, seed: int | None = None, *,
-          kpis: Sequence[str] | None = None, workers: int = 1, progress: bool = False,
+          kpis: Sequence[str] | None = None, workers: int | None = None, progress: bool | None = None,
           checkpoint: str | Path | None = None, executor: str = "process",
           scheduler: str | None = None) -> pd.DataFrame:
     """Run every point of ``grid`` from the same ``seed`` and summarise each KPI.
@@ -98,7 +98,7 @@ def sweep(scenario: Scenario, grid: Grid, replications: int | None = None, seed:
 
 
 def sweep_runs(scenario: Scenario, grid: Grid, replications: int | None = None, seed: int | None = None, *,
-               kpis: Sequence[str] | None = None, workers: int = 1, progress: bool = False,
+               kpis: Sequence[str] | None = None, workers: int | None = None, progress: bool | None = None,
                keep_monthly: bool = False, checkpoint: str | Path | None = None, executor: str = "process",
                scheduler: str | None = None) -> tuple[pd.DataFrame, list[PointRun]]:
     """Like :func:`sweep`, and also the per-replication tables of each point."""
@@ -263,7 +263,7 @@ class TeamsAnswer:
 
 def fewest_teams(scenario: Scenario, deadline: dt.date | str, probability: float = 0.9, *,
                  replications: int | None = None, seed: int | None = None, max_teams: int = 64,
-                 workers: int = 1, progress: bool = False) -> TeamsAnswer:
+                 workers: int | None = None, progress: bool | None = None) -> TeamsAnswer:
     """The fewest ``campaign.teams`` that seal every dispenser before ``deadline`` (the
     last seal strictly before that day begins) in at least ``probability`` of replications.
 
@@ -363,8 +363,8 @@ def _first_for_good(extra: np.ndarray, cost: np.ndarray, months: pd.Index) -> pd
 
 
 def earliest_break_even(scenario: Scenario, orders: Sequence[str] | None = None, *,
-                        replications: int | None = None, seed: int | None = None, workers: int = 1,
-                        progress: bool = False) -> BreakEvenAnswer:
+                        replications: int | None = None, seed: int | None = None, workers: int | None = None,
+                        progress: bool | None = None) -> BreakEvenAnswer:
     """Run each visiting order (default: every registered order) from the same seed and
     find the one whose mean cumulative extra tax covers its mean cumulative cost soonest.
     Months are whole calendar months, so orders often tie; a tie goes to the order with

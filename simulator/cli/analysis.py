@@ -194,7 +194,7 @@ def cmd_sweep(args) -> int:
                  "deadline": None if deadline is None else deadline.isoformat(), "probability": probability,
                  "lang": lang}, ensure_ascii=False).encode())
             table, runs = sweep_runs(sc, grid, args.replications, args.seed, kpis=args.kpi, workers=_workers(args),
-                                     progress=not (args.quiet or args.json), checkpoint=out / "points",
+                                     progress=False if args.quiet or args.json else None, checkpoint=out / "points",
                                      executor=args.executor, scheduler=args.scheduler)
         except KeyboardInterrupt as exc:
             points = len(list((out / "points").glob("point-*.json")))
@@ -301,12 +301,12 @@ def cmd_calibrate(args) -> int:
         if args.observed:
             raise ScenarioError("--method abc takes --target figures, not an observed series", source="--observed")
         cal = posterior(sc, targets, params, draws=args.draws, accept=args.accept, keep=args.keep, seed=args.seed,
-                        level=args.level, workers=_workers(args), progress=not (args.quiet or args.json))
+                        level=args.level, workers=_workers(args), progress=False if args.quiet or args.json else None)
         write = posterior_toml
     else:
         cal = calibrate(sc, targets or None, params, observed=args.observed, replications=args.replications,
                         seed=args.seed, interval=args.interval, level=args.level, workers=_workers(args),
-                        progress=not (args.quiet or args.json))
+                        progress=False if args.quiet or args.json else None)
         write = calibrated_toml
     written = cal.scenario
     if written.network.register_file is not None and written.source:
@@ -346,7 +346,7 @@ def cmd_sensitivity(args) -> int:
     if n is None:
         n = sc.run.replications if args.method == "oat" else min(sc.run.replications, 10)
     table = sensitivity(sc, args.method, ranges, kpis, samples=args.samples, replications=n, seed=args.seed,
-                        workers=_workers(args), progress=not (args.quiet or args.json))
+                        workers=_workers(args), progress=False if args.quiet or args.json else None)
     out.mkdir(parents=True, exist_ok=True)
     used = ranges if ranges is not None else default_ranges(sc)
     meta = {"method": args.method, "kpi": kpis, "samples": args.samples if args.method == "sobol" else None,

@@ -253,7 +253,7 @@ class Results:
 
         out = Path(folder)
         if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
-            raise FileExistsError(f"{out}: exists and is not empty (use --overwrite to replace it)")
+            raise FileExistsError(f"{out}: exists and is not empty (pass overwrite=True to replace it)")
         room = make_room(out, overwrite)  # only a run folder is ever replaced
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

@@ -1,13 +1,14 @@
 # Two entry points, both starting from nothing but Python ≥ 3.11 and make:
 #   make run    install into .venv and run the built-in Hà Nam 2017 scenario
 #   make test   install into .venv (with the test tools) and run the whole test suite (what CI runs)
+#   make notebook    install with JupyterLab and open the analyst notebooks (notebooks/)
 #   make test-fast   the tests not marked slow, for day-to-day work (hypothesis searches, notebooks,
 #                    real signals and subprocesses, Dask clusters are the slow ones)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast install install-test catalogue reference clean
+.PHONY: run test test-fast install install-test install-notebooks notebook catalogue reference clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +19,12 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
+
+install-notebooks: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[notebooks]'
+
+notebook: install-notebooks
+	$(BIN)/jupyter lab notebooks/
 
 run: install
 	$(BIN)/fuelseal run

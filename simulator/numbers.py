@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_scientific
 
 from .i18n import translator
 from .kpis import KPIS
@@ -58,6 +58,11 @@ def _style(style: str) -> str:
     return style
 
 
+HUGE = 1e18
+"""Numbers from here on are written in powers of ten ("1.2E20"): a count or amount this large is a
+degenerate input (a cost of 1e-292 VND makes the extra tax per VND 1e300), not something to spell out."""
+
+
 def number(x, digits: int = 0, style: str = "en") -> str:
     """``1234567.8`` → ``"1,234,568"`` (en) or ``"1.234.568"`` (vi); ``digits`` decimals, never "-0"."""
     if not _ok(x):
@@ -65,6 +70,8 @@ def number(x, digits: int = 0, style: str = "en") -> str:
     x = float(x)
     if round(x, digits) == 0:
         x = 0.0  # no "-0.0"
+    if abs(x) >= HUGE:  # beyond the 28 digits of Babel's decimal arithmetic: say it in powers of ten
+        return format_scientific(x, format="0.##E0", locale=_LOCALE[_style(style)]).replace("-", MINUS)
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return format_decimal(x, format=pattern, locale=_LOCALE[_style(style)]).replace("-", MINUS)
 
@@ -77,6 +84,8 @@ def plain(x, style: str = "en", significant: int = 6) -> str:
         return "n/a"
     if x == 0:
         return "0"
+    if abs(x) >= HUGE:
+        return number(x, 0, style)
     digits = max(0, significant - 1 - math.floor(math.log10(abs(x))))
     pattern = "#,##0" + ("." + "#" * digits if digits else "")
     return format_decimal(round(float(x), digits), format=pattern, locale=_LOCALE[_style(style)])
@@ -109,7 +118,8 @@ def vnd(x, style: str = "en", trim: bool = False) -> str:
             if div < _MONEY_STEPS[0][0] and abs(round(v, digits)) >= 1000:  # 999.96 million reads 1.00 billion
                 return vnd(math.copysign(round(abs(x), -7), x), style)
             text = number(v, digits, style)
-            if trim or set(text[-digits:]) == {"0"}:  # "220 million", never "220.0"; trim: "1.5", not "1.50"
+            # "220 million", never "220.0"; trim: "1.5", not "1.50"
+            if abs(v) < HUGE and (trim or set(text[-digits:]) == {"0"}):
                 text = format_decimal(round(v, digits), format="#,##0" + ("." + "#" * digits if digits else ""),
                                       locale=_LOCALE[_style(style)]).replace("-", MINUS)
             return f"{text} {words[_style(style)]}"

@@ -20,7 +20,8 @@ from ..errors import ScenarioError
 from ..files import read_json
 from ..scenario import parse_value, split_pairs
 
-SWEEP_FILES = {"scenario.toml", "register.csv", "sweep.json", "sweep.csv", "sweep.png", "sweep-chart.csv", "points",
+SWEEP_FILES = {"scenario.toml", "scenario.original.toml", "register.csv", "sweep.json",
+               "sweep.csv", "sweep.png", "sweep-chart.csv", "points",
                ".fuelseal.lock", "report.html", "report.pdf"}  # the reports: fuelseal report DIR
 CHART_CSV = "sweep-chart.csv"
 

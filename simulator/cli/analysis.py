@@ -204,7 +204,7 @@ def cmd_sweep(args) -> int:
                                       143 if isinstance(exc, Terminated) else 130) from None
         except ScenarioError:
             if fresh and not list((out / "points").glob("point-*.json")):  # refused before any point: undo
-                for f in ("scenario.toml", "register.csv", "sweep.json", ".fuelseal.lock"):
+                for f in ("scenario.toml", "scenario.original.toml", "register.csv", "sweep.json", ".fuelseal.lock"):
                     (out / f).unlink(missing_ok=True)
                 if (out / "points").is_dir():
                     shutil.rmtree(out / "points")
@@ -234,15 +234,20 @@ def cmd_sweep(args) -> int:
 
 
 def sweep_text(table, kpis: list[str] | None = None, *, lang: str = "en") -> str:
-    """One block per point: the swept values, then each KPI of the chart with its mean and 90% range
-    across replications, in ``lang``."""
+    """One block per point: the swept values, then each KPI of the chart (and, with no ``kpis`` named, the
+    extra tax per VND spent) with its mean and 90% range across replications, in ``lang``."""
     from ..analysis.sweep import swept_names
     from ..charts.analysis import _chosen, parameter_label, parameter_value
 
     nf = Numbers(lang)
     _ = nf.gettext
     names = swept_names(table)
-    chosen = _chosen(list(dict.fromkeys(table["kpi"])), kpis)
+    present = list(dict.fromkeys(table["kpi"]))
+    chosen = _chosen(present, kpis)
+    if not kpis and "benefit_cost_ratio" in present and "benefit_cost_ratio" not in chosen:
+        # the money a planner weighs: extra tax per VND spent, after the net gain (not a chart panel)
+        at = chosen.index("net_benefit") + 1 if "net_benefit" in chosen else len(chosen)
+        chosen = [*chosen[:at], "benefit_cost_ratio", *chosen[at:]]
     lines = []
     for point, g in table.groupby("point", sort=True):
         first = g.iloc[0]

@@ -59,6 +59,8 @@ def cmd_run(args) -> int:
         sc = folder.scenario
     else:
         sc = _load(args)
+        if not args.quiet:
+            _warn(sc)
         require_executor(args.executor)
         out = Path(args.out) if args.out else _default_out(sc)
         n = sc.run.replications if args.replications is None else args.replications
@@ -225,14 +227,78 @@ def cmd_keys(args) -> int:
     return 0
 
 
+def _warn(sc: Scenario) -> None:
+    """The scenario's warnings (things that run but probably mislead), one line each on stderr."""
+    for line in sc.advice():
+        print(f"fuelseal: warning: {line}", file=sys.stderr)
+
+
+def cmd_new(args) -> int:
+    import tomllib
+
+    from ..scenario import scenario_from_dict
+    from ..scenario.template import scenario_text
+
+    path = Path(args.file)
+    if path.suffix.lower() != ".toml":
+        raise ScenarioError("expected a file name ending in .toml", source=str(path))
+    if path.exists() or path.is_symlink():
+        raise ScenarioError("already exists; fuelseal new never replaces a file (choose another name)",
+                            source=str(path))
+    if not path.parent.is_dir():
+        raise ScenarioError("the folder does not exist", source=str(path.parent))
+    for name in ("stations", "dispensers", "teams"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ScenarioError(f"expected a whole number ≥ 1, got {value}", source=f"--{name}")
+    stations = args.stations or 150
+    if args.dispensers is not None and args.dispensers < stations:
+        raise ScenarioError(f"expected at least one dispenser per station ({stations}), got {args.dispensers}",
+                            source="--dispensers")
+    try:
+        start = dt.date.fromisoformat(args.start) if args.start else None
+    except ValueError:
+        raise ScenarioError(f"expected a date as YYYY-MM-DD, got {args.start!r}", source="--start") from None
+    districts = [d.strip() for d in args.districts.split(",")] if args.districts else None
+    if districts is not None and (not all(districts) or len(set(districts)) != len(districts)):
+        raise ScenarioError("expected district names separated by commas, none empty or repeated",
+                            source="--districts")
+    text = scenario_text(province=args.province or "My province", stations=stations, dispensers=args.dispensers,
+                         teams=args.teams or 2, start=start, districts=districts)
+    sc = scenario_from_dict(tomllib.loads(text), source=str(path))
+    try:
+        with open(path, "xb") as f:  # "x": a file that appeared meanwhile is never replaced
+            try:
+                f.write(text.encode("utf-8"))
+            except BaseException:
+                f.close()
+                path.unlink(missing_ok=True)  # nothing half-written
+                raise
+    except FileExistsError:
+        raise ScenarioError("already exists; fuelseal new never replaces a file (choose another name)",
+                            source=str(path)) from None
+    c = sc.campaign
+    print(f"{path}: written — {sc.name}; {sum(q.expected() for q in sc.network.districts.values()):.0f} stations; "
+          f"campaign from {c.start} with {c.teams} teams; {sc.scenario.start} to {sc.scenario.end}")
+    print("Next: replace the PLACEHOLDER and ASSUMPTION lines with your province's figures, then\n"
+          f"  fuelseal validate {path}\n  fuelseal run {path}")
+    _warn(sc)
+    return 0
+
+
 def cmd_validate(args) -> int:
     sc = _load(args)
+    if args.show_resolved:
+        print(sc.to_toml(f"{args.scenario}, resolved: every value fuelseal uses, defaults included"), end="")
+        _warn(sc)
+        return 0
     n = sc.network
     where = (f"register {n.register_file} ({len(sc.register.ids)} stations)" if sc.register is not None
              else f"{len(n.districts)} districts")
     c = sc.campaign
     campaign = f"from {c.start} with {c.teams} teams" if c.enabled else "disabled"
     print(f"{args.scenario}: ok — {sc.name}; {where}; {sc.scenario.start} to {sc.scenario.end}; campaign {campaign}")
+    _warn(sc)
     return 0
 
 
@@ -282,7 +348,24 @@ def build_parser() -> argparse.ArgumentParser:
     options.scenario(v, optional=False)
     options.overrides(v, "override a dotted key")
     options.safe(v)
+    v.add_argument("--show-resolved", action="store_true",
+                   help="print the scenario with every default spelled out (as a run folder stores it)")
     v.set_defaults(func=cmd_validate)
+
+    n = sub.add_parser("new", help="write a commented scenario for a province of your own",
+                       description="Write a new scenario file to start from: every required key, each value "
+                                   "marked SOURCED, FROM HÀ NAM, ASSUMPTION or PLACEHOLDER. It validates and runs "
+                                   "as written; replace what you know, then fuelseal validate FILE.")
+    n.add_argument("file", help="the file to write (.toml); an existing file is never replaced")
+    n.add_argument("--province", default=None, help="the province's name (default: My province)")
+    n.add_argument("--stations", type=int, default=None, help="number of fuel stations (default 150)")
+    n.add_argument("--dispensers", type=int, default=None, help="number of dispensers (default 3 per station)")
+    n.add_argument("--teams", type=int, default=None, help="verification teams (default 2)")
+    n.add_argument("--start", default=None, metavar="YYYY-MM-DD",
+                   help="first day of the campaign (default: the first working day of next year)")
+    n.add_argument("--districts", default=None, metavar="A,B,…",
+                   help="district names, comma-separated; the stations are spread evenly (default: one)")
+    n.set_defaults(func=cmd_new)
     return p
 
 

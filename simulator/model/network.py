@@ -46,7 +46,7 @@ def build_network(sc: Scenario, rng: np.random.Generator) -> Network:
     reg = sc.register
     if reg is not None:
         names = tuple(dict.fromkeys(reg.districts))
-        ops = tuple(sc.operators) or tuple(dict.fromkeys(reg.operators))
+        ops = tuple(dict.fromkeys((*sc.operators, *reg.operators)))  # an empty cell: "default", under [tax]
         pumps = reg.pumps.copy()
         drawn = sc.demand.litres_per_pump_day.sample(rng, len(pumps))
         given = reg.litres_per_day / pumps

@@ -185,7 +185,8 @@ class RunFolder:
             storage.check_links(p)
             seed, n = _whole(manifest, "seed", 0, 2**63 - 1, p), _whole(manifest, "replications", 1, 1_000_000, p)
             scenario = load_scenario(p / "scenario.toml", base=p)
-            if scenario.digest() != manifest.get("scenario_sha256"):
+            # folders written before the scenario was stored resolved hash it as written
+            if manifest.get("scenario_sha256") not in (scenario.digest(), scenario.legacy_digest()):
                 raise ScenarioError("scenario.toml does not match the manifest's scenario_sha256 (edited after the "
                                     "run)", source=str(p))
             check_run_size(scenario, n, source=str(p / "manifest.json"))
@@ -196,7 +197,9 @@ class RunFolder:
         except BaseException:
             lock.release()
             raise
-        return cls(p, scenario, seed, n, manifest, lock)
+        folder = cls(p, scenario, seed, n, manifest, lock)
+        folder.digest = manifest["scenario_sha256"]  # what its replication files carry
+        return folder
 
     # ---- replications -----------------------------------------------------------------
     def _names(self) -> dict[int, Path]:

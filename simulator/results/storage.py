@@ -32,8 +32,8 @@ from ..files import LOCK_NAME, MAX_MANIFEST_BYTES, FolderLock, os_error, read_js
 FORMAT = "fuelseal-run/2"
 TABLES = ("kpis", "summary", "monthly", "districts", "visits", "stations")
 CHART_FILES = (".png", ".svg", ".pdf", ".csv", ".tmp")  # charts/: pictures, their data, a write
-KNOWN_TOP = ({"manifest.json", "scenario.toml", "register.csv", "replications", "charts", "report.html",
-              "report.pdf", LOCK_NAME} | {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")})
+KNOWN_TOP = ({"manifest.json", "scenario.toml", "scenario.original.toml", "register.csv", "replications", "charts",
+              "report.html", "report.pdf", LOCK_NAME} | {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")})
 LEGACY_KEYS = {"scenario_sha256", "seed", "replications", "status"}
 
 

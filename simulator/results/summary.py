@@ -252,7 +252,8 @@ def _has(s, key: str) -> bool:
 
 
 def _payback(s, nf: Numbers) -> str:
-    """", paying for itself within 4 months" — the median replication's months (``payback_months``)."""
+    """", paying for itself within 4 months (median)" — the median replication's months (``payback_months``),
+    labelled as such: the KPI table beside it shows means."""
     _ = nf.gettext
     if "payback_months" not in s.index:  # a run folder from before the KPI: say nothing rather than guess
         return ""
@@ -262,8 +263,8 @@ def _payback(s, nf: Numbers) -> str:
         return _(", without paying for itself within the horizon in most replications")
     months = int(math.ceil(float(r["p50"])))
     if months <= 1:
-        return _(", paying for itself within its first month")
-    return _(", paying for itself within {n} months").format(n=nf.number(months))
+        return _(", paying for itself within its first month (median)")
+    return _(", paying for itself within {n} months (median)").format(n=nf.number(months))
 
 
 def _net(s, nf: Numbers) -> float:

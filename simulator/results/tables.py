@@ -113,6 +113,12 @@ def _version(name: str) -> str:
         return "not installed"
 
 
+RESOLVED_HEADER = """The scenario this run used, every default spelled out (fuelseal validate --show-resolved).
+Made from {source}, with any --set overrides; that file as given, comments included, is
+scenario.original.toml. Run it again with: fuelseal run scenario.toml
+"""
+
+
 class Results:
     """What a run produced; see the module docstring for the tables."""
 
@@ -295,16 +301,24 @@ class Results:
 
     @staticmethod
     def write_scenario(folder: Path, sc: Scenario) -> None:
-        """The resolved scenario as ``scenario.toml`` (with its register copied beside it)."""
-        from ..files import write_atomic
+        """The resolved scenario — every value the model used, defaults included — as ``scenario.toml``
+        (with its register copied beside it), and the file as given, comments and all, as
+        ``scenario.original.toml``."""
+        from ..files import MAX_SCENARIO_BYTES, read_regular, write_atomic
 
+        original = None
+        if sc.source and Path(sc.source).is_file():
+            original = read_regular(Path(sc.source), MAX_SCENARIO_BYTES, "scenario file (TOML)")
+        header = RESOLVED_HEADER.format(source=Path(sc.source).name if original is not None else "a dict")
         if sc.register is not None:  # keep the run folder self-contained
             write_atomic(folder / "register.csv", sc.register.to_csv().encode("utf-8"))
             local = str((folder / "register.csv").resolve())
-            text = sc.with_overrides({"network.register": local}).to_toml().replace(local, "register.csv")
+            text = sc.with_overrides({"network.register": local}).to_toml(header).replace(local, "register.csv")
         else:
-            text = sc.to_toml()
+            text = sc.to_toml(header)
         write_atomic(folder / "scenario.toml", text.encode("utf-8"))
+        if original is not None:
+            write_atomic(folder / "scenario.original.toml", original)
 
     @classmethod
     def load(cls, folder: str | os.PathLike, *, verify_manifest: bool = True) -> Results:

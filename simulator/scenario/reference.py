@@ -8,11 +8,15 @@ allowed range (from the field's constraints), its default (or "required") and it
 (the field's docstring). :func:`markdown` writes them as ``docs/scenario-reference.md`` — a test
 regenerates it and fails when the file is stale — and ``fuelseal keys [SECTION]`` prints them.
 Nothing here is written by hand, so the reference cannot drift from what the loader accepts.
+
+Both also describe the station register (``network.register``; ``fuelseal keys register``): its
+columns come from :data:`.register.COLUMNS`, the same list the reader checks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 import types
 import typing
 from dataclasses import dataclass
@@ -23,6 +27,7 @@ from pydantic_core import PydanticUndefined
 
 from .labels import label_of
 from .quantities import Quantity
+from .register import COLUMNS, EXCEL_MAX_ROWS
 from .schema import Scenario
 
 NAMED = {"operators": "NAME", "supply.upstream": "FUEL", "network.districts": "DISTRICT",
@@ -165,9 +170,75 @@ def keys(section: str | None = None) -> list[Key]:
     if section is not None:
         out = [k for k in out if k.key == section or k.key.startswith(section + ".")]
         if not out:
-            sections = ", ".join(dict.fromkeys(k.key.split(".")[0] for k in keys()))
+            sections = ", ".join([*dict.fromkeys(k.key.split(".")[0] for k in keys()), REGISTER])
             raise ValueError(f"section: expected one of {sections}, got {section!r}")
     return out
+
+
+# ---- the station register -----------------------------------------------------------------------
+REGISTER = "register"
+"""The "section" name under which ``fuelseal keys`` shows the station register's columns."""
+
+REGISTER_INTRO = (
+    "`network.register = \"stations.csv\"` (a path from the scenario file's folder) reads the stations from "
+    "a file instead of drawing them from `network.districts`: one row per station under a header row. The "
+    "columns may come in any order and their names in any letter case; other columns are ignored."
+)
+
+REGISTER_FORMATS = (
+    "CSV in UTF-8 (Excel: *CSV UTF-8 (Comma delimited)*), its columns separated by commas, semicolons or "
+    "tabs: the header line decides (Excel writes semicolons where the decimal mark is a comma). In a CSV, "
+    "numbers have a dot as decimal mark and no thousands separators. Excel's *Unicode Text* (UTF-16, tabs) "
+    "reads too.",
+    "An Excel workbook, `.xlsx`: its first sheet, row 1 the header. Each cell counts by the value Excel saved "
+    "in the file (a formula by its last result; nothing is computed here). An old `.xls` workbook, a "
+    "password-protected one or an OpenDocument `.ods` must first be saved as `.xlsx` or as CSV UTF-8.",
+    f"Errors name the file and the row as a spreadsheet numbers it (row 1 is the header; up to "
+    f"{EXCEL_MAX_ROWS:,} rows). Empty rows are skipped. An id Excel stored as a number reads without "
+    "decimals (101, not 101.0); give the column the Text format to keep leading zeros (00101).",
+    "A run folder keeps the register it ran as `register.csv`; its manifest records the SHA-256 of the "
+    "file read.",
+)
+
+REGISTER_EXAMPLE = """id,district,operator,pumps,litres_per_day
+BN-001,Thành phố Bắc Ninh,state,6,9800
+BN-002,Thành phố Bắc Ninh,private,4,5200
+BN-003,Thành phố Bắc Ninh,,3,
+BN-004,Thành phố Bắc Ninh,household,2,1500"""
+"""The first rows of scenarios/data/example_register.csv: BN-003 is of the default type, its sales drawn."""
+
+
+def _value(required: bool) -> str:
+    return "required" if required else "may be empty"
+
+
+def register_markdown() -> str:
+    """The station register's section of the reference, as Markdown."""
+    lines = ["## Station register (`network.register`)", "", REGISTER_INTRO, "",
+             "| column | meaning | unit | type | value | an empty cell |", "|---|---|---|---|---|---|"]
+    for c in COLUMNS:
+        value = "**required**" if c.required else _value(c.required)
+        lines.append(f"| `{c.name}` | {_cell(c.meaning)} | {_cell(c.unit or '—')} | {_cell(c.type)} | {value} | "
+                     f"{_cell(c.empty)} |")
+    lines += ["", *[f"- {p}" for p in REGISTER_FORMATS], "",
+              "For example (the first rows of `scenarios/data/example_register.csv`):", "", "```", REGISTER_EXAMPLE,
+              "```"]
+    return "\n".join(lines)
+
+
+def register_text() -> str:
+    """The station register's columns and formats, for a terminal (``fuelseal keys register``)."""
+    def wrap(text: str, indent: str = "    ") -> str:
+        return textwrap.fill(text.replace("`", "").replace("*", ""), 100, initial_indent=indent,
+                             subsequent_indent=indent)
+
+    blocks = ["Station register (network.register)\n" + wrap(REGISTER_INTRO, "")]
+    for c in COLUMNS:
+        head = f"{c.name}  ({c.type}{'; ' + c.unit if c.unit else ''}; {_value(c.required)})"
+        blocks.append(head + "\n" + wrap(c.meaning) + "\n" + wrap(f"Empty: {c.empty}"))
+    blocks.append("Formats\n" + "\n".join(wrap(p, "  - ").replace("\n  - ", "\n    ") for p in REGISTER_FORMATS))
+    blocks.append("For example\n" + textwrap.indent(REGISTER_EXAMPLE, "    "))
+    return "\n".join(blocks)
 
 
 def _cell(text: str) -> str:
@@ -190,15 +261,21 @@ def markdown() -> str:
         meaning = k.label + (": " if k.label and k.description else "") + k.description
         default = "**required**" if k.required else k.default
         lines.append(f"| `{k.key}` | {_cell(meaning)} | {_cell(k.type)} | {_cell(k.allowed)} | {_cell(default)} |")
+    lines += ["", register_markdown()]
     return "\n".join(lines).strip() + "\n"
 
 
 def text(section: str | None = None) -> str:
-    """The reference for a terminal: one block per key."""
+    """The reference for a terminal: one block per key, then the station register's columns (``section``
+    ``"register"``: only those)."""
+    if section == REGISTER:
+        return register_text()
     blocks = []
     for k in keys(section):
         head = f"{k.key}  ({k.type}{'; ' + k.allowed if k.allowed else ''}; "
         head += "required)" if k.required else f"default {k.default})"
         body = "\n".join(f"    {line}" for line in filter(None, [k.label, k.description]))
         blocks.append(head + ("\n" + body if body else ""))
+    if section is None:
+        blocks.append("\n" + register_text())
     return "\n".join(blocks)

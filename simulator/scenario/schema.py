@@ -25,6 +25,7 @@ from .fiscal import ALTERNATIVES, NEEDS, Operator, Supply, Tax, check_mix, check
 from .overrides import _deepcopy, apply_overrides
 from .quantities import Quantity  # noqa: F401  (re-exported for callers of with_overrides)
 from .register import Register, read_register
+from .resolved import with_defaults
 from .sections import (
     Behaviour,
     Calibration,
@@ -182,9 +183,29 @@ class Scenario(_Section):
         """The scenario as plain data (after overrides), suitable for TOML or JSON."""
         return json.loads(json.dumps(self._raw, default=str))
 
+    def advice(self) -> list[str]:
+        """Warnings about what runs but probably misleads (see :mod:`.advice`): one line each, starting
+        with the dotted key. Empty for a scenario with nothing to warn about."""
+        from .advice import advice
+
+        return advice(self)
+
+    def resolved(self) -> dict:
+        """The scenario as plain data with every default spelled out (see :mod:`.resolved`): what the
+        user wrote, exactly as written, and the value of everything they left out. Loads back to an
+        equal scenario."""
+        return json.loads(json.dumps(with_defaults(type(self), self._raw), default=str))
+
     def digest(self) -> str:
-        """SHA-256 of the resolved scenario (and register rows), for manifests."""
-        raw = self.raw
+        """SHA-256 of the resolved scenario (and register rows), for manifests: a file that spells out a
+        default and one that leaves it out are the same scenario."""
+        return self._digest(self.resolved())
+
+    def legacy_digest(self) -> str:
+        """The digest fuelseal 0.2's first run folders stored: of the scenario as written (defaults left out)."""
+        return self._digest(self.raw)
+
+    def _digest(self, raw: dict) -> str:
         if self._register is not None:  # the register's rows count, not where the file lies
             raw["network"].pop("register", None)
         payload = {"scenario": raw, "register": self._register.rows() if self._register else None}
@@ -198,9 +219,10 @@ class Scenario(_Section):
 
     _base: str | None = PrivateAttr(default=None)
 
-    def to_toml(self) -> str:
-        """The resolved scenario as TOML text (loads back to an equal scenario)."""
-        return dumps_toml(self._raw)
+    def to_toml(self, header: str = "") -> str:
+        """The resolved scenario as TOML text, defaults included (loads back to an equal scenario);
+        ``header`` goes first, as comments."""
+        return dumps_toml(with_defaults(type(self), self._raw), header)
 
 
 def _format_error(err: dict) -> tuple[str, str]:
@@ -281,11 +303,18 @@ def build(raw: dict, source: str | None, base: str | None) -> Scenario:
             raise ScenarioError(f"file not found: {reg_path}", source=src, key="network.register")
         sc._register = read_register(reg_path)
         sc._register_path = str(reg_path)
-        if sc.operators:
-            for row, op in enumerate(sc._register.operators, start=2):
-                if op not in sc.operators:
-                    raise ScenarioError(f"operator: {op!r} is not defined in the scenario's [operators] "
-                                        f"(defined: {', '.join(sc.operators)})", source=str(reg_path), key=f"row {row}")
+        # each operator cell names a type of [operators] (an undefined name is refused even without
+        # [operators]), or is empty: the default type, under the scenario-wide [tax]
+        sc._register = sc._register.with_operators(sc.operators, str(reg_path))
+        default_rows = sc._register.default_rows()
+        if default_rows and sc.operators and "default" not in sc.operators:
+            # regimes_used() leaves [tax]'s regime out when every type names its own: these stations use it
+            for key in NEEDS[sc.tax.regime]:
+                alt = ALTERNATIVES.get(key)
+                if getattr(sc.tax, key) is None and (alt is None or getattr(sc.tax, alt) is None):
+                    raise ScenarioError(f"required by the {sc.tax.regime} regime (tax.regime), the regime of the "
+                                        f"register's stations with an empty operator cell (row {default_rows[0]})",
+                                        source=src, key=f"tax.{key}")
         if sc.campaign.district_order:
             unknown = set(sc.campaign.district_order) - set(sc._register.districts)
             if unknown:

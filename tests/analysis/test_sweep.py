@@ -206,3 +206,18 @@ def test_chart_report_and_earliest_break_even_use_one_rule(small):
     answer = earliest_break_even(sc, ["route"], replications=3, seed=4)
     chart_month = charts.break_even(res)
     assert answer.month is not None and chart_month == answer.month
+
+
+def test_the_sweep_printout_weighs_money_cost_and_tax_per_vnd(small):
+    """Each point's printed block gives the extra tax, the cost, the net gain and then the extra tax per VND
+    spent (a planner's first questions), though the chart keeps its four panels; naming KPIs prints just them."""
+    from simulator.cli.analysis import sweep_text
+
+    table = sweep(small(), {"campaign.teams": [1, 2]}, replications=2, seed=1)
+    block = sweep_text(table).split("[2]")[0]
+    labels = [line.split(":")[0].strip() for line in block.splitlines()[1:]]
+    assert labels == ["Extra tax in the window", "Campaign cost", "Net gain (extra tax − cost)",
+                      "Extra tax per VND spent", "Start to last seal"]
+    ratio = table[(table["kpi"] == "benefit_cost_ratio") & (table["point"] == 1)].iloc[0]
+    assert f"{ratio['mean']:.2g}" in block.splitlines()[4].replace("×", "")
+    assert "per VND" not in sweep_text(table, ["cost"])

@@ -48,7 +48,7 @@ def test_the_headline_says_cost_extra_tax_with_its_range_payback_and_net_gain_fi
     expected = (
         f"Sealing all 20 dispensers with one team costs about {_m(cost['mean'])} million VND and brings in "
         f"{_m(extra['mean'])} million VND more tax in 2017 (90%: {_m(extra['p05'])}–{_m(extra['p95'])} million VND), "
-        f"paying for itself within {int(pay['p50'])} months: a net gain of {_m(net['mean'])} million VND. "
+        f"paying for itself within {int(pay['p50'])} months (median): a net gain of {_m(net['mean'])} million VND. "
         f"Against no campaign, tax rises by {_p(up['mean'])}"
         + (f" (90%: {_p(up['p05'])[:-1]}–{_p(up['p95'])})" if _p(up["p05"]) != _p(up["p95"]) else "")
         + f"; against the same months before it rises by {_p(ba['mean'])} (90%: {_p(ba['p05'])[:-1]}–"
@@ -72,7 +72,8 @@ def test_the_vietnamese_headline_reads_as_a_provincial_report(paid_back):
         f"Việc kiểm định và kẹp chì toàn bộ 20 cột đo xăng dầu, do một đoàn kiểm định thực hiện, có chi phí khoảng "
         f"{vi(cost['mean'])} triệu đồng và mang lại thêm {vi(extra['mean'])} triệu đồng tiền thuế trong năm "
         f"2017 (khoảng 90%: {vi(extra['p05'])}–{vi(extra['p95'])} triệu đồng); chiến dịch hoàn vốn trong vòng "
-        f"{int(pay['p50'])} tháng, lợi ích ròng đạt {vi(net['mean'])} triệu đồng. So với khi không có chiến dịch, "
+        f"{int(pay['p50'])} tháng (trung vị), lợi ích ròng đạt {vi(net['mean'])} triệu đồng. "
+        f"So với khi không có chiến dịch, "
         f"số thu thuế tăng "), text
     assert "số liệu công bố: 20,0%" in text and "xu hướng chung" in text
     for english in ("VND", "million", "months", "against", "published", "Sealing"):

@@ -111,7 +111,7 @@ def test_safe_mode_keeps_scenario_paths_inside_the_base_folder(tmp_path, capsys)
     """With --safe DIR a register path that leaves DIR is refused, one line, exit 2."""
     inside = tmp_path / "inside"
     inside.mkdir()
-    (tmp_path / "secret.csv").write_text("id,district,operator,pumps,litres_per_day\nA,X,p,1,100\n")
+    (tmp_path / "secret.csv").write_text("id,district,operator,pumps,litres_per_day\nA,X,,1,100\n")
     text = (BAD.parent / "data" / "minimal.toml").read_text().replace(
         "districts = { A = 3, B = 2 }", 'register = "../secret.csv"')
     (inside / "s.toml").write_text(text)

@@ -77,3 +77,29 @@ def test_a_run_folder_keeps_the_resolved_scenario_and_the_file_as_given(tmp_path
     assert "scenario.original.toml" in manifest["files"]
     capsys.readouterr()
     assert main(["verify", str(out), "--sample", "1"]) == 0  # the folder still checks out bit for bit
+
+
+def test_a_folder_written_before_scenarios_were_stored_resolved_still_opens(tmp_path, monkeypatch, capsys):
+    """Run folders of the previous commits stored the scenario as written and hashed that; they still
+    verify and resume (their replication files carry the old hash)."""
+    from simulator.scenario import Scenario, dumps_toml
+
+    src = ROOT / "tests" / "data" / "minimal.toml"
+    out = tmp_path / "old"
+    with monkeypatch.context() as m:  # fuelseal as it was: the raw scenario, hashed as written
+        m.setattr(Scenario, "digest", Scenario.legacy_digest)
+        m.setattr(Scenario, "to_toml", lambda self, header="": dumps_toml(self.raw))
+        assert main(["run", str(src), "-n", "3", "--out", str(out), "--quiet", "--no-charts"]) == 0
+    stored = tomllib.loads((out / "scenario.toml").read_text(encoding="utf-8"))
+    assert "metrology" not in stored  # as written, defaults left out
+    manifest = json.loads((out / "manifest.json").read_text())
+    sc = simulator.load_scenario(out / "scenario.toml")
+    assert manifest["scenario_sha256"] == sc.legacy_digest() != sc.digest()
+    capsys.readouterr()
+    assert main(["verify", str(out), "--sample", "2"]) == 0
+    (out / "replications" / "rep-000002.npz").unlink()
+    for extra in out.glob("*.csv"):
+        extra.unlink()
+    assert main(["run", "--resume", str(out), "--quiet", "--no-charts"]) == 0
+    assert (out / "replications" / "rep-000002.npz").exists()  # run again, under the folder's old hash
+    assert main(["verify", str(out), "--sample", "1"]) == 0

@@ -191,6 +191,9 @@ def test_results_save_replaces_only_run_folders(tmp_path, hanam_run):
     assert (keep / "data.csv").read_text() == "precious"
     saved = hanam_run.save(tmp_path / "r")
     assert hanam_run.save(saved, overwrite=True) == saved and storage.read_manifest(saved)["status"] == "complete"
+    with pytest.raises(FileExistsError) as exc:  # in the API's own words, not the command line's
+        hanam_run.save(saved)
+    assert "overwrite=True" in str(exc.value) and "--overwrite" not in str(exc.value)
 
 
 # ---- every saved replication proves what it is ----------------------------------------------

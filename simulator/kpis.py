@@ -52,6 +52,7 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("team_days", "team-days", "count", "Team-days worked"),
     KPI("cost", "VND", "money", "Campaign cost"),
     KPI("cost_stations", "VND", "money", "Paid by the stations (fees)"),
+    KPI("cost_instruments", "VND (of the cost: the instruments', beside sealing)", "money", "Of which instruments"),
     KPI("benefit_cost_ratio", "VND of tax per VND spent", "ratio", "Extra tax per VND spent"),
     KPI("net_benefit", "VND (extra tax in the window − campaign cost)", "money", "Net gain (extra tax − cost)"),
     KPI("payback_months", "months from the campaign's first month until the extra tax covers the cost for good",

@@ -217,6 +217,36 @@ def cmd_verify(args) -> int:
     return 0
 
 
+INSTRUMENT_ONLY = ("replications", "seed", "set", "workers", "json")
+
+
+def cmd_compare_any(args) -> int:
+    """``fuelseal compare``: run folders side by side, or (``--instruments``) instruments on one scenario."""
+    if not (args.instruments or args.combine):
+        given = [name for name in INSTRUMENT_ONLY if getattr(args, name) not in (None, False, [])]
+        if given:
+            raise ScenarioError(f"--{given[0].replace('_', '-')} goes with --instruments (run folders are compared "
+                                "as they were run)", source="compare")
+        from ..report.compare import cmd_compare
+
+        return cmd_compare(args)
+    from ..analysis.instruments import compare_instruments, instruments_text
+
+    if len(args.run_dirs) > 1:
+        raise ScenarioError("with --instruments, give one scenario file (or none for the built-in one)",
+                            source="compare")
+    args.scenario = args.run_dirs[0] if args.run_dirs else None
+    sc = _load(args)
+    names = (args.instruments or "").split(",") if args.instruments else []
+    cmp = compare_instruments(sc, names, args.combine, replications=args.replications, seed=args.seed,
+                              workers=args.workers, progress=False if args.quiet or args.json else None)
+    if args.json:
+        print(json.dumps(cmp.to_json(), ensure_ascii=False, allow_nan=False))
+    else:
+        print(instruments_text(cmp, lang=args.lang or sc.run.lang))
+    return 0
+
+
 def cmd_keys(args) -> int:
     from ..scenario.reference import text
 
@@ -328,7 +358,17 @@ def build_parser() -> argparse.ArgumentParser:
     from .analysis import add_subcommands as add_analysis_subcommands
 
     add_report_subcommand(sub)
-    add_compare_subcommand(sub)
+    cp = add_compare_subcommand(sub)
+    cp.add_argument("--instruments", metavar="A,B,…", default=None,
+                    help="compare instruments instead of run folders: seal (the campaign) and the scenario's "
+                         "[instruments.NAME], each run on the same stations against the same no-policy world")
+    cp.add_argument("--combine", metavar="A+B", action="append", default=[],
+                    help="also compare instruments used together, e.g. seal+einvoice_pos (repeatable)")
+    options.replications(cp)
+    options.overrides(cp)
+    options.workers(cp)
+    options.output(cp)
+    cp.set_defaults(func=cmd_compare_any)
     add_analysis_subcommands(sub)
 
     k = sub.add_parser("keys", help="list the scenario keys: meaning, type, allowed range, default",

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..scenario import REGIMES, Scenario
 from ..timeline import Month, Windows, months_between, windows
+from .instruments import Channels
 from .metrology import Dispensers
 from .network import Network
 from .regimes import (
@@ -108,8 +109,10 @@ class Ledger:
     """Accumulates the monthly declarations of one replication for both arms."""
 
     def __init__(self, sc: Scenario, net: Network, profile: DemandProfile, behaviour: StationTerms,
-                 dispensers: Dispensers, rng: np.random.Generator, months: list[Month], windows: Windows):
+                 dispensers: Dispensers, rng: np.random.Generator, months: list[Month], windows: Windows,
+                 channels: Channels | None = None):
         ds = net.dispenser_station
+        self.channels = channels
         self.rng, self.profile, self.months, self.windows = rng, profile, months, windows
         self.station = ds
         self.n_stations = net.n_stations
@@ -146,6 +149,7 @@ class Ledger:
         self.district = net.district[ds]
         self.n_districts = len(net.district_names)
         self.campaign = sc.campaign.enabled
+        self.policy = self.campaign or channels is not None  # whether the with arm differs at all
         c = sc.campaign
         self.announcement_day = (c.announcement - sc.scenario.start).days if c.announcement else None
         self.announcement_effect = c.announcement_effect
@@ -193,7 +197,7 @@ class Ledger:
         row[1] = (wo_l.sum(), wo_v.sum(), (kb * wo_l).sum(), (kb * wo_v).sum(), tax_wo.sum(), 0.0, 0.0,
                   litres.sum(), (litres * short_wo).sum(), (value * short_wo).sum(), tax_wo.sum(), up_wo, tax_wo.sum(),
                   (value * self.e0).sum())
-        if not self.campaign:
+        if not self.policy:
             row[0] = row[1]
             decl_l, tax_w, ind_l = kb * wo_l, tax_wo, wo_l
             undecl_l = (1.0 - kb) * wo_l
@@ -218,6 +222,11 @@ class Ledger:
                 after_ann = min(max((d1 - self.announcement_day) / (d1 - d0), 0.0), 1.0)
                 kb = 1.0 - self.undeclared * (1.0 - self.announcement_effect * after_ann * ~verified)
             ka = self.keep_after
+            if self.channels is not None:  # what the instruments report: open litres through them alone,
+                k = self.channels.keep_at(d0)[self.station]  # sealed ones the more of seal and instrument
+                on = ~np.isnan(k)
+                kb = np.where(on, k, kb)
+                ka = np.where(on, np.maximum(ka, k), ka)
             ind_l = open_l * (1 + e_open) + sealed_l * (1 + self.e1)
             ind_v = open_v * (1 + e_open) + sealed_v * (1 + self.e1)
             decl_l = kb * open_l * (1 + e_open) + ka * sealed_l * (1 + self.e1)
@@ -265,7 +274,7 @@ class Ledger:
                 self.stations[month.index, arm] = np.column_stack(
                     [np.bincount(st, weights=x, minlength=n) for x in (t, d, u)])
         if month.index in self._eval:
-            if moved is not None and self.campaign:
+            if moved is not None and self.policy:
                 # what moving onto declaration alone changes: declaring what the assessment saw (1 − u)
                 # of the sales, instead of the lump sum; the rest of a moved household's extra is compliance
                 m = self.is_presumptive & moved
@@ -318,18 +327,27 @@ class Ledger:
         a, ds = self.assess, self.station
         if month.index in a.opens:
             self.lumps[1] = a.lump(month, self.seen_before)
-            if self.campaign:
+            if self.policy:
                 sealed = np.zeros(self.n_stations, dtype=bool)
                 sealed[ds[seal_time <= month.d0]] = True  # sealed and read before the period starts
                 if tampering is not None:
                     sealed &= ~tampering
                 self.seen_with = np.where(sealed, self.seen_after, self.seen_before)
+                if self.channels is not None:  # what the instruments report, as for declarations
+                    k = self.channels.keep_at(month.d0)
+                    on = ~np.isnan(k)
+                    self.seen_with = np.where(on, np.where(sealed, np.maximum(self.seen_with, k), k),
+                                              self.seen_with)
                 self.lumps[0] = a.lump(month, self.seen_with)
             else:
                 self.lumps[0] = self.lumps[1]
         share = month_fraction(month) / np.maximum(self.station_pumps, 1.0)  # each dispenser's part of the lump
         w, wo = (self.lumps[0] * share)[ds], (self.lumps[1] * share)[ds]
-        moved = (seal_time <= month.d0) if self.moves and self.campaign else None
+        moved = None
+        if self.moves and self.policy:  # sealed, or reporting through an instrument: onto declaration
+            moved = seal_time <= month.d0
+            if self.channels is not None:
+                moved = moved | ~np.isnan(self.channels.keep_at(month.d0))[ds]
         return w, wo, moved
 
     def window_sum(self, months: range | None, arm: str, field: str) -> float:

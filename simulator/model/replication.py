@@ -21,11 +21,13 @@ from ..scenario.schema import calibrated_point
 from .campaign import Campaign, calendar_for
 from .declarations import FIELDS, Ledger, months_of, station_terms, windows_of
 from .enforcement import Enforcement
+from .instruments import Channels, build_channels, instrument_costs
 from .metrology import Dispensers, draw_dispensers
 from .network import Network, build_network
 from .sales import demand_profile
 
-STREAMS = ("network", "behaviour", "demand", "campaign", "enforcement", "metrology", "prices", "calibration")
+STREAMS = ("network", "behaviour", "demand", "campaign", "enforcement", "metrology", "prices", "calibration",
+           "instruments")  # appended last: each stream's seed depends on its position
 
 
 def streams(seed: int, replication: int) -> dict[str, np.random.Generator]:
@@ -78,7 +80,8 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
     profile = demand_profile(sc, growth, rng["prices"])
     months = months_of(sc)
     windows = windows_of(sc, months)
-    ledger = Ledger(sc, net, profile, terms, dispensers, rng["demand"], months, windows)
+    channels = build_channels(sc, net, terms.undeclared, terms.residual, rng["instruments"], months)
+    ledger = Ledger(sc, net, profile, terms, dispensers, rng["demand"], months, windows, channels)
 
     env = simpy.Environment()
     enforcement = Enforcement(env, sc, net.n_stations, rng["enforcement"], calendar_for(sc))
@@ -108,7 +111,7 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
 
     env.run(until=env.process(month_ends()))
     out = _outputs(sc, replication, net, ledger, campaign, enforcement, dispensers, profile.volume.size, growth,
-                   keep_visits)
+                   keep_visits, channels)
     out.kpis["broken_seals_open"] = open_at_end[0]
     out.kpis["simpy_events"] = scheduled_events(env)
     out.kpis["calibration_draw"] = draw
@@ -116,14 +119,18 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
 
 
 def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, enforcement: Enforcement,
-                   net: Network, horizon_days: int) -> tuple[float, float]:
-    """Book the government's campaign costs in the month they are incurred (``cost`` field of the ``with``
-    arm) and return them with the stations' verification fees: (government, stations)."""
+                   net: Network, horizon_days: int, channels: Channels | None = None) -> tuple[float, float, float]:
+    """Book the government's costs in the month they are incurred (``cost`` field of the ``with`` arm):
+    the campaign's and the instruments'. Returns (government, stations' fees and costs, of the government's
+    cost: the instruments')."""
+    col = ledger.table[:, 0, FIELDS.index("cost")]
+    ins_col, ins_stations, _ = instrument_costs(sc, channels, net, ledger.months, horizon_days)
+    col += ins_col
+    instruments = float(ins_col.sum())
     if campaign is None:
-        return 0.0, 0.0
+        return instruments, ins_stations, instruments
     c = sc.costs
     bounds = np.array([m.d1 for m in ledger.months])  # month i covers days [d0, d1)
-    col = ledger.table[:, 0, FIELDS.index("cost")]
     col[np.searchsorted(bounds, campaign.start_day, side="right")] += c.fixed + c.per_team_fixed * sc.campaign.teams
     for days in campaign.days_worked:
         d = np.fromiter(days, dtype=float, count=len(days))
@@ -141,17 +148,27 @@ def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, enfo
         days = np.array([d for d, kind, _ in enforcement.events if kind == "audit" and campaign.start_day <= d
                          < horizon_days])
         np.add.at(col, np.searchsorted(bounds, days, side="right"), c.per_audit)
-    return float(col.sum()), c.station_fee_per_dispenser * verified
+    return float(col.sum()), c.station_fee_per_dispenser * verified + ins_stations, instruments
+
+
+def policy_start(sc: Scenario):
+    """The first day of any policy: the campaign's start or an instrument's, whichever comes first (None:
+    no policy)."""
+    days = [ins.start for ins in sc.active_instruments.values()]
+    if sc.campaign.enabled:
+        days.append(sc.campaign.start)
+    return min(days) if days else None
 
 
 def _payback_months(sc: Scenario, ledger: Ledger, campaign: Campaign | None) -> float:
-    """Months from the campaign's first month until its cumulative extra tax (with − without) covers its
-    cumulative cost for good, to the end of the horizon (:func:`simulator.kpis.break_even_index`; 1 = by
-    the end of the campaign's first month); NaN with no campaign or when the horizon's end is not covered.
-    The same months and rule as the cost chart's break-even."""
-    if campaign is None:
+    """Months from the policy's first month (the campaign's, or an instrument's if earlier) until its
+    cumulative extra tax (with − without) covers its cumulative cost for good, to the end of the horizon
+    (:func:`simulator.kpis.break_even_index`; 1 = by the end of the first month); NaN with no policy or
+    when the horizon's end is not covered. The same months and rule as the cost chart's break-even."""
+    start = policy_start(sc)
+    if start is None:
         return np.nan
-    first = next((m.index for m in ledger.months if m.first == sc.campaign.start.replace(day=1)), None)
+    first = next((m.index for m in ledger.months if m.first == start.replace(day=1)), None)
     if first is None:
         return np.nan
     t = ledger.table[first:]
@@ -189,7 +206,7 @@ def _campaign_parts(without: float, compliance: float, metrology: float, both: f
 
 def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campaign: Campaign | None,
              enforcement: Enforcement, dispensers: Dispensers, horizon_days: int, growth: float,
-             keep_visits: bool) -> ReplicationOutput:
+             keep_visits: bool, channels: Channels | None = None) -> ReplicationOutput:
     w = ledger.windows
     tax_with = ledger.window_sum(w.evaluation, "with", "tax")
     tax_without = ledger.window_sum(w.evaluation, "without", "tax")
@@ -221,7 +238,8 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         sealed_station = np.zeros(net.n_stations, dtype=bool)
         pumps_sealed = visits = team_days = reverifications = failed = 0
         done, completion = False, np.nan
-    cost, cost_stations = _monthly_costs(sc, ledger, campaign, enforcement, net, horizon_days)
+    cost, cost_stations, cost_instruments = _monthly_costs(sc, ledger, campaign, enforcement, net, horizon_days,
+                                                           channels)
     # the benefit window covers an announcement: what unvisited stations declared more before the campaign
     # month counts in the extra tax (the uplift and the before/after keep their windows)
     before_campaign = 0.0
@@ -253,7 +271,8 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         "cost_government": cost,
         "cost_stations": cost_stations,
         "benefit_cost_ratio": extra / cost if cost > 0 else np.nan,
-        "net_benefit": extra - cost if campaign is not None else np.nan,
+        "net_benefit": extra - cost if ledger.policy else np.nan,
+        "cost_instruments": cost_instruments,
         "payback_months": payback,
         "annual_growth": growth,
         # decomposition of uplift_before_after: the three parts add up to it

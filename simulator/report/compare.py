@@ -672,6 +672,9 @@ register_kind("compare", _is_comparison, _comparison_folder_document, what="a co
 # ---- command line --------------------------------------------------------------------------------
 def cmd_compare(args: argparse.Namespace) -> int:
     folders = list(args.run_dirs)
+    if len(folders) < 2:
+        raise ScenarioError(f"expected two or more run folders, got {len(folders)} (or compare instruments: "
+                            "fuelseal compare [SCENARIO] --instruments seal,einvoice_pos)", source="compare")
     if args.safe is not None:
         root = Path(args.safe).resolve()
         for path in [*folders, *([args.out] if args.out else [])]:
@@ -703,8 +706,10 @@ def add_compare_subcommand(subparsers) -> argparse.ArgumentParser:
                                           "of each from the first with its 90% interval (paired when the seeds "
                                           "match), what their scenarios differ in, and their charts overlaid; "
                                           "write compare.csv and report.html / report.pdf into --out.")
-    p.add_argument("run_dirs", metavar="RUN_DIR", nargs="+", help="run folders written by fuelseal run (two or more; "
-                                                                   "the others are compared with the first)")
+    p.add_argument("run_dirs", metavar="RUN_DIR", nargs="*", help="run folders written by fuelseal run (two or more; "
+                                                                   "the others are compared with the first); with "
+                                                                   "--instruments, one scenario file (default: the "
+                                                                   "built-in one)")
     add_arguments(p)
     p.add_argument("--format", choices=("html", "pdf", "both"), default="both",
                    help="which report to write (default: both)")

@@ -22,6 +22,7 @@ from pydantic import Field, PrivateAttr, ValidationError, model_validator
 from ..errors import ScenarioError
 from ..timeline import add_months, month_start
 from .fiscal import ALTERNATIVES, NEEDS, Operator, Supply, Tax, check_mix, check_paths
+from .instruments import KINDS, Instrument
 from .overrides import _deepcopy, apply_overrides
 from .quantities import Quantity  # noqa: F401  (re-exported for callers of with_overrides)
 from .register import Register, read_register
@@ -64,6 +65,8 @@ class Scenario(_Section):
     """Dated retail price paths per fuel (see :mod:`.fiscal`); else ``demand.price_per_litre``."""
     calibration: Calibration | None = None
     """Posterior draws of calibrated parameters (see :class:`.sections.Calibration`)."""
+    instruments: dict[str, Instrument] = Field(default_factory=dict)
+    """Reporting channels beside sealing — e-invoices, receipt printers (see :mod:`.instruments`)."""
 
     _raw: dict = PrivateAttr(default_factory=dict)
     _source: str | None = PrivateAttr(default=None)
@@ -99,7 +102,25 @@ class Scenario(_Section):
             if unknown:
                 raise ValueError(f"campaign.district_order: unknown district {sorted(unknown)[0]!r}")
         self._money()
+        self._instruments()
         return self
+
+    def _instruments(self) -> None:
+        s = self.scenario
+        for name, ins in self.instruments.items():
+            if name == "seal":
+                raise ValueError("instruments.seal: sealing is the [campaign] table, not an instrument")
+            if ins.kind is None and name not in KINDS:
+                raise ValueError(f"instruments.{name}: unknown instrument {name!r}; expected a NAME of "
+                                 f"{', '.join(KINDS)}, or kind = one of them")
+            if not s.start <= ins.start <= s.end:
+                raise ValueError(f"instruments.{name}.start: expected a date within the horizon {s.start} – "
+                                 f"{s.end}, got {ins.start}")
+
+    @property
+    def active_instruments(self) -> dict[str, Instrument]:
+        """The instruments in use (``enabled``), by name."""
+        return {k: v for k, v in self.instruments.items() if v.enabled}
 
     def _money(self) -> None:
         """Prices, fuel mix, upstream taxes and tax regimes checked against each other."""

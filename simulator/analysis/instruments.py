@@ -1,0 +1,179 @@
+"""Which instrument? Sealing against e-invoices and receipt printers, on the same stations.
+
+:func:`compare_instruments` runs each option — one instrument (``seal`` is the ``[campaign]``), or a
+combination ``"seal+einvoice_pos"`` — with the same seed: every option's world without any policy is
+bit for bit the same (the instruments draw from their own stream), so each option's extra tax, uplift
+and payback are measured against one no-policy world, replication by replication, and the options'
+differences from the first are paired too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ScenarioError
+from ..i18n import N_
+from ..scenario import Scenario
+
+SOURCE = "--instruments"
+SEAL = "seal"
+COMPARED = ("uplift", "extra_tax", "extra_tax_upstream", "cost", "cost_stations", "net_benefit",
+            "benefit_cost_ratio", "payback_months")
+"""The figures of an instruments comparison: causal uplift, extra tax (provincial and upstream), cost to the
+government and to the stations, net gain, extra tax per VND and the payback month."""
+BASELINE = ("tax_without", "tax_upstream_without", "tax_before")
+"""The no-policy world's figures (the same under every option)."""
+
+
+def parse_options(scenario: Scenario, instruments: Sequence[str], combine: Sequence[str] = ()) -> list[str]:
+    """The options to compare, as written (``["seal", "einvoice_link", "seal+einvoice_pos"]``), each name
+    checked against the scenario's instruments (and ``seal``, the campaign)."""
+    known = [SEAL, *scenario.instruments]
+    options = [o.strip() for o in instruments if o.strip()] + [c.strip() for c in combine if c.strip()]
+    if not options:
+        raise ScenarioError(f"expected at least one instrument; the scenario has: {', '.join(known)}", source=SOURCE)
+    for option in options:
+        for name in option.split("+"):
+            name = name.strip()
+            if name not in known:
+                where = "--combine" if "+" in option else SOURCE
+                raise ScenarioError(f"unknown instrument {name!r}; the scenario has: {', '.join(known)} "
+                                    f"(define [instruments.{name or 'NAME'}] to add one)", source=where)
+    if len(set(options)) != len(options):
+        raise ScenarioError("each option once, please", source=SOURCE)
+    return options
+
+
+def option_scenario(scenario: Scenario, option: str) -> Scenario:
+    """The scenario with exactly the option's instruments in use (``seal``: the campaign)."""
+    names = {n.strip() for n in option.split("+")}
+    changes: dict = {"campaign.enabled": SEAL in names}
+    for name in scenario.instruments:
+        changes[f"instruments.{name}.enabled"] = name in names
+    return scenario.with_overrides(changes)
+
+
+STATS = ("mean", "p05", "p50", "p95")
+
+
+def _finite(x) -> float | None:
+    """A number for JSON: None where there is none (a payback never reached, a ratio without a cost)."""
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
+def _stats(values: pd.Series) -> dict[str, float | None]:
+    v = values.to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return {"mean": None, "p05": None, "p50": None, "p95": None}
+    return {"mean": float(v.mean()), "p05": float(np.quantile(v, 0.05)), "p50": float(np.quantile(v, 0.5)),
+            "p95": float(np.quantile(v, 0.95))}
+
+
+@dataclass
+class InstrumentComparison:
+    """Each option's KPIs per replication (``kpis``: option × replication rows), the no-policy world's,
+    and how they were run."""
+
+    options: list[str]
+    kpis: pd.DataFrame
+    replications: int
+    seed: int
+
+    def summary(self) -> pd.DataFrame:
+        """One row per option and KPI: mean, p05, p50, p95 across replications."""
+        rows = []
+        for option in self.options:
+            k = self.kpis[self.kpis["option"] == option]
+            for name in COMPARED:
+                rows.append({"option": option, "kpi": name, **_stats(k[name])})
+        return pd.DataFrame(rows)
+
+    def differences(self) -> pd.DataFrame:
+        """Each option's KPIs minus the first option's, replication by replication (paired)."""
+        first = self.kpis[self.kpis["option"] == self.options[0]].set_index("replication")
+        rows = []
+        for option in self.options[1:]:
+            k = self.kpis[self.kpis["option"] == option].set_index("replication")
+            for name in COMPARED:
+                rows.append({"option": option, "kpi": name, **_stats(k[name] - first[name])})
+        return pd.DataFrame(rows)
+
+    def to_json(self) -> dict:
+        """``{"instruments": [{"name", "kpis": {KPI: {mean, p05, p50, p95}}, "difference_from_first"}], "baseline":
+        {"kpis": …}, "replications", "seed"}``."""
+        s, d = self.summary(), self.differences()
+        out = []
+        for option in self.options:
+            mine = s[s["option"] == option].set_index("kpi")
+            entry = {"name": option, "kpis": {k: {c: _finite(mine.loc[k, c]) for c in STATS} for k in COMPARED}}
+            if option != self.options[0]:
+                diff = d[d["option"] == option].set_index("kpi")
+                entry["difference_from_first"] = {k: {c: _finite(diff.loc[k, c]) for c in STATS} for k in COMPARED}
+            out.append(entry)
+        base = self.kpis[self.kpis["option"] == self.options[0]]
+        return {"instruments": out, "baseline": {"kpis": {k: _stats(base[k]) for k in BASELINE}},
+                "replications": self.replications, "seed": self.seed}
+
+
+def compare_instruments(scenario: Scenario, instruments: Sequence[str], combine: Sequence[str] = (), *,
+                        replications: int | None = None, seed: int | None = None, workers: int | None = None,
+                        progress: bool | None = None) -> InstrumentComparison:
+    """Run every option (see the module docstring) from the same seed and gather their KPIs."""
+    from ..runner import run
+    from .points import replications_and_seed
+
+    options = parse_options(scenario, instruments, combine)
+    n, s = replications_and_seed(scenario, replications, seed, SOURCE)
+    frames = []
+    for option in options:
+        res = run(option_scenario(scenario, option), n, s, workers=workers, progress=progress)
+        frames.append(res.kpis.assign(option=option))
+    kpis = pd.concat(frames, ignore_index=True)
+    without = kpis.groupby("replication")["tax_without"].nunique()
+    if (without > 1).any():  # the promise this comparison rests on
+        raise AssertionError("the no-policy world differs between options")
+    return InstrumentComparison(options, kpis, n, s)
+
+
+LABELS = {"cost": N_("Cost to the government"), "cost_stations": N_("Cost to the stations")}
+"""Labels of the comparison where the KPI's own label speaks of the campaign alone."""
+
+
+def instruments_text(cmp: InstrumentComparison, lang: str = "en") -> str:
+    """One block per option, as a planner reads it: each figure's mean and 90% range across replications,
+    and for the options after the first, the paired difference from it (same replications), in ``lang``."""
+    from ..numbers import Numbers
+    from ..report.compare import change_interval
+    from ..results.summary import kpi_range, kpi_value
+
+    nf = Numbers(lang)
+    _ = nf.gettext
+    s = cmp.summary().set_index(["option", "kpi"])
+    d = cmp.differences().set_index(["option", "kpi"]) if len(cmp.options) > 1 else None
+    lines = [_("Each option on the same stations against the same world without any policy ({n} replications, "
+               "seed {seed}): mean and 90% range; after the first option, the difference from it in the same "
+               "replications.").format(n=nf.number(cmp.replications), seed=cmp.seed)]
+    width = max(len(_(LABELS[k]) if k in LABELS else nf.label(k)) for k in COMPARED)
+    for option in cmp.options:
+        lines.append("")
+        lines.append(f"[{option}]")
+        for k in COMPARED:
+            label = _(LABELS[k]) if k in LABELS else nf.label(k)
+            r = s.loc[(option, k)]
+            if r["mean"] is None or not np.isfinite(r["mean"]):
+                lines.append(f"  {label:<{width}}  {_('n/a')}")
+                continue
+            mean, rng = kpi_value(k, r["mean"], nf), kpi_range(k, r["p05"], r["p95"], nf)
+            cell = mean if rng == mean else f"{mean} ({rng})"
+            if d is not None and option != cmp.options[0]:
+                dr = d.loc[(option, k)]
+                if dr["mean"] is not None and np.isfinite(dr["mean"]):
+                    cell += "   " + _("vs {first}: {change}").format(
+                        first=cmp.options[0], change=change_interval(k, dr["mean"], dr["p05"], dr["p95"], nf))
+            lines.append(f"  {label:<{width}}  {cell}")
+    return "\n".join(lines)

@@ -1,0 +1,129 @@
+"""Instruments beside the seal (e-invoices, receipt printers): each pinned to a closed form or a law of the
+model — off changes nothing, a full link leaves only the residual, a channel combined with itself is the
+channel, costs add up, and the world without any policy is the same whatever is compared."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import simulator
+from simulator.model.replication import run_replication
+
+NO_CAMPAIGN = {"campaign.enabled": False}
+
+
+def _kpis(sc, reps=2, seed=3):
+    return simulator.run(sc, reps, seed, workers=1, progress=False).kpis.set_index("replication")
+
+
+def _monthly(sc, rep=0, seed=3):
+    return run_replication(sc, rep, seed).monthly
+
+
+def test_with_every_instrument_off_both_arms_are_the_no_policy_world(small):
+    sc = small({**NO_CAMPAIGN, "instruments.einvoice_link.start": "2017-01-01",
+                "instruments.einvoice_link.enabled": False})
+    m = _monthly(sc)
+    assert np.array_equal(m[:, 0], m[:, 1])
+    assert np.array_equal(m, _monthly(small(NO_CAMPAIGN)))  # and that world is the one without the table
+    k = _kpis(sc)
+    assert (k["extra_tax"] == 0).all() and (k["cost"] == 0).all() and k["net_benefit"].isna().all()
+
+
+@pytest.mark.parametrize("kind", ["einvoice_link", "einvoice_pos", "einvoice_manual", "receipt_printer"])
+def test_the_world_without_policy_is_the_same_whatever_instrument_is_compared(small, kind):
+    """Common random numbers: the instrument's draws come from their own stream, so the no-policy arm is
+    bit for bit the same as in a run with the campaign alone."""
+    base = _monthly(small())
+    other = _monthly(small({f"instruments.{kind}.start": "2016-06-01", f"instruments.{kind}.rollout_days": 90,
+                            f"instruments.{kind}.order": "random"}))
+    assert np.array_equal(base[:, 1], other[:, 1])
+
+
+@pytest.mark.parametrize(("coverage", "u"), [(None, 0.2), (1.0, 0.35), (0.64, 0.2), (0.3, 0.1), (-0.5, 0.2)])
+def test_a_connected_station_declares_what_the_closed_form_says(small, coverage, u):
+    """Every station connected from the first day, residual 0: it declares 1 − u(1 − c) of its sales
+    instead of 1 − u, so tax rises by c·u/(1 − u) against the world without — u/(1 − u) for a full
+    dispenser link (c = 1, the default)."""
+    ov = {**NO_CAMPAIGN, "behaviour.undeclared_share": u, "behaviour.residual_share": 0.0,
+          "instruments.einvoice_link.start": "2016-01-01"}
+    if coverage is not None:
+        ov["instruments.einvoice_link.coverage"] = coverage
+    k = _kpis(small(ov))
+    c = 1.0 if coverage is None else coverage
+    assert np.allclose(k["uplift"], c * u / (1 - u), rtol=1e-12, atol=1e-15)
+
+
+def test_the_residual_share_stays_hidden_as_with_a_seal(small):
+    k = _kpis(small({**NO_CAMPAIGN, "behaviour.undeclared_share": 0.2, "behaviour.residual_share": 0.05,
+                     "instruments.einvoice_link.start": "2016-01-01"}))
+    assert np.allclose(k["uplift"], (1 - 0.05) / (1 - 0.2) - 1, rtol=1e-12)
+
+
+def test_a_channel_combined_with_itself_is_the_channel(small):
+    one = {**NO_CAMPAIGN, "instruments.einvoice_pos.start": "2016-07-01", "instruments.einvoice_pos.rollout_days": 60}
+    twice = {**one, "instruments.pos_again.kind": "einvoice_pos", "instruments.pos_again.start": "2016-07-01",
+             "instruments.pos_again.rollout_days": 60}
+    m1, m2 = _monthly(small(one)), _monthly(small(twice))
+    tax = simulator.model.declarations.FIELDS.index("tax")
+    assert np.array_equal(m1[:, :, tax], m2[:, :, tax])
+
+
+def test_with_a_seal_the_tax_office_sees_the_more_of_the_two(small):
+    """A gamed channel (negative coverage) cannot undo a sealed, read totaliser: seal + manual e-invoice
+    declares as the seal alone once both apply; the manual channel alone declares less than no policy."""
+    manual = {"instruments.einvoice_manual.start": "2016-01-01"}
+    seal = _kpis(small())
+    both = _kpis(small(manual))
+    alone = _kpis(small({**manual, **NO_CAMPAIGN}))
+    assert (alone["uplift"] < 0).all()
+    assert (both["extra_tax"] < seal["extra_tax"]).all()  # the months before each station's seal lose
+    m_seal, m_both = _monthly(small()), _monthly(small(manual))
+    tax = simulator.model.declarations.FIELDS.index("tax")
+    assert np.allclose(m_both[-3:, 0, tax], m_seal[-3:, 0, tax])  # every station sealed by then
+
+
+def test_costs_add_up_by_instrument_and_are_booked_when_incurred(small):
+    costs = {"cost_per_station": 5e6, "cost_per_dispenser": 1e6, "running_cost_per_station_month": 1e5,
+             "station_cost_per_dispenser": 2e6}
+    a = {f"instruments.einvoice_link.{k}": v for k, v in costs.items()} | {"instruments.einvoice_link.start":
+                                                                            "2017-03-01"}
+    b = {f"instruments.einvoice_pos.{k}": v / 2 for k, v in costs.items()} | {"instruments.einvoice_pos.start":
+                                                                              "2017-06-15",
+                                                                              "instruments.einvoice_pos.rollout_days": 40}
+    seal, ka, kb = _kpis(small(NO_CAMPAIGN | {})), _kpis(small({**NO_CAMPAIGN, **a})), _kpis(small({**NO_CAMPAIGN, **b}))
+    both = _kpis(small({**NO_CAMPAIGN, **a, **b}))
+    assert (seal["cost"] == 0).all()
+    assert np.allclose(both["cost"], ka["cost"] + kb["cost"]) and np.allclose(both["cost_instruments"], both["cost"])
+    assert np.allclose(both["cost_stations"], ka["cost_stations"] + kb["cost_stations"])
+    with_seal = _kpis(small({**a, **b}))
+    campaign = _kpis(small())
+    assert np.allclose(with_seal["cost"], campaign["cost"] + both["cost"])
+    # the link alone, by hand: 10 stations × 2 dispensers from March 2017 (10 months of running costs in 2017)
+    sc = small({**NO_CAMPAIGN, **a})
+    k = _kpis(sc)
+    pumps = run_replication(sc, 0, 3).district_pumps.sum()
+    assert k.loc[0, "cost"] == pytest.approx(10 * 5e6 + pumps * 1e6 + 10 * 10 * 1e5)
+    assert k.loc[0, "cost_stations"] == pytest.approx(pumps * 2e6)
+
+
+def test_a_rollout_connects_the_largest_first_and_reports_from_the_next_month(small):
+    from simulator.model.instruments import build_channels
+    from simulator.model.declarations import months_of, station_terms
+    from simulator.model.network import build_network
+    from simulator.model.replication import streams
+
+    sc = small({"instruments.einvoice_pos.start": "2017-01-10", "instruments.einvoice_pos.rollout_days": 50})
+    rng = streams(1, 0)
+    net = build_network(sc, rng["network"])
+    terms = station_terms(sc, net, rng["behaviour"])
+    ch = build_channels(sc, net, terms.undeclared, terms.residual, rng["instruments"], months_of(sc))
+    first = (sc.active_instruments["einvoice_pos"].start - sc.scenario.start).days
+    day, eff = ch.connected[0], ch.effective[0]
+    size = net.level * net.pumps
+    assert day.min() == first and day.max() < first + 50
+    assert np.all(np.diff(day[np.argsort(-size, kind="stable")]) >= 0)  # larger stations no later
+    starts = {m.d0 for m in months_of(sc)}
+    assert set(eff) <= starts and np.all(eff >= day) and np.all(eff - day < 31)
+    assert np.isnan(ch.keep_at(first)).all() and not np.isnan(ch.keep_at(eff.max())).any()

@@ -109,8 +109,8 @@ def test_costs_add_up_by_instrument_and_are_booked_when_incurred(small):
 
 
 def test_a_rollout_connects_the_largest_first_and_reports_from_the_next_month(small):
-    from simulator.model.instruments import build_channels
     from simulator.model.declarations import months_of, station_terms
+    from simulator.model.instruments import build_channels
     from simulator.model.network import build_network
     from simulator.model.replication import streams
 

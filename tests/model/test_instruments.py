@@ -87,12 +87,11 @@ def test_with_a_seal_the_tax_office_sees_the_more_of_the_two(small):
 def test_costs_add_up_by_instrument_and_are_booked_when_incurred(small):
     costs = {"cost_per_station": 5e6, "cost_per_dispenser": 1e6, "running_cost_per_station_month": 1e5,
              "station_cost_per_dispenser": 2e6}
-    a = {f"instruments.einvoice_link.{k}": v for k, v in costs.items()} | {"instruments.einvoice_link.start":
-                                                                            "2017-03-01"}
-    b = {f"instruments.einvoice_pos.{k}": v / 2 for k, v in costs.items()} | {"instruments.einvoice_pos.start":
-                                                                              "2017-06-15",
-                                                                              "instruments.einvoice_pos.rollout_days": 40}
-    seal, ka, kb = _kpis(small(NO_CAMPAIGN | {})), _kpis(small({**NO_CAMPAIGN, **a})), _kpis(small({**NO_CAMPAIGN, **b}))
+    link, pos = "instruments.einvoice_link", "instruments.einvoice_pos"
+    a = {f"{link}.{k}": v for k, v in costs.items()} | {f"{link}.start": "2017-03-01"}
+    b = {f"{pos}.{k}": v / 2 for k, v in costs.items()} | {f"{pos}.start": "2017-06-15", f"{pos}.rollout_days": 40}
+    seal = _kpis(small(NO_CAMPAIGN))
+    ka, kb = _kpis(small({**NO_CAMPAIGN, **a})), _kpis(small({**NO_CAMPAIGN, **b}))
     both = _kpis(small({**NO_CAMPAIGN, **a, **b}))
     assert (seal["cost"] == 0).all()
     assert np.allclose(both["cost"], ka["cost"] + kb["cost"]) and np.allclose(both["cost_instruments"], both["cost"])

@@ -22,9 +22,12 @@ from ..scenario import Scenario
 SOURCE = "--instruments"
 SEAL = "seal"
 COMPARED = ("uplift", "extra_tax", "extra_tax_upstream", "cost", "cost_stations", "net_benefit",
-            "benefit_cost_ratio", "payback_months")
+            "benefit_cost_ratio", "payback_months", "net_benefit_all_costs", "benefit_cost_ratio_all_costs",
+            "consumer_savings", "extra_tax_regime_switch")
 """The figures of an instruments comparison: causal uplift, extra tax (provincial and upstream), cost to the
-government and to the stations, net gain, extra tax per VND and the payback month."""
+government and to the stations, the fiscal net gain, extra tax per VND and payback (the government's cost),
+the same counting the stations' costs, what consumers gain from corrected dispensers, and how much of the
+extra tax is households moved off their lump sums (a one-off catch-up a later re-assessment collects too)."""
 BASELINE = ("tax_without", "tax_upstream_without", "tax_before")
 """The no-policy world's figures (the same under every option)."""
 
@@ -140,11 +143,31 @@ def compare_instruments(scenario: Scenario, instruments: Sequence[str], combine:
     return InstrumentComparison(options, kpis, n, s)
 
 
-LABELS = {"cost": N_("Cost to the government"), "cost_stations": N_("Cost to the stations")}
+LABELS = {"uplift": N_("Tax uplift against no policy"), "cost": N_("Cost to the government"),
+          "cost_stations": N_("Cost to the stations"), "net_benefit": N_("Net gain to the budget"),
+          "benefit_cost_ratio": N_("Extra tax per VND the government spends"),
+          "extra_tax_regime_switch": N_("Of the extra tax: households moved off lump sums")}
 """Labels of the comparison where the KPI's own label speaks of the campaign alone."""
 
+KIND_LABELS = {SEAL: N_("sealing the totalisers"),
+               "einvoice_link": N_("e-invoices by automatic dispenser link"),
+               "einvoice_pos": N_("e-invoices by handheld POS"),
+               "einvoice_manual": N_("e-invoices by camera or by hand"),
+               "receipt_printer": N_("a receipt printer on every dispenser")}
+"""What each kind is, in words, for the heading of its block."""
 
-def instruments_text(cmp: InstrumentComparison, lang: str = "en") -> str:
+
+def option_label(scenario: Scenario, option: str, gettext) -> str:
+    """"sealing the totalisers + e-invoices by handheld POS": an option's instruments in words."""
+    words = []
+    for name in option.split("+"):
+        name = name.strip()
+        kind = SEAL if name == SEAL else scenario.instruments[name].kind_of(name)
+        words.append(gettext(KIND_LABELS[kind]))
+    return " + ".join(words)
+
+
+def instruments_text(cmp: InstrumentComparison, lang: str = "en", scenario: Scenario | None = None) -> str:
     """One block per option, as a planner reads it: each figure's mean and 90% range across replications,
     and for the options after the first, the paired difference from it (same replications), in ``lang``."""
     from ..numbers import Numbers
@@ -161,7 +184,7 @@ def instruments_text(cmp: InstrumentComparison, lang: str = "en") -> str:
     width = max(len(_(LABELS[k]) if k in LABELS else nf.label(k)) for k in COMPARED)
     for option in cmp.options:
         lines.append("")
-        lines.append(f"[{option}]")
+        lines.append(f"[{option}]" + (f" {option_label(scenario, option, _)}" if scenario is not None else ""))
         for k in COMPARED:
             label = _(LABELS[k]) if k in LABELS else nf.label(k)
             r = s.loc[(option, k)]

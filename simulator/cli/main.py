@@ -243,7 +243,7 @@ def cmd_compare_any(args) -> int:
     if args.json:
         print(json.dumps(cmp.to_json(), ensure_ascii=False, allow_nan=False))
     else:
-        print(instruments_text(cmp, lang=args.lang or sc.run.lang))
+        print(instruments_text(cmp, lang=args.lang or sc.run.lang, scenario=sc))
     return 0
 
 

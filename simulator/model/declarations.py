@@ -222,10 +222,10 @@ class Ledger:
                 after_ann = min(max((d1 - self.announcement_day) / (d1 - d0), 0.0), 1.0)
                 kb = 1.0 - self.undeclared * (1.0 - self.announcement_effect * after_ann * ~verified)
             ka = self.keep_after
-            if self.channels is not None:  # what the instruments report: open litres through them alone,
-                k = self.channels.keep_at(d0)[self.station]  # sealed ones the more of seal and instrument
+            if self.channels is not None:  # the office takes the most a channel or the station reports
+                k = self.channels.keep_at(d0)[self.station]
                 on = ~np.isnan(k)
-                kb = np.where(on, k, kb)
+                kb = np.where(on, np.maximum(kb, k), kb)
                 ka = np.where(on, np.maximum(ka, k), ka)
             ind_l = open_l * (1 + e_open) + sealed_l * (1 + self.e1)
             ind_v = open_v * (1 + e_open) + sealed_v * (1 + self.e1)
@@ -336,18 +336,19 @@ class Ledger:
                 if self.channels is not None:  # what the instruments report, as for declarations
                     k = self.channels.keep_at(month.d0)
                     on = ~np.isnan(k)
-                    self.seen_with = np.where(on, np.where(sealed, np.maximum(self.seen_with, k), k),
-                                              self.seen_with)
+                    self.seen_with = np.where(on, np.maximum(self.seen_with, k), self.seen_with)
                 self.lumps[0] = a.lump(month, self.seen_with)
             else:
                 self.lumps[0] = self.lumps[1]
         share = month_fraction(month) / np.maximum(self.station_pumps, 1.0)  # each dispenser's part of the lump
         w, wo = (self.lumps[0] * share)[ds], (self.lumps[1] * share)[ds]
-        moved = None
-        if self.moves and self.policy:  # sealed, or reporting through an instrument: onto declaration
-            moved = seal_time <= month.d0
-            if self.channels is not None:
-                moved = moved | ~np.isnan(self.channels.keep_at(month.d0))[ds]
+        moved = None  # None: no household leaves its lump sum in this world
+        if self.policy:  # sealed (tax.seal_moves_to_declaration), or on a channel that moves it: onto declaration
+            parts = [seal_time <= month.d0] if self.moves else []
+            if self.channels is not None and self.channels.moves.any():
+                parts.append(self.channels.moved_at(month.d0)[ds])
+            if parts:
+                moved = np.logical_or.reduce(parts)
         return w, wo, moved
 
     def window_sum(self, months: range | None, arm: str, field: str) -> float:

@@ -2,8 +2,9 @@
 declares from then on (see :mod:`simulator.scenario.instruments` for the parameters and their sources).
 
 A station connected on day *c* reports through the instrument from the first month that begins on or
-after *c* (declarations are monthly). Once connected, it hides ``r + (u − r)(1 − coverage)`` of its
-sales instead of *u*; with several channels the tax office sees the most any of them reports. The
+after *c* (declarations are monthly). Once connected, the channel reports all but ``r + (u − r)(1 −
+coverage)`` of its sales; the tax office sees the most any channel, or the station itself, reports, so
+no channel makes a station declare less. ``coverage`` is drawn once per replication. The
 connection order (largest first, random, the register's) and the spread over ``rollout_days`` are
 drawn from the replication's own ``instruments`` sub-stream, so adding an instrument shifts no other
 draw: the world without any policy is the same whatever instruments are compared.
@@ -29,6 +30,12 @@ class Channels:
     connected: np.ndarray  # instruments × stations: day connected (inf: not within the horizon)
     effective: np.ndarray  # instruments × stations: first day of the month it reports from (inf: never)
     keep: np.ndarray  # instruments × stations: share of sales declared once it reports
+    coverage: np.ndarray  # per instrument: this replication's draw
+    moves: np.ndarray  # per instrument: whether a connected household moves onto declaration
+
+    def moved_at(self, day: float) -> np.ndarray:
+        """Per station: connected, by ``day``, to a channel that moves households onto declaration."""
+        return ((self.effective <= day) & self.moves[:, None]).any(axis=0)
 
     def keep_at(self, day: float) -> np.ndarray:
         """Per station, the share declared through the channels reporting on ``day`` (the most any
@@ -55,7 +62,7 @@ def build_channels(sc: Scenario, net: Network, undeclared: np.ndarray, residual:
         return None
     n = net.n_stations
     starts = np.array([m.d0 for m in months], dtype=float)
-    names, connected, effective, keep = [], [], [], []
+    names, connected, effective, keep, coverage, moves = [], [], [], [], [], []
     for name in sorted(active):  # a fixed order: the draws do not depend on how the table was written
         ins = active[name]
         first = (ins.start - sc.scenario.start).days
@@ -64,13 +71,16 @@ def build_channels(sc: Scenario, net: Network, undeclared: np.ndarray, residual:
         day[order] = first + np.floor(np.arange(n) * ins.rollout_days / max(n, 1))
         at = np.searchsorted(starts, day, side="left")  # the month that begins on or after it
         eff = np.where(at < len(starts), starts[np.minimum(at, len(starts) - 1)], np.inf)
-        c = ins.coverage_of(name)
-        hidden = np.clip(residual + (undeclared - residual) * (1.0 - c), 0.0, 1.0)
+        c = float(ins.coverage_of(name).sample(rng, 1)[0])
+        hidden = residual + (undeclared - residual) * (1.0 - c)
         names.append(name)
         connected.append(day)
         effective.append(eff)
         keep.append(1.0 - hidden)
-    return Channels(tuple(names), np.array(connected), np.array(effective), np.array(keep))
+        coverage.append(c)
+        moves.append(ins.moves_to_declaration)
+    return Channels(tuple(names), np.array(connected), np.array(effective), np.array(keep), np.array(coverage),
+                    np.array(moves, dtype=bool))
 
 
 def instrument_costs(sc: Scenario, channels: Channels | None, net: Network, months: list[Month],

@@ -272,6 +272,9 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         "cost_stations": cost_stations,
         "benefit_cost_ratio": extra / cost if cost > 0 else np.nan,
         "net_benefit": extra - cost if ledger.policy else np.nan,
+        # the fiscal figures above count the government's cost; these count the stations' too
+        "net_benefit_all_costs": extra - cost - cost_stations if ledger.policy else np.nan,
+        "benefit_cost_ratio_all_costs": extra / (cost + cost_stations) if cost + cost_stations > 0 else np.nan,
         "cost_instruments": cost_instruments,
         "payback_months": payback,
         "annual_growth": growth,

@@ -672,9 +672,6 @@ register_kind("compare", _is_comparison, _comparison_folder_document, what="a co
 # ---- command line --------------------------------------------------------------------------------
 def cmd_compare(args: argparse.Namespace) -> int:
     folders = list(args.run_dirs)
-    if len(folders) < 2:
-        raise ScenarioError(f"expected two or more run folders, got {len(folders)} (or compare instruments: "
-                            "fuelseal compare [SCENARIO] --instruments seal,einvoice_pos)", source="compare")
     if args.safe is not None:
         root = Path(args.safe).resolve()
         for path in [*folders, *([args.out] if args.out else [])]:

@@ -36,6 +36,7 @@ SECTIONS: dict[str, str] = {
     "tax": N_("Tax"),
     "operators": N_("Operator type: {name}"),
     "supply": N_("Fuel supply and upstream taxes"),
+    "instruments": N_("Instrument: {name}"),
     "metrology": N_("Dispenser accuracy (metrology)"),
     "campaign": N_("Verification campaign"),
     "costs": N_("Campaign costs (VND)"),
@@ -235,8 +236,13 @@ def appendix(raw: dict, lang: str = "en", *, as_run: dict[str, Any] | None = Non
     titles: dict[str, str] = {}
     order = list(SECTIONS)
     for section, table in raw.items():
-        subgroups = ([(f"operators.{name}", table[name]) for name in table] if section == "operators"
-                     and isinstance(table, dict) else [(section, table)])
+        if section == "operators" and isinstance(table, dict):
+            subgroups = [(f"operators.{name}", table[name]) for name in table]
+        elif section == "instruments" and isinstance(table, dict):  # only those the run used
+            subgroups = [(f"instruments.{name}", t) for name, t in table.items()
+                         if not (isinstance(t, dict) and t.get("enabled") is False)]
+        else:
+            subgroups = [(section, table)]
         for key, node in subgroups:
             rows = []
             for dotted, v in _leaves(node, key):
@@ -255,6 +261,8 @@ def appendix(raw: dict, lang: str = "en", *, as_run: dict[str, Any] | None = Non
                 own = key.split(".", 1)[1]
                 name = operator_label(own, node, lang) if isinstance(node, dict) else own
                 titles[key] = _(SECTIONS["operators"]).format(name=name)
+            elif section == "instruments":
+                titles[key] = _(SECTIONS["instruments"]).format(name=key.split(".", 1)[1])
             else:
                 titles[key] = _(SECTIONS[section]) if section in SECTIONS else section
             groups[key] = rows

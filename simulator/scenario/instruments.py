@@ -5,15 +5,20 @@ station's sales reach the tax office — a receipt printer on every dispenser, a
 every sale by an automatic dispenser link, a handheld POS or a camera/manual method. Each is
 rolled out to the stations from ``start`` over ``rollout_days`` (largest stations first, at
 random, or in the register's order) and, from the first month that begins after a station is
-connected, changes what it declares: of the sales it hid before (its undeclared share *u*
-above its residual *r*), the share ``coverage`` is now reported,
+connected, reports a share ``coverage`` of the sales it hid before (its undeclared share *u*
+above its residual *r*):
 
-    hidden after connection = r + (u − r) × (1 − coverage),
+    hidden through the channel = r + (u − r) × (1 − coverage).
 
-so ``coverage = 1`` leaves only the residual (what a sealed, read totaliser leaves), ``0``
-changes nothing and a negative coverage (a method that can be gamed) makes a station hide
-more. Several channels at once: the tax office sees the most any of them reports. The
-default coverage of each kind and where it comes from are in :data:`KINDS`.
+A channel never makes a station declare less than it did (the tax office takes the most any
+channel, or the station itself, reports), and moving a household off its lump sum onto monthly
+declaration is a decision of its own (``moves_to_declaration``), not something a device does.
+How much a kind of instrument reports is uncertain: ``coverage`` is drawn once per replication
+from a distribution, so the intervals carry it. The kinds' defaults and what they rest on are in
+:data:`KINDS`: the Ministry of Finance's 2024 figures (reported sales +15.6% year on year for
+stations invoicing by dispenser link, +10% by handheld POS, −8% by camera or manual entry) are
+growth rates confounded by price and volume trends, by who connected first and by invoicing
+catch-up, so they identify at most the ordering link ≥ POS > manual — not a share recovered.
 
 What an instrument costs: the government's one-off cost per station and per dispenser
 connected, a running cost per connected station-month, and the stations' own one-off cost.
@@ -24,8 +29,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 
+from .quantities import Quantity, ShareQ
 from .sections import Date, _Section
 
 
@@ -33,25 +39,38 @@ from .sections import Date, _Section
 class Kind:
     """What a kind of instrument does by default, and where that comes from."""
 
-    coverage: float
+    coverage: dict
     source: str
 
 
+_ORDERING = ("the Ministry of Finance's 31 Mar 2024 figures (+15.6% / +10% / −8% reported sales, year on year, for "
+             "dispenser link / handheld POS / camera or manual; confounded by trends, selection and catch-up) "
+             "support only the ordering link ≥ POS > manual")
 KINDS: dict[str, Kind] = {
-    "einvoice_link": Kind(1.0, "ASSUMPTION: every sale is invoiced automatically from the dispenser's own "
-                               "count, so only the residual share stays hidden, as with a sealed, read totaliser"),
-    "einvoice_pos": Kind(0.64, "DERIVED: Ministry of Finance, 31 Mar 2024: reported retail sales +10% year on year "
-                               "for stations invoicing by handheld POS against +15.6% by automatic dispenser link; "
-                               "10 / 15.6 = 0.64 of what the link recovers (confounded: large chains connected "
-                               "first)"),
-    "einvoice_manual": Kind(-0.51, "DERIVED: Ministry of Finance, 31 Mar 2024: reported sales −8% for stations "
-                                   "invoicing by AI camera or manually, against +15.6% by dispenser link: "
-                                   "−8 / 15.6 = −0.51 (a method stations can game; confounded, 232 stores)"),
-    "receipt_printer": Kind(0.3, "ASSUMPTION: a printed receipt on every sale (Circular 15/2015/TT-BKHCN, from "
-                                 "1 Jul 2018) reports only the sales customers ask a receipt for; no Vietnamese "
-                                 "effect was published"),
+    "einvoice_link": Kind({"dist": "beta", "mean": 0.9, "sd": 0.05},
+                          "ASSUMPTION: every sale is invoiced from the dispenser's own count, so nearly all hidden "
+                          "sales are reported (unlinked nozzles aside); " + _ORDERING),
+    "einvoice_pos": Kind({"dist": "uniform", "low": 0.2, "high": 0.9},
+                         "ASSUMPTION: the attendant keys each sale into a handheld device, and some sales are not "
+                         "keyed; " + _ORDERING),
+    "einvoice_manual": Kind({"dist": "uniform", "low": 0.0, "high": 0.4},
+                            "ASSUMPTION: invoices made from camera counts or by hand are easy to under-report; "
+                            + _ORDERING),
+    "receipt_printer": Kind({"dist": "uniform", "low": 0.0, "high": 0.5},
+                            "ASSUMPTION: a printed receipt on every sale (Circular 15/2015/TT-BKHCN, from 1 Jul "
+                            "2018) reports only the sales customers ask a receipt for; no Vietnamese effect was "
+                            "published"),
 }
-"""Each kind's default ``coverage`` and its source (``fuelseal keys instruments`` lists them)."""
+"""Each kind's default ``coverage`` (a distribution, drawn once per replication) and what it rests on
+(``fuelseal keys instruments`` lists them)."""
+
+_COVERAGE = TypeAdapter(ShareQ)
+
+
+def default_coverage(kind: str) -> Quantity:
+    """The kind's default coverage as a quantity to draw from."""
+    return _COVERAGE.validate_python(KINDS[kind].coverage)
+
 
 Order = Literal["largest_first", "random", "register"]
 
@@ -70,9 +89,13 @@ class Instrument(_Section):
     """Days over which the stations are connected, evenly, in ``order`` (0: all on ``start``)."""
     order: Order = "largest_first"
     """Which stations are connected first: the largest sellers, at random, or in the register's order."""
-    coverage: float | None = Field(None, ge=-1, le=1)
-    """Share of what a station hid that is reported once it is connected (default: the kind's, see
-    :data:`KINDS`); negative: the method is gamed and the station hides more."""
+    coverage: ShareQ | None = None
+    """Share of what a station hid that the channel reports once it is connected, 0–1: a number, or a
+    distribution drawn once per replication (default: the kind's, see :data:`KINDS`)."""
+    moves_to_declaration: bool = False
+    """Whether a household on a lump sum is moved onto monthly declaration once connected (a decision of
+    its own, as Decree 70/2025 for households; the default keeps its lump sum, re-assessed on what the
+    channel reports)."""
     cost_per_station: float = Field(0.0, ge=0, le=1e15)
     """The government's one-off cost per station connected, VND."""
     cost_per_dispenser: float = Field(0.0, ge=0, le=1e15)
@@ -89,5 +112,5 @@ class Instrument(_Section):
     def kind_of(self, name: str) -> str:
         return self.kind or name
 
-    def coverage_of(self, name: str) -> float:
-        return KINDS[self.kind_of(name)].coverage if self.coverage is None else self.coverage
+    def coverage_of(self, name: str) -> Quantity:
+        return default_coverage(self.kind_of(name)) if self.coverage is None else self.coverage

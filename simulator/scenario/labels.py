@@ -79,6 +79,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "instruments.*.running_cost_per_station_month": (N_("Running cost per connected station a month"), "vnd"),
     "instruments.*.station_cost_per_station": (N_("Station's own cost of connecting"), "vnd"),
     "instruments.*.station_cost_per_dispenser": (N_("Station's own cost per dispenser"), "vnd"),
+    "instruments.*.moves_to_declaration": (N_("Moves households onto declaration"), "bool"),
     "instruments.*.source": (N_("Source"), "text"),
     "behaviour.undeclared_share": (N_("Undeclared share before sealing"), "share"),
     "behaviour.residual_share": (N_("Undeclared share after sealing"), "share"),

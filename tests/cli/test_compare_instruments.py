@@ -85,6 +85,16 @@ def test_bad_options_are_one_line_and_exit_2(scenario_file, capsys, argv, expect
 
 def test_run_folders_still_compare_and_say_what_is_missing(capsys, tmp_path):
     assert main(["compare", str(tmp_path)]) == 2
-    assert "expected two or more run folders" in capsys.readouterr().err
+    assert "expected at least two run folders" in capsys.readouterr().err
     assert main(["compare", str(tmp_path), str(tmp_path), "-n", "3"]) == 2
     assert "--replications goes with --instruments" in capsys.readouterr().err
+
+
+def test_the_report_lists_the_instruments_a_run_used_and_only_those(small):
+    from simulator.report.parameters import appendix
+
+    sc = small({**INSTRUMENTS, "instruments.einvoice_pos.enabled": True})
+    titles = [title for title, _rows in appendix(sc.resolved())]
+    assert "Instrument: einvoice_pos" in titles and "Instrument: einvoice_link" not in titles
+    vi = [title for title, _rows in appendix(sc.resolved(), "vi")]
+    assert "Công cụ: einvoice_pos" in vi

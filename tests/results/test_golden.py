@@ -43,7 +43,7 @@ ADDED = {
     # issue 14 (money first): the net gain and the payback month
     "net_benefit", "payback_months",
     # issue 16 (instruments): of the cost, the instruments'
-    "cost_instruments",
+    "cost_instruments", "net_benefit_all_costs", "benefit_cost_ratio_all_costs",
 }
 """Columns added since the golden tables were saved. Only these may be new; nothing may go."""
 

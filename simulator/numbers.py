@@ -147,8 +147,13 @@ def months(x, style: str = "en") -> str:
 
 
 def ratio(x, style: str = "en") -> str:
-    """``10.7×``: how many times (extra tax per VND spent)."""
-    return number(x, 1, style) + "×" if _ok(x) else "n/a"
+    """``10.7×``: how many times (extra tax per VND spent); below 0.1, two significant figures (``0.0044×``, not
+    a misleading ``0.0×``)."""
+    if not _ok(x):
+        return "n/a"
+    if 0 < abs(x) < 0.1:
+        return plain(x, style, significant=2).replace("-", MINUS) + "×"
+    return number(x, 1, style) + "×"
 
 
 def value(x, style: str = "en") -> str:

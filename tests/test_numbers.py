@@ -99,3 +99,11 @@ def test_degenerate_huge_numbers_are_written_in_powers_of_ten_not_a_crash(style)
     assert n.number(-3e19, 0, style) == "−3E19"
     assert n.plain(1e300, style) == "1E300" and "E291" in n.vnd(1e300, style, trim=True)
     assert n.number(1e17, 0, style).startswith("100")  # below the limit: spelled out as before
+
+
+def test_a_small_ratio_keeps_two_significant_figures():
+    """An e-invoice link that costs the stations 61 billion VND for 269 million VND of tax: 0.0044×, not 0.0×."""
+    from simulator import numbers as n
+
+    assert n.ratio(0.0044) == "0.0044×" and n.ratio(0.0044, "vi") == "0,0044×"
+    assert n.ratio(6.3) == "6.3×" and n.ratio(0) == "0.0×" and n.ratio(-0.05) == "−0.05×"

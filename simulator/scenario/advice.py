@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .schema import Scenario
+Scenario = Any  # a simulator.scenario.Scenario (not imported: the schema calls this module)
 
 PRICE_GAP_DAYS = 183
 """A price path whose last point is more than this before the horizon's end is held flat for half

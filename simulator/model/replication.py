@@ -204,6 +204,15 @@ def _campaign_parts(without: float, compliance: float, metrology: float, both: f
     return {"uplift_compliance": parts["compliance"] / base, "uplift_metrology": parts["metrology"] / base}
 
 
+def _ratio(a: float, b: float) -> float:
+    """``a / b`` for a cost ``b`` > 0 (NaN otherwise); a cost so small that the ratio overflows gives inf
+    quietly (the fuzz test's 5e-324 VND a team-day), which the summary shows as n/a."""
+    if not b > 0:
+        return np.nan
+    with np.errstate(over="ignore"):
+        return float(np.float64(a) / np.float64(b))
+
+
 def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campaign: Campaign | None,
              enforcement: Enforcement, dispensers: Dispensers, horizon_days: int, growth: float,
              keep_visits: bool, channels: Channels | None = None) -> ReplicationOutput:
@@ -270,11 +279,11 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         "cost": cost,
         "cost_government": cost,
         "cost_stations": cost_stations,
-        "benefit_cost_ratio": extra / cost if cost > 0 else np.nan,
+        "benefit_cost_ratio": _ratio(extra, cost),
         "net_benefit": extra - cost if ledger.policy else np.nan,
         # the fiscal figures above count the government's cost; these count the stations' too
         "net_benefit_all_costs": extra - cost - cost_stations if ledger.policy else np.nan,
-        "benefit_cost_ratio_all_costs": extra / (cost + cost_stations) if cost + cost_stations > 0 else np.nan,
+        "benefit_cost_ratio_all_costs": _ratio(extra, cost + cost_stations),
         "cost_instruments": cost_instruments,
         "payback_months": payback,
         "annual_growth": growth,

@@ -148,3 +148,10 @@ def test_a_rollout_connects_the_largest_first_and_reports_from_the_next_month(sm
     starts = {m.d0 for m in months_of(sc)}
     assert set(eff) <= starts and np.all(eff >= day) and np.all(eff - day < 31)
     assert np.isnan(ch.keep_at(first)).all() and not np.isnan(ch.keep_at(eff.max())).any()
+
+
+def test_a_vanishing_cost_gives_no_overflow_warning(small):
+    """Found by the fuzz test: a team-day costing 5e-324 VND made the extra tax per VND overflow (a warning,
+    an error under the suite's filters); the ratio is now infinite, quietly, and the summary says n/a."""
+    k = _kpis(small({"costs.per_team_day": 5e-324, "costs.per_seal": 0.0, "costs.per_visit": 0.0}), reps=1)
+    assert np.isinf(k["benefit_cost_ratio"]).all() and np.isinf(k["benefit_cost_ratio_all_costs"]).all()

@@ -698,11 +698,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def add_compare_subcommand(subparsers) -> argparse.ArgumentParser:
     """Register ``fuelseal compare RUN_A RUN_B [RUN …] [--labels A,B,…] [--out DIR] [--lang en|vi]
     [--format html|pdf|both]``."""
-    p = subparsers.add_parser("compare", help="put several run folders side by side in one report",
+    p = subparsers.add_parser("compare", help="put run folders side by side in one report, or compare instruments "
+                                              "(--instruments) on one scenario",
                               description="Compare run folders: their key figures side by side, the difference "
                                           "of each from the first with its 90% interval (paired when the seeds "
                                           "match), what their scenarios differ in, and their charts overlaid; "
-                                          "write compare.csv and report.html / report.pdf into --out.")
+                                          "write compare.csv and report.html / report.pdf into --out. With "
+                                          "--instruments: run each instrument (seal, the scenario's "
+                                          "[instruments.NAME]) or combination on the same stations against the "
+                                          "same world without any policy, and print the table (or --json).")
     p.add_argument("run_dirs", metavar="RUN_DIR", nargs="*", help="run folders written by fuelseal run (two or more; "
                                                                    "the others are compared with the first); with "
                                                                    "--instruments, one scenario file (default: the "

@@ -115,8 +115,9 @@ def _left_out(sc: Scenario) -> list[str]:
     raw = sc.raw
     out = []
     k = sc.costs
-    if "costs" not in raw or not any(getattr(k, f) for f in ("per_team_day", "per_seal", "per_visit", "fixed",
-                                                              "per_team_fixed", "per_reading")):
+    costed = any(getattr(k, f) for f in ("per_team_day", "per_seal", "per_visit", "fixed", "per_team_fixed",
+                                         "per_reading"))
+    if sc.campaign.enabled and ("costs" not in raw or not costed):
         out.append("costs: no campaign costs are given, so the campaign costs 0 VND and the extra tax per VND "
                    "spent and the payback month cannot be computed — add [costs] (see: fuelseal keys costs)")
     if sc.enforcement.audits_per_year == 0:
@@ -127,9 +128,9 @@ def _left_out(sc: Scenario) -> list[str]:
         _mean(op.undeclared_share) for op in sc.operators.values() if op.undeclared_share is not None]
     if max(shares) == 0:
         out.append("behaviour.undeclared_share: 0, so no sales are hidden and sealing cannot raise tax")
-    if not sc.campaign.enabled:
-        out.append("campaign.enabled: false, so nothing is sealed: every result compares no campaign with "
-                   "no campaign")
+    if not sc.campaign.enabled and not sc.active_instruments:
+        out.append("campaign.enabled: false and no instrument in use, so every result compares no policy with "
+                   "no policy")
     return out
 
 

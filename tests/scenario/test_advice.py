@@ -80,3 +80,12 @@ def test_validate_and_run_print_the_warnings_without_failing(tmp_path, capsys):
     assert "fuelseal: warning: costs:" in capsys.readouterr().err
     assert main(["run", str(MINIMAL), "-n", "1", "--out", str(tmp_path / "q"), "--no-charts", "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_an_instrument_alone_is_a_policy_and_needs_no_campaign_costs():
+    """An e-invoice without a sealing campaign: no warning that nothing happens, none about campaign costs."""
+    sc = simulator.load_scenario(MINIMAL, {"campaign.enabled": False, "instruments.einvoice_pos.start": "2017-01-02",
+                                           "enforcement.audits_per_year": 0.2})
+    assert sc.advice() == []
+    alone = simulator.load_scenario(MINIMAL, {"campaign.enabled": False, "enforcement.audits_per_year": 0.2})
+    assert [line.split(":")[0] for line in alone.advice()] == ["campaign.enabled"]

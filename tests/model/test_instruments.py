@@ -155,3 +155,16 @@ def test_a_vanishing_cost_gives_no_overflow_warning(small):
     an error under the suite's filters); the ratio is now infinite, quietly, and the summary says n/a."""
     k = _kpis(small({"costs.per_team_day": 5e-324, "costs.per_seal": 0.0, "costs.per_visit": 0.0}), reps=1)
     assert np.isinf(k["benefit_cost_ratio"]).all() and np.isinf(k["benefit_cost_ratio_all_costs"]).all()
+
+
+def test_the_key_reference_states_each_kinds_default_coverage():
+    """`fuelseal keys instruments` says what each kind reports by default: the field's description names every
+    kind with its distribution's numbers (so the registry and the words cannot drift apart)."""
+    from simulator.scenario.instruments import KINDS, Instrument
+
+    text = Instrument.model_fields["coverage"].description
+    for kind, k in KINDS.items():
+        assert kind in text and k.coverage["dist"] in text
+        for key, value in k.coverage.items():
+            if key != "dist":
+                assert f"{value:g}" in text, (kind, key, value)

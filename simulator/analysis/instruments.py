@@ -181,12 +181,13 @@ def instruments_text(cmp: InstrumentComparison, lang: str = "en", scenario: Scen
     lines = [_("Each option on the same stations against the same world without any policy ({n} replications, "
                "seed {seed}): mean and 90% range; after the first option, the difference from it in the same "
                "replications.").format(n=nf.number(cmp.replications), seed=cmp.seed)]
-    width = max(len(_(LABELS[k]) if k in LABELS else nf.label(k)) for k in COMPARED)
+    labels = {k: _(LABELS[k]) if k in LABELS else nf.label(k) for k in COMPARED}
+    width = max(map(len, labels.values()))
     for option in cmp.options:
         lines.append("")
         lines.append(f"[{option}]" + (f" {option_label(scenario, option, _)}" if scenario is not None else ""))
         for k in COMPARED:
-            label = _(LABELS[k]) if k in LABELS else nf.label(k)
+            label = labels[k]
             r = s.loc[(option, k)]
             if r["mean"] is None or not np.isfinite(r["mean"]):
                 lines.append(f"  {label:<{width}}  {_('n/a')}")

@@ -263,6 +263,10 @@ def _warn(sc: Scenario) -> None:
         print(f"fuelseal: warning: {line}", file=sys.stderr)
 
 
+def _exists(path: Path) -> ScenarioError:
+    return ScenarioError("already exists; fuelseal new never replaces a file (choose another name)", source=str(path))
+
+
 def cmd_new(args) -> int:
     import tomllib
 
@@ -273,8 +277,7 @@ def cmd_new(args) -> int:
     if path.suffix.lower() != ".toml":
         raise ScenarioError("expected a file name ending in .toml", source=str(path))
     if path.exists() or path.is_symlink():
-        raise ScenarioError("already exists; fuelseal new never replaces a file (choose another name)",
-                            source=str(path))
+        raise _exists(path)
     if not path.parent.is_dir():
         raise ScenarioError("the folder does not exist", source=str(path.parent))
     for name in ("stations", "dispensers", "teams"):
@@ -305,8 +308,7 @@ def cmd_new(args) -> int:
                 path.unlink(missing_ok=True)  # nothing half-written
                 raise
     except FileExistsError:
-        raise ScenarioError("already exists; fuelseal new never replaces a file (choose another name)",
-                            source=str(path)) from None
+        raise _exists(path) from None
     c = sc.campaign
     print(f"{path}: written — {sc.name}; {sum(q.expected() for q in sc.network.districts.values()):.0f} stations; "
           f"campaign from {c.start} with {c.teams} teams; {sc.scenario.start} to {sc.scenario.end}")

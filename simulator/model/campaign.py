@@ -69,6 +69,31 @@ def calendar_for(sc: Scenario) -> WorkCalendar:
                         limit=horizon)
 
 
+class Pool(NamedTuple):
+    """Teams that share one visiting list: the campaign's (every district without its own schedule) or one
+    district's (``campaign.districts``)."""
+
+    start_day: float  # model days
+    teams: int
+    stations: np.ndarray  # in visiting order
+
+
+def pools_of(sc: Scenario, net: Network, order: np.ndarray) -> list[Pool]:
+    """The campaign's pools: first the shared one (if any district is left to it), then each scheduled
+    district's, as listed. Each pool visits its stations in the campaign's order."""
+    c, origin = sc.campaign, sc.scenario.start
+    own = {name: i for i, name in enumerate(net.district_names) if name in c.schedules}
+    district = net.district[order]
+    scheduled = np.isin(district, list(own.values()))
+    pools = []
+    if not scheduled.all():
+        pools.append(Pool(float((c.start - origin).days), c.teams, order[~scheduled]))
+    for name, d in c.schedules.items():
+        if name in own:
+            pools.append(Pool(float((d.start - origin).days), d.teams, order[district == own[name]]))
+    return pools
+
+
 class Visit(NamedTuple):
     team: int
     station: int
@@ -101,29 +126,40 @@ class Campaign:
         self._per_visit = (self.travel_hours.tolist(), self.work_hours.tolist(), self.adjust_hours.tolist(),
                            self.deliberate.tolist(), set())
         self.visits: list[Visit] = []
-        self.days_worked: list[set[int]] = [set() for _ in range(sc.campaign.teams)]
-        # first visits are all due at the start, before any re-verification: a plain list
-        # serves them; re-verifications wait in a store ordered by due date
-        self._first = deque(int(s) for s in self.order)
-        self._due = simpy.PriorityStore(env)
+        self.pools = pools_of(sc, net, self.order)
+        self.pool_of_station = np.zeros(n, dtype=np.int64)
+        for p, pool in enumerate(self.pools):
+            self.pool_of_station[pool.stations] = p
+        self.team_pool = [p for p, pool in enumerate(self.pools) for _ in range(pool.teams)]
+        self.days_worked: list[set[int]] = [set() for _ in self.team_pool]
+        # first visits are all due at the pool's start, before any re-verification: a plain list serves
+        # them; re-verifications wait in a store ordered by due date, one per pool
+        self._first = [deque(pool.stations.tolist()) for pool in self.pools]
+        self._due = [simpy.PriorityStore(env) for _ in self.pools]
         self._seq = 0
         months = sc.campaign.reverification_months
         start, n_days = sc.scenario.start, (sc.scenario.end - sc.scenario.start).days + 1
         self._due_day = np.array([(months_later(start + dt.timedelta(days=d), months) - start).days
                                   for d in range(n_days)]) if months > 0 else np.zeros(0)
-        for team in range(sc.campaign.teams):
-            env.process(self._team(team))
+        for team, p in enumerate(self.team_pool):
+            env.process(self._team(team, p))
+
+    @property
+    def teams(self) -> int:
+        """Teams at work, every pool's (a pool without stations has none)."""
+        return len(self.team_pool)
 
     def _put(self, due: float, station: int) -> None:
         self._seq += 1
-        self._due.put(simpy.PriorityItem((due, self._seq), station))
+        self._due[self.pool_of_station[station]].put(simpy.PriorityItem((due, self._seq), station))
 
-    def _team(self, team: int):
+    def _team(self, team: int, pool: int):
         env, cal, days = self.env, self.calendar, self.days_worked[team]
         travel, work_h, adjust, deliberate, sealed = self._per_visit
-        yield env.timeout(self.start_day)
+        first_visits, due = self._first[pool], self._due[pool]
+        yield env.timeout(self.pools[pool].start_day)
         while True:
-            s = self._first.popleft() if self._first else (yield self._due.get()).item
+            s = first_visits.popleft() if first_visits else (yield due.get()).item
             first = s not in sealed
             work = work_h[s] + (adjust[s] if first else 0.0)
             hours = travel[s] + work

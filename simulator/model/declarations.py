@@ -155,6 +155,7 @@ class Ledger:
         self.announcement_effect = c.announcement_effect
         self.table = np.zeros((len(months), len(ARMS), len(FIELDS)))
         self.by_district = np.zeros((self.n_districts, len(DISTRICT_FIELDS)))
+        self.district_tax = np.zeros((len(months), self.n_districts, len(ARMS)))  # every month, both arms
         self._eval = set(windows.evaluation)
         # per station, last month (for the stations' decisions and risk-based audits)
         self.station_gain = np.zeros(net.n_stations)  # what breaking the seal would gain a station in a month
@@ -273,6 +274,9 @@ class Ledger:
                                              (wo_l, self.keep_before * wo_l, self.undeclared * wo_l))):
                 self.stations[month.index, arm] = np.column_stack(
                     [np.bincount(st, weights=x, minlength=n) for x in (t, d, u)])
+        nd = self.n_districts
+        self.district_tax[month.index, :, 0] = np.bincount(self.district, weights=tax_w, minlength=nd)
+        self.district_tax[month.index, :, 1] = np.bincount(self.district, weights=tax_wo, minlength=nd)
         if month.index in self._eval:
             if moved is not None and self.policy:
                 # what moving onto declaration alone changes: declaring what the assessment saw (1 − u)
@@ -282,10 +286,9 @@ class Ledger:
                                             - pres_wo[m].sum())
             self.by_regime[:, 0] += np.bincount(self.regime, weights=tax_w, minlength=len(REGIMES))
             self.by_regime[:, 1] += np.bincount(self.regime, weights=tax_wo, minlength=len(REGIMES))
-            nd = self.n_districts
             self.by_district += np.column_stack([
-                np.bincount(self.district, weights=tax_w, minlength=nd),
-                np.bincount(self.district, weights=tax_wo, minlength=nd),
+                self.district_tax[month.index, :, 0],
+                self.district_tax[month.index, :, 1],
                 np.bincount(self.district, weights=decl_l, minlength=nd),
                 np.bincount(self.district, weights=self.keep_before * wo_l, minlength=nd),
                 np.bincount(self.district, weights=ind_l, minlength=nd),

@@ -98,6 +98,7 @@ class Enforcement:
         self._gap = np.zeros(n_stations)  # last month's 1 − declared/metered, for risk-based selection
         self._cumulative: np.ndarray | None = None
         self.events: list[tuple[float, str, float]] = []  # (day, kind, amount)
+        self.audited: list[tuple[float, int]] = []  # (day, station) of each audit
         self.can_tamper = bool((~self.honest).any()) and sc.campaign.enabled
         rate = e.audits_per_year * n_stations / 365.25  # audit requests per day
         if rate > 0 and e.inspectors > 0 and n_stations > 0:
@@ -132,6 +133,7 @@ class Enforcement:
             done = self.calendar.advance(self.env.now, self.params.audit_hours)
             yield self.env.timeout(done - self.env.now)
         self.events.append((self.env.now, "audit", 1.0))
+        self.audited.append((self.env.now, station))
         fined = self.check(station, by_audit=True)
         running = self.deliberate[station] and (self.seal_time is None or not self.seal_time[station] <= self.env.now
                                                 or self.tampering[station])

@@ -19,7 +19,7 @@ from ..kpis import break_even_index
 from ..scenario import REGIMES, Scenario
 from ..scenario.schema import calibrated_point
 from .campaign import Campaign, calendar_for
-from .declarations import FIELDS, Ledger, months_of, station_terms, windows_of
+from .declarations import DISTRICT_FIELDS, FIELDS, Ledger, months_of, station_terms, windows_of
 from .enforcement import Enforcement
 from .instruments import Channels, build_channels, instrument_costs
 from .metrology import Dispensers, draw_dispensers
@@ -46,12 +46,17 @@ def scheduled_events(env: simpy.Environment) -> float:
     return float(next(counter)) if counter is not None else float("nan")
 
 
+DISTRICT_COLUMNS = (*DISTRICT_FIELDS, "cost", "extra_tax_own_window", "own_window_months")
+"""Per district: the ledger's sums over the evaluation window, the government's cost spent there
+(:func:`station_costs`) and the extra tax in the district's own window (:func:`own_window_extra_tax`)."""
+
+
 @dataclass
 class ReplicationOutput:
     replication: int
     kpis: dict[str, float]
     monthly: np.ndarray  # months × arms × declarations.FIELDS
-    districts: np.ndarray  # districts × declarations.DISTRICT_FIELDS
+    districts: np.ndarray  # districts × DISTRICT_COLUMNS (folders written before: DISTRICT_FIELDS)
     district_names: tuple[str, ...]
     district_pumps: np.ndarray
     district_sealed: np.ndarray
@@ -131,7 +136,9 @@ def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, enfo
         return instruments, ins_stations, instruments
     c = sc.costs
     bounds = np.array([m.d1 for m in ledger.months])  # month i covers days [d0, d1)
-    col[np.searchsorted(bounds, campaign.start_day, side="right")] += c.fixed + c.per_team_fixed * sc.campaign.teams
+    col[np.searchsorted(bounds, campaign.start_day, side="right")] += c.fixed
+    for pool in campaign.pools:  # each pool's teams equipped when it starts
+        col[np.searchsorted(bounds, pool.start_day, side="right")] += c.per_team_fixed * pool.teams
     for days in campaign.days_worked:
         d = np.fromiter(days, dtype=float, count=len(days))
         d = d[d < horizon_days]
@@ -149,6 +156,78 @@ def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, enfo
                          < horizon_days])
         np.add.at(col, np.searchsorted(bounds, days, side="right"), c.per_audit)
     return float(col.sum()), c.station_fee_per_dispenser * verified + ins_stations, instruments
+
+
+def station_costs(sc: Scenario, campaign: Campaign | None, enforcement: Enforcement, net: Network,
+                  months: list, horizon_days: int, channels: Channels | None = None) -> np.ndarray:
+    """The government's cost (the ``cost`` KPI) shared out to the stations it was spent on, VND: visits,
+    seals, readings, audits and instrument connections to their station; a pool's team-days and team
+    equipment to its stations by the hours its teams spent at each (by dispensers before any visit
+    ends); the campaign's fixed cost by dispensers. Adds up to the ``cost`` KPI (tested)."""
+    n = net.n_stations
+    out = np.zeros(n)
+    bounds = np.array([m.d1 for m in months])
+    starts = np.array([m.d0 for m in months], dtype=float)
+    pumps = net.pumps.astype(float)
+    if channels is not None:
+        for i, name in enumerate(channels.names):
+            ins = sc.instruments[name]
+            inside = channels.connected[i] < horizon_days
+            out += np.where(inside, ins.cost_per_station + ins.cost_per_dispenser * pumps, 0.0)
+            # running costs: each month whose first day is on or after the station's reporting day
+            out += ins.running_cost_per_station_month * (len(starts) - np.searchsorted(
+                starts, channels.effective[i], side="left"))
+    if campaign is None or n == 0:
+        return out
+    c = sc.costs
+    if pumps.sum() > 0:
+        out += c.fixed * pumps / pumps.sum()
+    hours = np.zeros(n)
+    for v in campaign.visits:
+        out[v.station] += c.per_visit + c.per_seal * pumps[v.station]
+        hours[v.station] += (campaign.travel_hours[v.station] + campaign.work_hours[v.station]
+                             + (campaign.adjust_hours[v.station] if v.kind == "first" else 0.0))
+    for p, pool in enumerate(campaign.pools):
+        days = sum(sum(1 for d in campaign.days_worked[t] if d < horizon_days)
+                   for t, q in enumerate(campaign.team_pool) if q == p)
+        spend = c.per_team_day * days + c.per_team_fixed * pool.teams
+        if not spend or not len(pool.stations):
+            continue
+        w = hours[pool.stations]
+        w = w if w.sum() > 0 else pumps[pool.stations]
+        if w.sum() > 0:
+            out[pool.stations] += spend * w / w.sum()
+        else:  # a pool of stations without dispensers
+            out[pool.stations] += spend / len(pool.stations)
+    if c.per_reading:  # read every month end from the seal on
+        sealed = np.isfinite(campaign.seal_time)
+        out[sealed] += c.per_reading * (len(bounds) - np.searchsorted(bounds, campaign.seal_time[sealed], "left"))
+    if c.per_audit:
+        for d, station in enforcement.audited:
+            if campaign.start_day <= d < horizon_days:
+                out[station] += c.per_audit
+    return out
+
+
+def own_window_extra_tax(sc: Scenario, ledger: Ledger, campaign: Campaign | None, net: Network) -> tuple[
+        np.ndarray, np.ndarray]:
+    """Per district: the extra tax (with − without) in its own evaluation window — ``run.evaluation_months``
+    months from the month its first dispenser was sealed, cut at the horizon's end — and that window's
+    length in months (0 and NaN tax for a district never sealed). Districts sealed at different times
+    are compared on their own first year, not on the campaign's window."""
+    nd = len(net.district_names)
+    extra, length = np.full(nd, np.nan), np.zeros(nd)
+    if campaign is None:
+        return extra, length
+    first = np.full(nd, np.inf)
+    np.minimum.at(first, net.district, campaign.seal_time)
+    month_of = np.array([m.d1 for m in ledger.months])
+    diff = ledger.district_tax[:, :, 0] - ledger.district_tax[:, :, 1]
+    for d in np.flatnonzero(np.isfinite(first)):
+        m0 = int(np.searchsorted(month_of, first[d], side="right"))
+        m1 = min(m0 + sc.run.evaluation_months, len(ledger.months))
+        extra[d], length[d] = diff[m0:m1, d].sum(), m1 - m0
+    return extra, length
 
 
 def policy_start(sc: Scenario):
@@ -324,11 +403,14 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         visit_rows = [(v.team, net.station_ids[v.station], net.district_names[net.district[v.station]],
                        int(net.pumps[v.station]), v.start, v.end, v.kind) for v in campaign.visits]
     nd = len(net.district_names)
+    spent = np.bincount(net.district, weights=station_costs(sc, campaign, enforcement, net, ledger.months,
+                                                            horizon_days, channels), minlength=nd)
+    own, own_months = own_window_extra_tax(sc, ledger, campaign, net)
     return ReplicationOutput(
         replication=replication,
         kpis=kpis,
         monthly=ledger.table,
-        districts=ledger.by_district,
+        districts=np.column_stack([ledger.by_district, spent, own, own_months]),
         district_names=net.district_names,
         district_pumps=np.bincount(net.district, weights=net.pumps, minlength=nd),
         district_sealed=np.bincount(net.district, weights=net.pumps * sealed_station, minlength=nd),

@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from ..kpis import UNITS
-from ..model.declarations import ARMS, DISTRICT_FIELDS, FIELDS, months_of
+from ..model.declarations import ARMS, FIELDS, months_of
+from ..model.replication import DISTRICT_COLUMNS
 
 if TYPE_CHECKING:
     from ..model.replication import ReplicationOutput
@@ -156,7 +157,8 @@ class Results:
 
         drows = []
         for o in outputs:
-            d = pd.DataFrame(o.districts, columns=list(DISTRICT_FIELDS))
+            # a folder written before the cost columns holds the ledger's fields only
+            d = pd.DataFrame(o.districts, columns=list(DISTRICT_COLUMNS[:o.districts.shape[1]]))
             d.insert(0, "district", list(o.district_names))
             d.insert(0, "replication", o.replication)
             d.insert(2, "pumps", o.district_pumps.astype(np.int64))

@@ -112,6 +112,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "campaign.deadline": (N_("The plan's deadline for sealing every dispenser"), "date"),
     "campaign.order": (N_("Order of visits"), "enum"),
     "campaign.district_order": (N_("Districts in the order visited"), "route"),
+    "campaign.districts.*.start": (N_("{name}: sealing starts"), "date"),
+    "campaign.districts.*.teams": (N_("{name}: its own teams"), "number"),
     "campaign.work_hours_per_day": (N_("Working hours a day"), "number"),
     "campaign.day_start_hour": (N_("Working day starts at"), "clock"),
     "campaign.working_weekdays": (N_("Working days"), "weekdays"),

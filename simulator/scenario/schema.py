@@ -101,6 +101,12 @@ class Scenario(_Section):
             unknown = set(c.district_order) - set(self.network.districts)
             if unknown:
                 raise ValueError(f"campaign.district_order: unknown district {sorted(unknown)[0]!r}")
+        for name, d in c.schedules.items():
+            if self.network.districts is not None and name not in self.network.districts:
+                raise ValueError(f"campaign.districts.{name}: unknown district {name!r} (not in network.districts)")
+            if not c.start <= d.start <= s.end:
+                raise ValueError(f"campaign.districts.{name}.start: expected a date from campaign.start ({c.start}) "
+                                 f"to scenario.end ({s.end}), got {d.start}")
         self._money()
         self._instruments()
         return self
@@ -341,6 +347,11 @@ def build(raw: dict, source: str | None, base: str | None) -> Scenario:
             if unknown:
                 raise ScenarioError(f"unknown district {sorted(unknown)[0]!r}", source=src,
                                     key="campaign.district_order")
+        unknown = set(sc.campaign.schedules) - set(sc._register.districts)
+        if unknown:
+            name = sorted(unknown)[0]
+            raise ScenarioError(f"unknown district {name!r} (not in the register)", source=src,
+                                key=f"campaign.districts.{name}")
     else:
         # counts are drawn per replication; the largest possible network must fit in memory
         expected = sum(q.expected() for q in sc.network.districts.values()) * sc.network.pumps_per_station.expected()

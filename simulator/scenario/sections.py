@@ -241,6 +241,16 @@ class Enforcement(_Section):
         return self
 
 
+class DistrictCampaign(_Section):
+    """``[campaign.districts.NAME]``: a district (a province, in a national scenario) with its own teams,
+    starting on its own date and visiting only its own stations — a staggered rollout."""
+
+    start: Date
+    """The district's first working day of sealing (on or after ``campaign.start``)."""
+    teams: int = Field(ge=1, le=10_000)
+    """The district's own teams (they do not help elsewhere)."""
+
+
 class Campaign(_Section):
     """``[campaign]``: the verification-and-sealing campaign and its teams."""
 
@@ -253,6 +263,15 @@ class Campaign(_Section):
     order: Literal["route", "largest_first", "random"] = "route"
     district_order: list[str] = Field(default_factory=list)
     """For ``route``: the order districts are visited in (default: as listed)."""
+    districts: dict[str, DistrictCampaign] | None = None
+    """Districts with their own start date and teams (a staggered rollout, province by province); the
+    districts not listed share ``teams`` from ``start``. (None rather than empty by default, so that the
+    resolved form — and the digest — of a scenario written before it is unchanged.)"""
+
+    @property
+    def schedules(self) -> dict[str, DistrictCampaign]:
+        """``districts``, empty when there are none."""
+        return self.districts or {}
     work_hours_per_day: float = Field(8.0, gt=0, le=24)
     day_start_hour: float = Field(8.0, ge=0, lt=24)
     working_weekdays: list[Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]] = Field(

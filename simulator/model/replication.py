@@ -46,9 +46,10 @@ def scheduled_events(env: simpy.Environment) -> float:
     return float(next(counter)) if counter is not None else float("nan")
 
 
-DISTRICT_COLUMNS = (*DISTRICT_FIELDS, "cost", "extra_tax_own_window", "own_window_months")
-"""Per district: the ledger's sums over the evaluation window, the government's cost spent there
-(:func:`station_costs`) and the extra tax in the district's own window (:func:`own_window_extra_tax`)."""
+DISTRICT_COLUMNS = (*DISTRICT_FIELDS, "cost", "extra_tax_own_window", "own_window_months", "cost_own_window")
+"""Per district: the ledger's sums over the evaluation window, the government's cost spent there over the
+horizon (:func:`station_costs`), the extra tax in the district's own window (:func:`own_window_extra_tax`)
+and the cost spent there until that window's end."""
 
 
 @dataclass
@@ -159,75 +160,84 @@ def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, enfo
 
 
 def station_costs(sc: Scenario, campaign: Campaign | None, enforcement: Enforcement, net: Network,
-                  months: list, horizon_days: int, channels: Channels | None = None) -> np.ndarray:
+                  months: list, horizon_days: int, channels: Channels | None = None,
+                  until: np.ndarray | None = None) -> np.ndarray:
     """The government's cost (the ``cost`` KPI) shared out to the stations it was spent on, VND: visits,
     seals, readings, audits and instrument connections to their station; a pool's team-days and team
-    equipment to its stations by the hours its teams spent at each (by dispensers before any visit
-    ends); the campaign's fixed cost by dispensers. Adds up to the ``cost`` KPI (tested)."""
+    equipment to its visits by the hours each took (by dispensers if no visit ended); the campaign's
+    fixed cost by dispensers. Adds up to the ``cost`` KPI (tested). With ``until`` (a day per station),
+    only what was spent on a station before that day counts (one-off costs at the start always do)."""
     n = net.n_stations
     out = np.zeros(n)
+    until = np.full(n, np.inf) if until is None else until
     bounds = np.array([m.d1 for m in months])
     starts = np.array([m.d0 for m in months], dtype=float)
     pumps = net.pumps.astype(float)
     if channels is not None:
         for i, name in enumerate(channels.names):
             ins = sc.instruments[name]
-            inside = channels.connected[i] < horizon_days
+            inside = channels.connected[i] < np.minimum(horizon_days, until)
             out += np.where(inside, ins.cost_per_station + ins.cost_per_dispenser * pumps, 0.0)
             # running costs: each month whose first day is on or after the station's reporting day
-            out += ins.running_cost_per_station_month * (len(starts) - np.searchsorted(
-                starts, channels.effective[i], side="left"))
+            out += ins.running_cost_per_station_month * np.maximum(
+                np.searchsorted(starts, until, side="left") - np.searchsorted(starts, channels.effective[i], "left"),
+                0)
     if campaign is None or n == 0:
         return out
     c = sc.costs
     if pumps.sum() > 0:
         out += c.fixed * pumps / pumps.sum()
-    hours = np.zeros(n)
-    for v in campaign.visits:
-        out[v.station] += c.per_visit + c.per_seal * pumps[v.station]
-        hours[v.station] += (campaign.travel_hours[v.station] + campaign.work_hours[v.station]
-                             + (campaign.adjust_hours[v.station] if v.kind == "first" else 0.0))
+    pool_of = campaign.pool_of_station
+    spend = np.zeros(len(campaign.pools))
     for p, pool in enumerate(campaign.pools):
         days = sum(sum(1 for d in campaign.days_worked[t] if d < horizon_days)
                    for t, q in enumerate(campaign.team_pool) if q == p)
-        spend = c.per_team_day * days + c.per_team_fixed * pool.teams
-        if not spend or not len(pool.stations):
-            continue
-        w = hours[pool.stations]
-        w = w if w.sum() > 0 else pumps[pool.stations]
-        if w.sum() > 0:
-            out[pool.stations] += spend * w / w.sum()
-        else:  # a pool of stations without dispensers
-            out[pool.stations] += spend / len(pool.stations)
-    if c.per_reading:  # read every month end from the seal on
+        spend[p] = c.per_team_day * days + c.per_team_fixed * pool.teams
+    hours = [(v.station, campaign.travel_hours[v.station] + campaign.work_hours[v.station]
+              + (campaign.adjust_hours[v.station] if v.kind == "first" else 0.0)) for v in campaign.visits]
+    pool_hours = np.bincount(pool_of[[s for s, _ in hours]], weights=[h for _, h in hours],
+                             minlength=len(spend)) if hours else np.zeros(len(spend))
+    for v, (s, h) in zip(campaign.visits, hours, strict=True):
+        if v.end < until[s]:
+            out[s] += c.per_visit + c.per_seal * pumps[s]
+            if pool_hours[pool_of[s]] > 0:
+                out[s] += spend[pool_of[s]] * h / pool_hours[pool_of[s]]
+    for p, pool in enumerate(campaign.pools):  # a pool whose teams worked but finished no visit
+        if spend[p] and not pool_hours[p] and len(pool.stations):
+            w = pumps[pool.stations] if pumps[pool.stations].sum() > 0 else np.ones(len(pool.stations))
+            out[pool.stations] += spend[p] * w / w.sum()
+    if c.per_reading:  # read every month end from the seal on (the end of the month before ``until`` too)
         sealed = np.isfinite(campaign.seal_time)
-        out[sealed] += c.per_reading * (len(bounds) - np.searchsorted(bounds, campaign.seal_time[sealed], "left"))
+        out[sealed] += c.per_reading * np.maximum(
+            np.searchsorted(bounds, until[sealed], "right") - np.searchsorted(bounds, campaign.seal_time[sealed],
+                                                                              "left"), 0)
     if c.per_audit:
         for d, station in enforcement.audited:
-            if campaign.start_day <= d < horizon_days:
+            if campaign.start_day <= d < min(horizon_days, until[station]):
                 out[station] += c.per_audit
     return out
 
 
 def own_window_extra_tax(sc: Scenario, ledger: Ledger, campaign: Campaign | None, net: Network) -> tuple[
-        np.ndarray, np.ndarray]:
+        np.ndarray, np.ndarray, np.ndarray]:
     """Per district: the extra tax (with − without) in its own evaluation window — ``run.evaluation_months``
-    months from the month its first dispenser was sealed, cut at the horizon's end — and that window's
-    length in months (0 and NaN tax for a district never sealed). Districts sealed at different times
-    are compared on their own first year, not on the campaign's window."""
+    months from the month its first dispenser was sealed, cut at the horizon's end —, that window's length
+    in months and the day it ends (exclusive; 0 months, NaN tax and an infinite day for a district never
+    sealed). Districts sealed at different times are compared on their own first year, not on the
+    campaign's window."""
     nd = len(net.district_names)
-    extra, length = np.full(nd, np.nan), np.zeros(nd)
+    extra, length, end = np.full(nd, np.nan), np.zeros(nd), np.full(nd, np.inf)
     if campaign is None:
-        return extra, length
+        return extra, length, end
     first = np.full(nd, np.inf)
     np.minimum.at(first, net.district, campaign.seal_time)
-    month_of = np.array([m.d1 for m in ledger.months])
+    month_end = np.array([m.d1 for m in ledger.months])
     diff = ledger.district_tax[:, :, 0] - ledger.district_tax[:, :, 1]
     for d in np.flatnonzero(np.isfinite(first)):
-        m0 = int(np.searchsorted(month_of, first[d], side="right"))
+        m0 = int(np.searchsorted(month_end, first[d], side="right"))
         m1 = min(m0 + sc.run.evaluation_months, len(ledger.months))
-        extra[d], length[d] = diff[m0:m1, d].sum(), m1 - m0
-    return extra, length
+        extra[d], length[d], end[d] = diff[m0:m1, d].sum(), m1 - m0, month_end[m1 - 1]
+    return extra, length, end
 
 
 def policy_start(sc: Scenario):
@@ -403,14 +413,15 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         visit_rows = [(v.team, net.station_ids[v.station], net.district_names[net.district[v.station]],
                        int(net.pumps[v.station]), v.start, v.end, v.kind) for v in campaign.visits]
     nd = len(net.district_names)
-    spent = np.bincount(net.district, weights=station_costs(sc, campaign, enforcement, net, ledger.months,
-                                                            horizon_days, channels), minlength=nd)
-    own, own_months = own_window_extra_tax(sc, ledger, campaign, net)
+    own, own_months, own_end = own_window_extra_tax(sc, ledger, campaign, net)
+    spent, spent_own = (np.bincount(net.district, weights=station_costs(
+        sc, campaign, enforcement, net, ledger.months, horizon_days, channels, until), minlength=nd)
+        for until in (None, own_end[net.district]))
     return ReplicationOutput(
         replication=replication,
         kpis=kpis,
         monthly=ledger.table,
-        districts=np.column_stack([ledger.by_district, spent, own, own_months]),
+        districts=np.column_stack([ledger.by_district, spent, own, own_months, spent_own]),
         district_names=net.district_names,
         district_pumps=np.bincount(net.district, weights=net.pumps, minlength=nd),
         district_sealed=np.bincount(net.district, weights=net.pumps * sealed_station, minlength=nd),

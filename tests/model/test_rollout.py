@@ -11,7 +11,9 @@ import pytest
 
 import simulator
 from simulator.errors import ScenarioError
-from simulator.model.replication import run_replication
+from simulator.model.replication import DISTRICT_COLUMNS, run_replication
+
+COST = DISTRICT_COLUMNS.index("cost")
 
 B_LATER = {"campaign.districts.B.start": dt.date(2017, 3, 1), "campaign.districts.B.teams": 2}
 EVERY_COST = {"costs.fixed": 7e6, "costs.per_team_fixed": 3e6, "costs.per_reading": 1e5, "costs.per_audit": 2e6,
@@ -79,9 +81,9 @@ def test_a_district_pays_for_its_own_teams(small):
     equipment, and each district's team-days come in whole days (a shared pool would split days by hours)."""
     ov = {**B_LATER, "costs.per_seal": 0.0, "costs.per_visit": 0.0, "campaign.reverification_months": 0}
     equipment = _visits(small({**ov, "costs.per_team_day": 0.0, "costs.per_team_fixed": 3e6}))
-    assert dict(zip(equipment.district_names, equipment.districts[:, -3])) == {"A": 3e6, "B": 6e6}
+    assert dict(zip(equipment.district_names, equipment.districts[:, COST])) == {"A": 3e6, "B": 6e6}
     days = _visits(small({**ov, "costs.per_team_day": 1e6}))
-    d = days.districts[:, -3] / 1e6
+    d = days.districts[:, COST] / 1e6
     assert np.array_equal(d, np.round(d)) and (d > 0).all() and d.sum() == days.kpis["team_days"]
 
 
@@ -92,6 +94,17 @@ def test_each_district_own_window_is_the_campaign_window_when_it_is_sealed_in_th
     d = res.districts
     assert (d["own_window_months"] == 12).all()
     np.testing.assert_allclose(d["extra_tax_own_window"], d["extra_tax"], rtol=1e-12)
+
+
+def test_the_cost_of_a_district_own_window_stops_at_its_end(small):
+    """Readings only, ten teams sealing every station in January 2017, a 3-month window: each district's
+    cost in its own window is its stations × 3 monthly readings; over the horizon, × 12."""
+    ov = {"campaign.teams": 10, "run.evaluation_months": 3, "costs.per_team_day": 0.0, "costs.per_seal": 0.0,
+          "costs.per_visit": 0.0, "costs.per_reading": 1e5}
+    d = simulator.run(small(ov), 2, 3, workers=1, progress=False).districts
+    stations = d["district"].map({"A": 6, "B": 4})
+    np.testing.assert_allclose(d["cost_own_window"], 3 * 1e5 * stations)
+    np.testing.assert_allclose(d["cost"], 12 * 1e5 * stations)
 
 
 def test_a_district_never_sealed_has_no_own_window(small):

@@ -328,7 +328,9 @@ def cmd_validate(args) -> int:
     where = (f"register {n.register_file} ({len(sc.register.ids)} stations)" if sc.register is not None
              else f"{len(n.districts)} districts")
     c = sc.campaign
-    campaign = f"from {c.start} with {c.teams} teams" if c.enabled else "disabled"
+    campaign = f"from {c.start} with {sc.campaign_teams} teams" if c.enabled else "disabled"
+    if c.enabled and c.schedules:
+        campaign += f" ({len(c.schedules)} districts with their own start and teams)"
     print(f"{args.scenario}: ok — {sc.name}; {where}; {sc.scenario.start} to {sc.scenario.end}; campaign {campaign}")
     _warn(sc)
     return 0

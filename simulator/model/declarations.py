@@ -113,6 +113,9 @@ class Ledger:
                  channels: Channels | None = None):
         ds = net.dispenser_station
         self.channels = channels
+        # consumer rewards (a receipt lottery) per instrument × month × station, VND: the government's cost
+        self.rewards = (np.zeros((len(channels.names), len(months), net.n_stations))
+                        if channels is not None and channels.reward.any() else None)
         self.rng, self.profile, self.months, self.windows = rng, profile, months, windows
         self.station = ds
         self.n_stations = net.n_stations
@@ -233,6 +236,11 @@ class Ledger:
             decl_l = kb * open_l * (1 + e_open) + ka * sealed_l * (1 + self.e1)
             decl_v = kb * open_v * (1 + e_open) + ka * sealed_v * (1 + self.e1)
             tax_w = self._tax(decl_l, decl_v, ind_v, ind_l, pres_w, moved)
+            if self.rewards is not None:  # rewards on what connected stations declare this month
+                st_decl = np.bincount(self.station, weights=decl_v, minlength=self.n_stations)
+                for i in np.flatnonzero(self.channels.reward):
+                    on = self.channels.effective[i] <= d0
+                    self.rewards[i, month.index] = self.channels.reward[i] * np.where(on, st_decl, 0.0)
             undecl_l = (1.0 - kb) * open_l * (1 + e_open) + (1.0 - ka) * sealed_l * (1 + self.e1)
             tax_nm = self._tax((kb * open_l + ka * sealed_l) * e0, (kb * open_v + ka * sealed_v) * e0, value * e0,
                                litres * e0, pres_w, moved)

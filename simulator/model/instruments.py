@@ -32,6 +32,7 @@ class Channels:
     keep: np.ndarray  # instruments × stations: share of sales declared once it reports
     coverage: np.ndarray  # per instrument: this replication's draw
     moves: np.ndarray  # per instrument: whether a connected household moves onto declaration
+    reward: np.ndarray  # per instrument: rewards per VND of a connected station's declared sales
 
     def moved_at(self, day: float) -> np.ndarray:
         """Per station: connected, by ``day``, to a channel that moves households onto declaration."""
@@ -62,7 +63,7 @@ def build_channels(sc: Scenario, net: Network, undeclared: np.ndarray, residual:
         return None
     n = net.n_stations
     starts = np.array([m.d0 for m in months], dtype=float)
-    names, connected, effective, keep, coverage, moves = [], [], [], [], [], []
+    names, connected, effective, keep, coverage, moves, reward = [], [], [], [], [], [], []
     for name in sorted(active):  # a fixed order: the draws do not depend on how the table was written
         ins = active[name]
         first = (ins.start - sc.scenario.start).days
@@ -79,15 +80,17 @@ def build_channels(sc: Scenario, net: Network, undeclared: np.ndarray, residual:
         keep.append(1.0 - hidden)
         coverage.append(c)
         moves.append(ins.moves_to_declaration)
+        reward.append(ins.reward_per_vnd)
     return Channels(tuple(names), np.array(connected), np.array(effective), np.array(keep), np.array(coverage),
-                    np.array(moves, dtype=bool))
+                    np.array(moves, dtype=bool), np.array(reward, dtype=float))
 
 
-def instrument_costs(sc: Scenario, channels: Channels | None, net: Network, months: list[Month],
-                     horizon_days: int) -> tuple[np.ndarray, float, dict[str, float]]:
+def instrument_costs(sc: Scenario, channels: Channels | None, net: Network, months: list[Month], horizon_days: int,
+                     rewards: np.ndarray | None = None) -> tuple[np.ndarray, float, dict[str, float]]:
     """The government's instrument costs per month (booked in the month incurred: one-off costs when a
-    station is connected, running costs each month it reports), the stations' own costs, and the
-    government's cost of each instrument."""
+    station is connected, running costs and audits each month it reports, ``rewards`` — instruments ×
+    months, from the ledger — each month they are paid), the stations' own costs, and the government's
+    cost of each instrument."""
     col = np.zeros(len(months))
     if channels is None:
         return col, 0.0, {}
@@ -102,8 +105,9 @@ def instrument_costs(sc: Scenario, channels: Channels | None, net: Network, mont
         mine = np.zeros(len(months))
         np.add.at(mine, np.searchsorted(bounds, day[inside], side="right"), one_off[inside])
         # running costs: every station reporting from a month's first day, that month
-        mine += ins.running_cost_per_station_month * np.searchsorted(np.sort(channels.effective[i]), starts,
-                                                                      side="right")
+        mine += ins.running_cost * np.searchsorted(np.sort(channels.effective[i]), starts, side="right")
+        if rewards is not None:
+            mine += rewards[i]
         col += mine
         by_name[name] = float(mine.sum())
         stations += float((ins.station_cost_per_station + ins.station_cost_per_dispenser * net.pumps)[inside].sum())

@@ -130,7 +130,8 @@ def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, enfo
     the campaign's and the instruments'. Returns (government, stations' fees and costs, of the government's
     cost: the instruments')."""
     col = ledger.table[:, 0, FIELDS.index("cost")]
-    ins_col, ins_stations, _ = instrument_costs(sc, channels, net, ledger.months, horizon_days)
+    rewards = ledger.rewards.sum(axis=2) if ledger.rewards is not None else None
+    ins_col, ins_stations, _ = instrument_costs(sc, channels, net, ledger.months, horizon_days, rewards)
     col += ins_col
     instruments = float(ins_col.sum())
     if campaign is None:
@@ -161,7 +162,7 @@ def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, enfo
 
 def station_costs(sc: Scenario, campaign: Campaign | None, enforcement: Enforcement, net: Network,
                   months: list, horizon_days: int, channels: Channels | None = None,
-                  until: np.ndarray | None = None) -> np.ndarray:
+                  until: np.ndarray | None = None, rewards: np.ndarray | None = None) -> np.ndarray:
     """The government's cost (the ``cost`` KPI) shared out to the stations it was spent on, VND: visits,
     seals, readings, audits and instrument connections to their station; a pool's team-days and team
     equipment to its visits by the hours each took (by dispensers if no visit ended); the campaign's
@@ -179,9 +180,11 @@ def station_costs(sc: Scenario, campaign: Campaign | None, enforcement: Enforcem
             inside = channels.connected[i] < np.minimum(horizon_days, until)
             out += np.where(inside, ins.cost_per_station + ins.cost_per_dispenser * pumps, 0.0)
             # running costs: each month whose first day is on or after the station's reporting day
-            out += ins.running_cost_per_station_month * np.maximum(
+            out += ins.running_cost * np.maximum(
                 np.searchsorted(starts, until, side="left") - np.searchsorted(starts, channels.effective[i], "left"),
                 0)
+    if rewards is not None:  # instruments × months × stations, each paid in its month
+        out += (rewards.sum(axis=0) * (bounds[:, None] <= until[None, :])).sum(axis=0)
     if campaign is None or n == 0:
         return out
     c = sc.costs
@@ -415,7 +418,7 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
     nd = len(net.district_names)
     own, own_months, own_end = own_window_extra_tax(sc, ledger, campaign, net)
     spent, spent_own = (np.bincount(net.district, weights=station_costs(
-        sc, campaign, enforcement, net, ledger.months, horizon_days, channels, until), minlength=nd)
+        sc, campaign, enforcement, net, ledger.months, horizon_days, channels, until, ledger.rewards), minlength=nd)
         for until in (None, own_end[net.district]))
     return ReplicationOutput(
         replication=replication,

@@ -419,7 +419,7 @@ def _assumptions(sc: Scenario, nf: Numbers | None = None) -> list[tuple[str, str
         if c.order == "route" and c.district_order:
             order += f" ({' → '.join(c.district_order)})"
         rows.append((_("Campaign"), _("starts {date} with {teams}; order of visits: {order}").format(
-            date=nf.day(c.start), teams=teams_phrase(c.teams, nf), order=order)))
+            date=nf.day(c.start), teams=teams_phrase(sc.campaign_teams, nf), order=order)))
         rows.append((_("Working time"), _("{hours} hours a day from {clock}, {days}; {n} holidays").format(
             hours=q(c.work_hours_per_day), clock=_clock(c.day_start_hour), days=_weekdays(c.working_weekdays, nf),
             n=len(c.holidays))))

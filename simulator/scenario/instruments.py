@@ -20,8 +20,14 @@ stations invoicing by dispenser link, +10% by handheld POS, −8% by camera or m
 growth rates confounded by price and volume trends, by who connected first and by invoicing
 catch-up, so they identify at most the ordering link ≥ POS > manual — not a share recovered.
 
+Two kinds report nothing themselves: ``audits_only`` (more tax audits, no metering) and ``lottery``
+(consumers rewarded for asking receipts, after Naritomi 2019); their ``coverage`` is the share of
+hidden sales stations stop hiding because of them. Their cost is what makes them differ: audits a year
+at each connected station times the cost of one, and rewards per VND of the declared sales.
+
 What an instrument costs: the government's one-off cost per station and per dispenser
-connected, a running cost per connected station-month, and the stations' own one-off cost.
+connected, a running cost per connected station-month (plus audits), rewards on declared sales, and
+the stations' own one-off cost.
 """
 
 from __future__ import annotations
@@ -60,6 +66,15 @@ KINDS: dict[str, Kind] = {
                             "ASSUMPTION: a printed receipt on every sale (Circular 15/2015/TT-BKHCN, from 1 Jul "
                             "2018) reports only the sales customers ask a receipt for; no Vietnamese effect was "
                             "published"),
+    "audits_only": Kind({"dist": "uniform", "low": 0.0, "high": 0.3},
+                        "ASSUMPTION: more tax audits without metered sales deter only what auditors can rebuild from "
+                        "purchase invoices (fuel bought off-book stays hidden); threat-of-audit letters raised "
+                        "self-reported income but left third-party-reported income unchanged (Kleven et al., "
+                        "Econometrica 2011); no Vietnamese fuel-station effect was published"),
+    "lottery": Kind({"dist": "uniform", "low": 0.0, "high": 0.4},
+                    "ASSUMPTION after Naritomi (AER 2019): consumer rewards for receipts (Nota Fiscal Paulista) "
+                    "raised retailers' reported sales 21% over four years, 9.3% net of the rewards; fuel buyers "
+                    "on motorbikes buy small amounts and ask for receipts less, so the range is wide"),
 }
 """Each kind's default ``coverage`` (a distribution, drawn once per replication) and what it rests on
 (``fuelseal keys instruments`` lists them)."""
@@ -78,9 +93,11 @@ Order = Literal["largest_first", "random", "register"]
 class Instrument(_Section):
     """``[instruments.NAME]``: a reporting channel rolled out to every station (see the module docstring)."""
 
-    kind: Literal["einvoice_link", "einvoice_pos", "einvoice_manual", "receipt_printer"] | None = None
+    kind: Literal["einvoice_link", "einvoice_pos", "einvoice_manual", "receipt_printer", "audits_only",
+                  "lottery"] | None = None
     """What it is: einvoice_link (automatic dispenser link), einvoice_pos (handheld POS), einvoice_manual
-    (camera or manual entry), receipt_printer (default: the table's NAME)."""
+    (camera or manual entry), receipt_printer, audits_only (more tax audits, no metering: what stations stop
+    hiding is deterrence), lottery (consumer rewards for receipts) (default: the table's NAME)."""
     enabled: bool = True
     """``false``: defined but not used (``fuelseal compare --instruments`` turns it on by name)."""
     start: Date
@@ -93,7 +110,8 @@ class Instrument(_Section):
     """Share of what a station hid that the channel reports once it is connected, 0–1: a number, or a
     distribution drawn once per replication. Default by kind (ASSUMPTION: the Ministry of Finance's 2024
     figures support only the ordering link ≥ POS > manual): einvoice_link beta, mean 0.9, sd 0.05;
-    einvoice_pos uniform 0.2–0.9; einvoice_manual uniform 0–0.4; receipt_printer uniform 0–0.5."""
+    einvoice_pos uniform 0.2–0.9; einvoice_manual uniform 0–0.4; receipt_printer uniform 0–0.5; audits_only
+    uniform 0–0.3; lottery uniform 0–0.4."""
     moves_to_declaration: bool = False
     """Whether a household on a lump sum is moved onto monthly declaration once connected (a decision of
     its own, as Decree 70/2025 for households; the default keeps its lump sum, re-assessed on what the
@@ -104,12 +122,25 @@ class Instrument(_Section):
     """The government's one-off cost per dispenser connected, VND."""
     running_cost_per_station_month: float = Field(0.0, ge=0, le=1e15)
     """The government's cost per connected station per month (processing, checks), VND."""
+    audits_per_station_year: float = Field(0.0, ge=0, le=365)
+    """Tax audits a year at each connected station (audits_only), each costing ``cost_per_audit``: a running
+    cost of audits × cost ÷ 12 per station-month."""
+    cost_per_audit: float = Field(0.0, ge=0, le=1e15)
+    """The government's cost of one audit, VND."""
+    reward_per_vnd: float = Field(0.0, ge=0, le=1)
+    """Rewards paid to consumers per VND of a connected station's declared sales (a receipt lottery or
+    rebate), VND per VND — the government's cost, each month."""
     station_cost_per_station: float = Field(0.0, ge=0, le=1e15)
     """The station's own one-off cost of connecting, VND (not the government's)."""
     station_cost_per_dispenser: float = Field(0.0, ge=0, le=1e15)
     """The station's own one-off cost per dispenser (a linked dispenser, a printer), VND."""
     source: str = ""
     """Where this instrument's values come from (SOURCED / DERIVED / ASSUMPTION, with the source)."""
+
+    @property
+    def running_cost(self) -> float:
+        """The government's running cost per connected station-month: processing plus audits, VND."""
+        return self.running_cost_per_station_month + self.audits_per_station_year * self.cost_per_audit / 12
 
     def kind_of(self, name: str) -> str:
         return self.kind or name

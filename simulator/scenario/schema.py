@@ -124,6 +124,22 @@ class Scenario(_Section):
                                  f"{s.end}, got {ins.start}")
 
     @property
+    def district_names(self) -> tuple[str, ...]:
+        """The districts, as the register or ``network.districts`` lists them."""
+        if self._register is not None:
+            return tuple(dict.fromkeys(self._register.districts))
+        return tuple(self.network.districts or ())
+
+    @property
+    def campaign_teams(self) -> int:
+        """Every team the campaign puts to work: each scheduled district's own (``campaign.districts``), and
+        ``campaign.teams`` if any district is left to them."""
+        own = self.campaign.schedules
+        shared = any(name not in own for name in self.district_names)
+        return (self.campaign.teams if shared else 0) + sum(d.teams for name, d in own.items()
+                                                            if name in self.district_names)
+
+    @property
     def active_instruments(self) -> dict[str, Instrument]:
         """The instruments in use (``enabled``), by name."""
         return {k: v for k, v in self.instruments.items() if v.enabled}

@@ -31,7 +31,8 @@ def test_with_every_instrument_off_both_arms_are_the_no_policy_world(small):
     assert (k["extra_tax"] == 0).all() and (k["cost"] == 0).all() and k["net_benefit"].isna().all()
 
 
-@pytest.mark.parametrize("kind", ["einvoice_link", "einvoice_pos", "einvoice_manual", "receipt_printer"])
+@pytest.mark.parametrize("kind", ["einvoice_link", "einvoice_pos", "einvoice_manual", "receipt_printer",
+                                  "audits_only", "lottery"])
 def test_the_world_without_policy_is_the_same_whatever_instrument_is_compared(small, kind):
     """Common random numbers: the instrument's draws come from their own stream, so the no-policy arm is
     bit for bit the same as in a run with the campaign alone."""
@@ -127,6 +128,43 @@ def test_costs_add_up_by_instrument_and_are_booked_when_incurred(small):
     pumps = run_replication(sc, 0, 3).district_pumps.sum()
     assert k.loc[0, "cost"] == pytest.approx(10 * 5e6 + pumps * 1e6 + 10 * 10 * 1e5)
     assert k.loc[0, "cost_stations"] == pytest.approx(pumps * 2e6)
+
+
+@pytest.mark.parametrize("kind", ["audits_only", "lottery"])
+def test_audits_and_a_lottery_deter_by_their_coverage_like_any_channel(small, kind):
+    """Neither reports sales itself: its coverage is the share of hidden sales stations stop hiding — the
+    same closed form c·u/(1 − u) as a reporting channel."""
+    u, c = 0.25, 0.3
+    k = _kpis(small({**NO_CAMPAIGN, "behaviour.undeclared_share": u, "behaviour.residual_share": 0.0,
+                     f"instruments.{kind}.start": "2016-01-01", f"instruments.{kind}.coverage": c}))
+    assert np.allclose(k["uplift"], c * u / (1 - u), rtol=1e-12)
+
+
+def test_audits_cost_audits_a_year_times_the_cost_of_one(small):
+    """10 stations audited twice a year at 3 million VND each, from March 2017: 10 months × 10 stations ×
+    2 × 3 million ÷ 12 in 2017, plus 10 months of the running cost."""
+    k = _kpis(small({**NO_CAMPAIGN, "instruments.audits_only.start": "2017-03-01",
+                     "instruments.audits_only.audits_per_station_year": 2.0,
+                     "instruments.audits_only.cost_per_audit": 3e6,
+                     "instruments.audits_only.running_cost_per_station_month": 1e4}))
+    assert k.loc[0, "cost"] == pytest.approx(10 * 10 * (2 * 3e6 / 12 + 1e4))
+    assert np.allclose(k["cost_instruments"], k["cost"])
+
+
+def test_a_lottery_pays_its_rewards_on_what_connected_stations_declare(small):
+    """Rewards are r × the declared sales of connected stations, month by month (Naritomi 2019: the reason
+    a lottery's net gain is smaller than the rise in reported sales); they are the government's cost."""
+    r = 0.004
+    sc = small({**NO_CAMPAIGN, "instruments.lottery.start": "2017-01-01", "instruments.lottery.coverage": 0.5,
+                "instruments.lottery.reward_per_vnd": r})
+    res = simulator.run(sc, 2, 3, workers=1, progress=False)
+    m = res.monthly[res.monthly.arm == "with"]
+    by_rep = m[m.month >= "2017-01-01"].groupby("replication")["declared_value"].sum()
+    k = res.kpis.set_index("replication")
+    np.testing.assert_allclose(k["cost"], r * by_rep, rtol=1e-12)
+    np.testing.assert_allclose(k["cost_instruments"], k["cost"])
+    # the net gain is the extra tax less the rewards, which here exceed it: declared sales carry 1.5% tax
+    assert (k["net_benefit"] == k["extra_tax"] - k["cost"]).all() and (k["net_benefit"] < 0).all()
 
 
 def test_a_rollout_connects_the_largest_first_and_reports_from_the_next_month(small):

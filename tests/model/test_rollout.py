@@ -65,7 +65,12 @@ def test_a_later_start_seals_later_and_brings_less_in_the_campaign_window(small)
                                        {**EVERY_COST, "instruments.einvoice_pos.start": dt.date(2017, 2, 1),
                                         "instruments.einvoice_pos.cost_per_station": 5e6,
                                         "instruments.einvoice_pos.running_cost_per_station_month": 2e5,
-                                        "instruments.einvoice_pos.rollout_days": 60}])
+                                        "instruments.einvoice_pos.rollout_days": 60},
+                                       {**B_LATER, "instruments.lottery.start": dt.date(2016, 6, 1),
+                                        "instruments.lottery.reward_per_vnd": 0.003,
+                                        "instruments.audits_only.start": dt.date(2017, 5, 1),
+                                        "instruments.audits_only.audits_per_station_year": 1.0,
+                                        "instruments.audits_only.cost_per_audit": 2e6}])
 def test_the_cost_shared_out_to_districts_adds_up_to_the_cost(small, overrides):
     """Conservation: visits, seals, readings, audits, connections, team-days, team equipment and the fixed
     cost, each given to a district, add up to the government's cost of every replication."""

@@ -20,7 +20,8 @@ def _keys(sc) -> list[str]:
 
 
 def test_the_shipped_scenarios_have_nothing_to_warn_about():
-    for path in (None, ROOT / "scenarios" / "vietnam_national.toml"):
+    for path in (None, ROOT / "scenarios" / "vietnam_national.toml",
+                 ROOT / "scenarios" / "vietnam_rollout_2016_2017.toml"):
         assert simulator.load_scenario(path).advice() == []
 
 

@@ -14,6 +14,7 @@ from simulator.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = [ROOT / "scenarios" / "hanam_2017.toml", ROOT / "scenarios" / "vietnam_national.toml",
+         ROOT / "scenarios" / "vietnam_rollout_2016_2017.toml",
          ROOT / "tests" / "data" / "minimal.toml", ROOT / "tests" / "data" / "with_register.toml"]
 
 

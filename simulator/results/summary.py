@@ -291,7 +291,7 @@ def _money_sentence(s, sc, nf: Numbers) -> str:
     c = sc.campaign
     pumps, exact = pumps_phrase(s, nf)
     about = pumps if exact else _("about {n}").format(n=pumps)
-    teams = teams_phrase(sc.campaign_teams, nf)
+    teams = teams_phrase(getattr(sc, "campaign_teams", c.teams), nf)  # every province's own teams too
     if not c.enabled:
         ba = kpi_interval(s, "uplift_before_after", nf) if _has(s, "uplift_before_after") else None
         if exact and ba is not None:

@@ -236,11 +236,11 @@ class Ledger:
             decl_l = kb * open_l * (1 + e_open) + ka * sealed_l * (1 + self.e1)
             decl_v = kb * open_v * (1 + e_open) + ka * sealed_v * (1 + self.e1)
             tax_w = self._tax(decl_l, decl_v, ind_v, ind_l, pres_w, moved)
-            if self.rewards is not None:  # rewards on what connected stations declare this month
-                st_decl = np.bincount(self.station, weights=decl_v, minlength=self.n_stations)
+            if self.rewards is not None:  # rewards on the tax connected stations pay on receipted sales
+                st_tax = np.bincount(self.station, weights=tax_w, minlength=self.n_stations)
                 for i in np.flatnonzero(self.channels.reward):
                     on = self.channels.effective[i] <= d0
-                    self.rewards[i, month.index] = self.channels.reward[i] * np.where(on, st_decl, 0.0)
+                    self.rewards[i, month.index] = self.channels.reward[i] * np.where(on, st_tax, 0.0)
             undecl_l = (1.0 - kb) * open_l * (1 + e_open) + (1.0 - ka) * sealed_l * (1 + self.e1)
             tax_nm = self._tax((kb * open_l + ka * sealed_l) * e0, (kb * open_v + ka * sealed_v) * e0, value * e0,
                                litres * e0, pres_w, moved)

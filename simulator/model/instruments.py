@@ -32,7 +32,7 @@ class Channels:
     keep: np.ndarray  # instruments × stations: share of sales declared once it reports
     coverage: np.ndarray  # per instrument: this replication's draw
     moves: np.ndarray  # per instrument: whether a connected household moves onto declaration
-    reward: np.ndarray  # per instrument: rewards per VND of a connected station's declared sales
+    reward: np.ndarray  # per instrument: rewards as a share of the tax on the sales buyers ask receipts for
 
     def moved_at(self, day: float) -> np.ndarray:
         """Per station: connected, by ``day``, to a channel that moves households onto declaration."""
@@ -80,7 +80,7 @@ def build_channels(sc: Scenario, net: Network, undeclared: np.ndarray, residual:
         keep.append(1.0 - hidden)
         coverage.append(c)
         moves.append(ins.moves_to_declaration)
-        reward.append(ins.reward_per_vnd)
+        reward.append(ins.reward_share_of_tax * c)  # buyers ask receipts for a share c of sales
     return Channels(tuple(names), np.array(connected), np.array(effective), np.array(keep), np.array(coverage),
                     np.array(moves, dtype=bool), np.array(reward, dtype=float))
 

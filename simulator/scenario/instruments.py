@@ -23,10 +23,13 @@ catch-up, so they identify at most the ordering link ≥ POS > manual — not a 
 Two kinds report nothing themselves: ``audits_only`` (more tax audits, no metering) and ``lottery``
 (consumers rewarded for asking receipts, after Naritomi 2019); their ``coverage`` is the share of
 hidden sales stations stop hiding because of them. Their cost is what makes them differ: audits a year
-at each connected station times the cost of one, and rewards per VND of the declared sales.
+at each connected station times the cost of one; a lottery's rewards, a share of the tax paid on the sales
+buyers ask receipts for (a share ``coverage`` of all sales: buyers ask alike whether or not the station
+would have hidden the sale). A lottery's rewards exceed its extra tax unless the undeclared share u exceeds
+r / (1 − r(1 − c)), r the reward share and c the coverage (0.35 for r = 0.3, c = 0.5).
 
 What an instrument costs: the government's one-off cost per station and per dispenser
-connected, a running cost per connected station-month (plus audits), rewards on declared sales, and
+connected, a running cost per connected station-month (plus audits), a lottery's rewards, and
 the stations' own one-off cost.
 """
 
@@ -127,9 +130,10 @@ class Instrument(_Section):
     cost of audits × cost ÷ 12 per station-month."""
     cost_per_audit: float = Field(0.0, ge=0, le=1e15)
     """The government's cost of one audit, VND."""
-    reward_per_vnd: float = Field(0.0, ge=0, le=1)
-    """Rewards paid to consumers per VND of a connected station's declared sales (a receipt lottery or
-    rebate), VND per VND — the government's cost, each month."""
+    reward_share_of_tax: float = Field(0.0, ge=0, le=1)
+    """A receipt lottery or rebate: the share of the tax a connected station pays on the sales buyers ask
+    receipts for (``coverage`` of its sales) that is paid back to those buyers — the government's cost,
+    each month (Nota Fiscal Paulista: 30%, Naritomi 2019)."""
     station_cost_per_station: float = Field(0.0, ge=0, le=1e15)
     """The station's own one-off cost of connecting, VND (not the government's)."""
     station_cost_per_dispenser: float = Field(0.0, ge=0, le=1e15)

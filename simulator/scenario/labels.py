@@ -79,7 +79,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "instruments.*.running_cost_per_station_month": (N_("Running cost per connected station a month"), "vnd"),
     "instruments.*.audits_per_station_year": (N_("Tax audits a year at each connected station"), "number"),
     "instruments.*.cost_per_audit": (N_("Government cost of one audit"), "vnd"),
-    "instruments.*.reward_per_vnd": (N_("Consumer rewards per VND of declared sales"), "share"),
+    "instruments.*.reward_share_of_tax": (N_("Share of the tax on receipted sales paid back to buyers"), "share"),
     "instruments.*.station_cost_per_station": (N_("Station's own cost of connecting"), "vnd"),
     "instruments.*.station_cost_per_dispenser": (N_("Station's own cost per dispenser"), "vnd"),
     "instruments.*.moves_to_declaration": (N_("Moves households onto declaration"), "bool"),

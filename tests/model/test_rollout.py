@@ -67,7 +67,7 @@ def test_a_later_start_seals_later_and_brings_less_in_the_campaign_window(small)
                                         "instruments.einvoice_pos.running_cost_per_station_month": 2e5,
                                         "instruments.einvoice_pos.rollout_days": 60},
                                        {**B_LATER, "instruments.lottery.start": dt.date(2016, 6, 1),
-                                        "instruments.lottery.reward_per_vnd": 0.003,
+                                        "instruments.lottery.reward_share_of_tax": 0.3,
                                         "instruments.audits_only.start": dt.date(2017, 5, 1),
                                         "instruments.audits_only.audits_per_station_year": 1.0,
                                         "instruments.audits_only.cost_per_audit": 2e6}])

@@ -9,15 +9,22 @@ differences from the first are paired too.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..charts.instruments import KIND_LABELS, option_words
 from ..errors import ScenarioError
 from ..i18n import N_
 from ..scenario import Scenario
+
+__all__ = ["BASELINE", "COMPARED", "KIND_LABELS", "LABELS", "InstrumentComparison", "compare_instruments",
+           "instruments_files", "instruments_json", "instruments_text", "option_label", "option_scenario",
+           "parse_options", "write_instruments"]
 
 SOURCE = "--instruments"
 SEAL = "seal"
@@ -80,12 +87,13 @@ def _stats(values: pd.Series) -> dict[str, float | None]:
 @dataclass
 class InstrumentComparison:
     """Each option's KPIs per replication (``kpis``: option × replication rows), the no-policy world's,
-    and how they were run."""
+    how they were run, and what kind each instrument is (``kinds``: name → kind, to name it in words)."""
 
     options: list[str]
     kpis: pd.DataFrame
     replications: int
     seed: int
+    kinds: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> pd.DataFrame:
         """One row per option and KPI: mean, p05, p50, p95 across replications."""
@@ -122,6 +130,20 @@ class InstrumentComparison:
         return {"instruments": out, "baseline": {"kpis": {k: _stats(base[k]) for k in BASELINE}},
                 "replications": self.replications, "seed": self.seed}
 
+    def table(self) -> pd.DataFrame:
+        """The summary and the paired differences in one tidy table (``instruments.csv``): ``option``, ``kpi``,
+        ``figure`` (``value``: the option's own; ``difference_from_first``: minus the first option's in the same
+        replication; ``no_policy``: the world without any policy, the same under every option, with an empty
+        ``option``), and the ``mean``, ``p05``, ``p50`` and ``p95`` across replications."""
+        parts = [self.summary().assign(figure="value")]
+        if len(self.options) > 1:
+            parts.append(self.differences().assign(figure="difference_from_first"))
+        base = self.kpis[self.kpis["option"] == self.options[0]]
+        parts.append(pd.DataFrame([{"option": "", "kpi": k, **_stats(base[k])} for k in BASELINE])
+                     .assign(figure="no_policy"))
+        t = pd.concat(parts, ignore_index=True)
+        return t[["option", "kpi", "figure", *STATS]]
+
 
 def compare_instruments(scenario: Scenario, instruments: Sequence[str], combine: Sequence[str] = (), *,
                         replications: int | None = None, seed: int | None = None, workers: int | None = None,
@@ -140,7 +162,9 @@ def compare_instruments(scenario: Scenario, instruments: Sequence[str], combine:
     without = kpis.groupby("replication")["tax_without"].nunique()
     if (without > 1).any():  # the promise this comparison rests on
         raise AssertionError("the no-policy world differs between options")
-    return InstrumentComparison(options, kpis, n, s)
+    names = {name.strip() for option in options for name in option.split("+")} - {SEAL}
+    kinds = {name: scenario.instruments[name].kind_of(name) for name in sorted(names)}
+    return InstrumentComparison(options, kpis, n, s, {SEAL: SEAL, **kinds})
 
 
 LABELS = {"uplift": N_("Tax uplift against no policy"), "cost": N_("Cost to the government"),
@@ -149,22 +173,11 @@ LABELS = {"uplift": N_("Tax uplift against no policy"), "cost": N_("Cost to the 
           "extra_tax_regime_switch": N_("Of the extra tax: households moved off lump sums")}
 """Labels of the comparison where the KPI's own label speaks of the campaign alone."""
 
-KIND_LABELS = {SEAL: N_("sealing the totalisers"),
-               "einvoice_link": N_("e-invoices by automatic dispenser link"),
-               "einvoice_pos": N_("e-invoices by handheld POS"),
-               "einvoice_manual": N_("e-invoices by camera or by hand"),
-               "receipt_printer": N_("a receipt printer on every dispenser")}
-"""What each kind is, in words, for the heading of its block."""
-
-
 def option_label(scenario: Scenario, option: str, gettext) -> str:
-    """"sealing the totalisers + e-invoices by handheld POS": an option's instruments in words."""
-    words = []
-    for name in option.split("+"):
-        name = name.strip()
-        kind = SEAL if name == SEAL else scenario.instruments[name].kind_of(name)
-        words.append(gettext(KIND_LABELS[kind]))
-    return " + ".join(words)
+    """"sealing the totalisers + e-invoices by handheld POS": an option's instruments in words
+    (:data:`KIND_LABELS`, kept with the chart that shows them too)."""
+    kinds = {name: inst.kind_of(name) for name, inst in scenario.instruments.items()}
+    return option_words(option, kinds, gettext)
 
 
 def instruments_text(cmp: InstrumentComparison, lang: str = "en", scenario: Scenario | None = None) -> str:
@@ -185,7 +198,8 @@ def instruments_text(cmp: InstrumentComparison, lang: str = "en", scenario: Scen
     width = max(map(len, labels.values()))
     for option in cmp.options:
         lines.append("")
-        lines.append(f"[{option}]" + (f" {option_label(scenario, option, _)}" if scenario is not None else ""))
+        words = option_label(scenario, option, _) if scenario is not None else option_words(option, cmp.kinds, _)
+        lines.append(f"[{option}]" + (f" {words}" if scenario is not None or cmp.kinds else ""))
         for k in COMPARED:
             label = labels[k]
             r = s.loc[(option, k)]
@@ -194,6 +208,9 @@ def instruments_text(cmp: InstrumentComparison, lang: str = "en", scenario: Scen
                 continue
             mean, rng = kpi_value(k, r["mean"], nf), kpi_range(k, r["p05"], r["p95"], nf)
             cell = mean if rng == mean else f"{mean} ({rng})"
+            have = int(np.isfinite(cmp.kpis.loc[cmp.kpis["option"] == option, k].to_numpy(float)).sum())
+            if have < cmp.replications:  # a payback some replications never reach: its figures are of the others
+                cell += ", " + _("in {k} of {n} replications").format(k=nf.number(have), n=nf.number(cmp.replications))
             if d is not None and option != cmp.options[0]:
                 dr = d.loc[(option, k)]
                 if dr["mean"] is not None and np.isfinite(dr["mean"]):
@@ -201,3 +218,41 @@ def instruments_text(cmp: InstrumentComparison, lang: str = "en", scenario: Scen
                         first=cmp.options[0], change=change_interval(k, dr["mean"], dr["p05"], dr["p95"], nf))
             lines.append(f"  {label:<{width}}  {cell}")
     return "\n".join(lines)
+
+
+CHART, CHART_CSV, TABLE_CSV, JSON_FILE = "instruments", "instruments-chart.csv", "instruments.csv", "instruments.json"
+
+
+def instruments_files(svg: bool = False) -> list[str]:
+    """The files :func:`write_instruments` writes into its folder."""
+    return [f"{CHART}.png", *([f"{CHART}.svg"] if svg else []), CHART_CSV, TABLE_CSV, JSON_FILE]
+
+
+def instruments_json(cmp: InstrumentComparison) -> str:
+    """:meth:`InstrumentComparison.to_json` as one line of JSON text (what ``--json`` prints)."""
+    return json.dumps(cmp.to_json(), ensure_ascii=False, allow_nan=False)
+
+
+def write_instruments(cmp: InstrumentComparison, folder: str | Path, *, lang: str = "en",
+                      scenario: Scenario | None = None, svg: bool = False) -> list[Path]:
+    """Write the comparison into ``folder`` (made if need be; files already there are replaced, so the caller
+    decides whether they may be): the chart (``instruments.png``, and ``.svg`` with ``svg``) in ``lang``, the
+    numbers it draws (``instruments-chart.csv``), the summary and paired differences (``instruments.csv``,
+    :meth:`InstrumentComparison.table`) and the JSON ``--json`` prints (``instruments.json``). Returns the paths
+    in that order."""
+    from ..charts.instruments import instruments_chart, instruments_chart_data
+    from ..charts.style import save_figure
+    from ..files import write_atomic
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    fig = instruments_chart(cmp, lang=lang, scenario=scenario)
+    written = [save_figure(fig, out / f"{CHART}.{fmt}") for fmt in ("png", "svg") if fmt == "png" or svg]
+
+    def csv(table: pd.DataFrame):
+        return lambda fh: fh.write(table.to_csv(index=False).encode("utf-8"))
+
+    written.append(write_atomic(out / CHART_CSV, csv(instruments_chart_data(cmp, lang, scenario))))
+    written.append(write_atomic(out / TABLE_CSV, csv(cmp.table())))
+    written.append(write_atomic(out / JSON_FILE, (instruments_json(cmp) + "\n").encode("utf-8")))
+    return written

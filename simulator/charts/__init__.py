@@ -26,7 +26,10 @@ What lives where:
 - :mod:`.figure` — the scaffolding every chart shares: title, caption, axes, median and band;
 - one module per family of charts: :mod:`.campaign` (progress, team schedule), :mod:`.monthly`
   (tax, sales), :mod:`.uplift` (distribution, decomposition), :mod:`.districts`, :mod:`.cost`
-  (cost against benefit, break-even).
+  (cost against benefit, break-even);
+- :mod:`.instruments` — not a chart of one run but of an instruments comparison (``fuelseal compare
+  --instruments``): :func:`instruments_chart` draws each option's uplift, extra tax, costs, extra tax per
+  VND and payback, :func:`instruments_chart_data` the numbers it draws.
 
 Imports go downwards only: this module imports the chart modules, they import the four
 above them, and the package as a whole imports only lower layers of the simulator
@@ -50,6 +53,7 @@ from .cost import break_even, cost_benefit, cost_benefit_data
 from .data import Results
 from .districts import district_breakdown, district_breakdown_data
 from .figure import resolve_lang
+from .instruments import instruments_chart, instruments_chart_data
 from .monthly import monthly_sales, monthly_sales_data, monthly_tax, monthly_tax_data
 from .names import FUELS, fuel_name
 from .numbers import NumberFormatter, format_number, format_percent
@@ -67,10 +71,10 @@ __all__ = [
     "CHARTS", "CHART_DATA", "DECOMPOSITION_KPIS", "FORMATS", "FUELS", "MIN_PRINT_PT", "NUMBER_STYLES",
     "PRINT_WIDTH_IN", "SIZES", "STYLE", "NumberFormatter", "Results", "all_charts", "break_even", "campaign_progress",
     "campaign_progress_data", "chart", "chart_data", "cost_benefit", "cost_benefit_data", "district_breakdown",
-    "district_breakdown_data", "format_number", "format_percent", "fuel_name", "house_style", "monthly_sales",
-    "monthly_sales_data", "monthly_tax", "monthly_tax_data", "resolve_lang", "save_figure", "team_schedule",
-    "team_schedule_data", "uplift_decomposition", "uplift_decomposition_data", "uplift_distribution",
-    "uplift_distribution_data", "uplift_parts", "write_charts",
+    "district_breakdown_data", "format_number", "format_percent", "fuel_name", "house_style", "instruments_chart",
+    "instruments_chart_data", "monthly_sales", "monthly_sales_data", "monthly_tax", "monthly_tax_data", "resolve_lang",
+    "save_figure", "team_schedule", "team_schedule_data", "uplift_decomposition", "uplift_decomposition_data",
+    "uplift_distribution", "uplift_distribution_data", "uplift_parts", "write_charts",
 ]
 
 

@@ -217,11 +217,15 @@ def cmd_verify(args) -> int:
     return 0
 
 
-INSTRUMENT_ONLY = ("replications", "seed", "set", "workers", "json")
+INSTRUMENT_ONLY = ("replications", "seed", "set", "workers", "json", "overwrite", "svg")
+"""Options of ``fuelseal compare`` that only an instruments comparison takes (``--out`` serves both: the run
+folders' comparison folder, or where ``--instruments`` writes its chart and tables)."""
 
 
 def cmd_compare_any(args) -> int:
-    """``fuelseal compare``: run folders side by side, or (``--instruments``) instruments on one scenario."""
+    """``fuelseal compare``: run folders side by side, or (``--instruments``) instruments on one scenario,
+    printed as a table (or ``--json``) and, with ``--out DIR``, written as a chart, its numbers, a CSV table
+    and the JSON into DIR."""
     if not (args.instruments or args.combine):
         given = [name for name in INSTRUMENT_ONLY if getattr(args, name) not in (None, False, [])]
         if given:
@@ -230,20 +234,44 @@ def cmd_compare_any(args) -> int:
         from ..report.compare import cmd_compare
 
         return cmd_compare(args)
-    from ..analysis.instruments import compare_instruments, instruments_text
+    from ..analysis.instruments import (
+        compare_instruments,
+        instruments_files,
+        instruments_json,
+        instruments_text,
+        write_instruments,
+    )
+    from .analysis import _inside_safe, _out_dir
 
     if len(args.run_dirs) > 1:
         raise ScenarioError("with --instruments, give one scenario file (or none for the built-in one)",
                             source="compare")
+    for flag in ("overwrite", "svg"):
+        if getattr(args, flag) and not args.out:
+            raise ScenarioError("goes with --out DIR (without --out, nothing is written)", source=f"--{flag}")
     args.scenario = args.run_dirs[0] if args.run_dirs else None
     sc = _load(args)
+    lang = args.lang or sc.run.lang
+    out = None
+    if args.out:  # checked before the runs: a folder that may not be written fails at once
+        _inside_safe(args, args.out, "--out")
+        out = _out_dir(args, sc, "instruments", instruments_files(args.svg))
     names = (args.instruments or "").split(",") if args.instruments else []
     cmp = compare_instruments(sc, names, args.combine, replications=args.replications, seed=args.seed,
                               workers=args.workers, progress=False if args.quiet or args.json else None)
+    written = write_instruments(cmp, out, lang=lang, scenario=sc, svg=args.svg) if out is not None else []
     if args.json:
-        print(json.dumps(cmp.to_json(), ensure_ascii=False, allow_nan=False))
-    else:
-        print(instruments_text(cmp, lang=args.lang or sc.run.lang, scenario=sc))
+        print(instruments_json(cmp))
+        return 0
+    print(instruments_text(cmp, lang=lang, scenario=sc))
+    if written:
+        _ = translator(lang)
+        charts, numbers, table, js = written[:-3], written[-3], written[-2], written[-1]
+        print()
+        print(_("Table: {path}").format(path=table))
+        print(_("Chart: {path}").format(path=", ".join(str(p) for p in charts)))
+        print(_("Numbers of the chart: {path}").format(path=numbers))
+        print(_("JSON: {path}").format(path=js))
     return 0
 
 
@@ -365,13 +393,17 @@ def build_parser() -> argparse.ArgumentParser:
     cp = add_compare_subcommand(sub)
     cp.add_argument("--instruments", metavar="A,B,…", default=None,
                     help="compare instruments instead of run folders: seal (the campaign) and the scenario's "
-                         "[instruments.NAME], each run on the same stations against the same no-policy world")
+                         "[instruments.NAME], each run on the same stations against the same no-policy world; "
+                         "with --out DIR, also write instruments.png (the chart, in --lang), instruments-chart.csv "
+                         "(its numbers), instruments.csv (summary and paired differences) and instruments.json")
     cp.add_argument("--combine", metavar="A+B", action="append", default=[],
                     help="also compare instruments used together, e.g. seal+einvoice_pos (repeatable)")
     options.replications(cp)
     options.overrides(cp)
     options.workers(cp)
     options.output(cp)
+    options.overwrite(cp, "with --instruments: replace the files already in --out")
+    cp.add_argument("--svg", action="store_true", help="with --instruments and --out: also write instruments.svg")
     cp.set_defaults(func=cmd_compare_any)
     add_analysis_subcommands(sub)
 

@@ -50,7 +50,7 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("share_sealed", "share of dispensers", "share", "Share of dispensers sealed"),
     KPI("pumps_sealed", "dispensers", "count", "Dispensers sealed (count)"),
     KPI("team_days", "team-days", "count", "Team-days worked"),
-    KPI("cost", "VND", "money", "Campaign cost"),
+    KPI("cost", "VND (spent to the end of the evaluation window)", "money", "Campaign cost"),
     KPI("cost_stations", "VND", "money", "Paid by the stations (fees)"),
     KPI("cost_instruments", "VND (of the cost: the instruments', beside sealing)", "money", "Of which instruments"),
     KPI("benefit_cost_ratio", "VND of tax per VND spent", "ratio", "Extra tax per VND spent"),
@@ -96,6 +96,7 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("extra_tax_regime_switch", "VND", "money"),
     KPI("extra_tax_before_campaign", "VND (an announcement's effect before the campaign month)", "money"),
     KPI("cost_government", "VND (the same as cost)", "money"),
+    KPI("cost_horizon", "VND (the government's cost over the whole simulation, after the window too)", "money"),
     KPI("simpy_events", "events (diagnostic)", "count"),
 )}
 

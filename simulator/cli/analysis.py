@@ -398,11 +398,10 @@ def sensitivity_text(table, method: str, *, lang: str = "en") -> str:
 
 # ---- where first ------------------------------------------------------------------------------
 def cmd_where_first(args) -> int:
-    """``fuelseal where-first [SCENARIO | RUN_DIR]``: the rollout list of a scenario (run here) or of a
-    run folder already written."""
+    """``fuelseal where-first [SCENARIO | RUN_DIR]``: the rollout list of a scenario (every district sealed
+    from the same start) or of a run folder already written (as it was run)."""
     from ..analysis.wherefirst import where_first
     from ..results.tables import Results
-    from ..runner import run
 
     _check_counts(args)
     if args.top is not None and args.top < 1:
@@ -414,12 +413,11 @@ def cmd_where_first(args) -> int:
                                 "file", source="where-first")
         _inside_safe(args, given, "where-first")
         res = Results.load(given)
-        sc = res.scenario
+        sc, answer = res.scenario, where_first(res)
     else:
         sc = _load(args, _overrides(args.set))
-        progress = False if args.quiet or args.json else None
-        res = run(sc, args.replications, args.seed, workers=args.workers, progress=progress)
-    answer = where_first(res)
+        answer = where_first(sc, replications=args.replications, seed=args.seed, workers=args.workers,
+                             progress=False if args.quiet or args.json else None)
     if args.csv:
         _inside_safe(args, args.csv, "--csv")
         try:
@@ -506,11 +504,12 @@ def add_subcommands(subparsers) -> None:
     v.set_defaults(func=cmd_sensitivity)
 
     w = subparsers.add_parser(
-        "where-first", help="rank districts (provinces) by extra tax per VND: the rollout list",
-        description="Run a scenario (or read a run folder) and list its districts — provinces in a national "
-                    "scenario — by the extra tax each VND spent there brings in its first year from its first "
-                    "seal, with the 90% range of that ratio and of the district's rank across replications, and "
-                    "the running shares of the extra tax and cost down the list.")
+        "where-first", help="order districts (provinces) for sealing: the rollout list",
+        description="Order a scenario's districts — provinces in a national scenario — so that the least tax "
+                    "is lost while the teams work: highest first the extra tax a month a district brings once "
+                    "sealed per team-day its sealing takes (Smith's rule), with the 90% range of that figure and "
+                    "of the district's rank across replications. A scenario is run with every district sealed "
+                    "from the campaign's start by its own teams; a run folder is read as it was run.")
     w.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO|RUN_DIR",
                    help="a scenario file (default: the built-in Hà Nam 2017) or a run folder")
     options.replications(w, "replications (default: run.replications)")

@@ -159,6 +159,7 @@ class Ledger:
         self.table = np.zeros((len(months), len(ARMS), len(FIELDS)))
         self.by_district = np.zeros((self.n_districts, len(DISTRICT_FIELDS)))
         self.district_tax = np.zeros((len(months), self.n_districts, len(ARMS)))  # every month, both arms
+        self.district_switch = np.zeros((len(months), self.n_districts))  # of the extra tax: the regime switch
         self._eval = set(windows.evaluation)
         # per station, last month (for the stations' decisions and risk-based audits)
         self.station_gain = np.zeros(net.n_stations)  # what breaking the seal would gain a station in a month
@@ -285,6 +286,11 @@ class Ledger:
         nd = self.n_districts
         self.district_tax[month.index, :, 0] = np.bincount(self.district, weights=tax_w, minlength=nd)
         self.district_tax[month.index, :, 1] = np.bincount(self.district, weights=tax_wo, minlength=nd)
+        if moved is not None and self.policy:
+            m = self.is_presumptive & moved
+            self.district_switch[month.index] = np.bincount(
+                self.district[m], weights=self.pres_rate[m] * self.seen_before[self.station[m]] * ind_v[m] - pres_wo[m],
+                minlength=nd)
         if month.index in self._eval:
             if moved is not None and self.policy:
                 # what moving onto declaration alone changes: declaring what the assessment saw (1 − u)

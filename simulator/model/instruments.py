@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario import Scenario
+from ..scenario.instruments import KINDS
 from ..timeline import Month
 from .network import Network
 
@@ -55,9 +56,10 @@ def connection_order(order: str, net: Network, rng: np.random.Generator) -> np.n
     return np.arange(net.n_stations)  # the register's (or the generated network's) order
 
 
-def build_channels(sc: Scenario, net: Network, undeclared: np.ndarray, residual: np.ndarray,
-                   rng: np.random.Generator, months: list[Month]) -> Channels | None:
-    """The active instruments' channels for one replication (None when there are none)."""
+def build_channels(sc: Scenario, net: Network, undeclared: np.ndarray, residual: np.ndarray, rng: np.random.Generator,
+                   months: list[Month], off_book: np.ndarray | None = None) -> Channels | None:
+    """The active instruments' channels for one replication (None when there are none). A kind that reaches
+    only fuel bought on-book (audits_only) covers ``coverage × (1 − off_book)`` of a station's hidden sales."""
     active = sc.active_instruments
     if not active:
         return None
@@ -73,7 +75,8 @@ def build_channels(sc: Scenario, net: Network, undeclared: np.ndarray, residual:
         at = np.searchsorted(starts, day, side="left")  # the month that begins on or after it
         eff = np.where(at < len(starts), starts[np.minimum(at, len(starts) - 1)], np.inf)
         c = float(ins.coverage_of(name).sample(rng, 1)[0])
-        hidden = residual + (undeclared - residual) * (1.0 - c)
+        reach = c * (1.0 - off_book) if KINDS[ins.kind_of(name)].on_book_only and off_book is not None else c
+        hidden = residual + (undeclared - residual) * (1.0 - reach)
         names.append(name)
         connected.append(day)
         effective.append(eff)
@@ -86,11 +89,12 @@ def build_channels(sc: Scenario, net: Network, undeclared: np.ndarray, residual:
 
 
 def instrument_costs(sc: Scenario, channels: Channels | None, net: Network, months: list[Month], horizon_days: int,
-                     rewards: np.ndarray | None = None) -> tuple[np.ndarray, float, dict[str, float]]:
+                     rewards: np.ndarray | None = None, until: float = np.inf) -> tuple[np.ndarray, float,
+                                                                                         dict[str, float]]:
     """The government's instrument costs per month (booked in the month incurred: one-off costs when a
     station is connected, running costs and audits each month it reports, ``rewards`` — instruments ×
     months, from the ledger — each month they are paid), the stations' own costs, and the government's
-    cost of each instrument."""
+    cost of each instrument; the stations' costs of connections before ``until`` (a day) only."""
     col = np.zeros(len(months))
     if channels is None:
         return col, 0.0, {}
@@ -110,5 +114,6 @@ def instrument_costs(sc: Scenario, channels: Channels | None, net: Network, mont
             mine += rewards[i]
         col += mine
         by_name[name] = float(mine.sum())
-        stations += float((ins.station_cost_per_station + ins.station_cost_per_dispenser * net.pumps)[inside].sum())
+        mine_st = (ins.station_cost_per_station + ins.station_cost_per_dispenser * net.pumps)
+        stations += float(mine_st[inside & (day < until)].sum())
     return col, stations, by_name

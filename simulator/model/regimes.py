@@ -137,11 +137,12 @@ class Assessments:
         """Per station, the revenue per month the lump sum of ``month``'s period is assessed on: its
         mean daily litres × 365.25/12 days × the mean of volume × price over the days of
         ``tax.assessment_base``: the previous period (``prior_period``: the household's declaration
-        of last year's revenue; the horizon's first period, whose previous one lies before it,
-        uses its own), the period itself (``period_mean``: an office that foresees volumes and
-        prices), or the period's volumes at the price of the assessment day (``assessment_day``)."""
+        of last year's revenue — as much of it as lies inside the horizon; the horizon's first
+        period, whose previous one lies wholly before it, uses its own), the period itself
+        (``period_mean``: an office that foresees volumes and prices), or the period's volumes at the
+        price of the assessment day (``assessment_day``)."""
         a, b = self.period[month.index]
-        if self.base == "prior_period" and a - (b - a) >= 0:
+        if self.base == "prior_period" and a > 0:  # the previous period, cut at the horizon's start
             a, b = a - (b - a), a
         lo, hi = max(a, 0), min(b, self.horizon)
         if hi <= lo:

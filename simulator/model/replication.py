@@ -46,10 +46,11 @@ def scheduled_events(env: simpy.Environment) -> float:
     return float(next(counter)) if counter is not None else float("nan")
 
 
-DISTRICT_COLUMNS = (*DISTRICT_FIELDS, "cost", "extra_tax_own_window", "own_window_months", "cost_own_window")
-"""Per district: the ledger's sums over the evaluation window, the government's cost spent there over the
-horizon (:func:`station_costs`), the extra tax in the district's own window (:func:`own_window_extra_tax`)
-and the cost spent there until that window's end."""
+DISTRICT_COLUMNS = (*DISTRICT_FIELDS, "cost", "team_days_to_seal", "extra_tax_per_month_sealed",
+                    "regime_switch_per_month_sealed", "steady_months")
+"""Per district: the ledger's sums over the evaluation window, the government's cost spent there to the
+window's end (:func:`station_costs`; the districts' add up to the ``cost`` KPI) and what "where first"
+weighs (:func:`district_flows`)."""
 
 
 @dataclass
@@ -86,7 +87,7 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
     profile = demand_profile(sc, growth, rng["prices"])
     months = months_of(sc)
     windows = windows_of(sc, months)
-    channels = build_channels(sc, net, terms.undeclared, terms.residual, rng["instruments"], months)
+    channels = build_channels(sc, net, terms.undeclared, terms.residual, rng["instruments"], months, terms.off_book)
     ledger = Ledger(sc, net, profile, terms, dispensers, rng["demand"], months, windows, channels)
 
     env = simpy.Environment()
@@ -125,17 +126,21 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
 
 
 def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, enforcement: Enforcement,
-                   net: Network, horizon_days: int, channels: Channels | None = None) -> tuple[float, float, float]:
+                   net: Network, horizon_days: int, channels: Channels | None = None,
+                   last: int | None = None) -> tuple[float, float, float, float]:
     """Book the government's costs in the month they are incurred (``cost`` field of the ``with`` arm):
-    the campaign's and the instruments'. Returns (government, stations' fees and costs, of the government's
-    cost: the instruments')."""
+    the campaign's and the instruments'. Returns what was spent up to the end of month ``last`` (the
+    evaluation window's last: the costs set against its extra tax) — the government's, the stations' fees
+    and costs, of the government's the instruments' — and the government's over the whole horizon."""
     col = ledger.table[:, 0, FIELDS.index("cost")]
+    end = len(ledger.months) if last is None else last + 1
+    until = ledger.months[end - 1].d1
     rewards = ledger.rewards.sum(axis=2) if ledger.rewards is not None else None
-    ins_col, ins_stations, _ = instrument_costs(sc, channels, net, ledger.months, horizon_days, rewards)
+    ins_col, ins_stations, _ = instrument_costs(sc, channels, net, ledger.months, horizon_days, rewards, until)
     col += ins_col
-    instruments = float(ins_col.sum())
+    instruments = float(ins_col[:end].sum())
     if campaign is None:
-        return instruments, ins_stations, instruments
+        return instruments, ins_stations, instruments, float(col.sum())
     c = sc.costs
     bounds = np.array([m.d1 for m in ledger.months])  # month i covers days [d0, d1)
     col[np.searchsorted(bounds, campaign.start_day, side="right")] += c.fixed
@@ -148,7 +153,7 @@ def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, enfo
     verified = 0.0
     for v in campaign.visits:
         col[np.searchsorted(bounds, v.end, side="right")] += c.per_visit + c.per_seal * net.pumps[v.station]
-        verified += net.pumps[v.station]
+        verified += net.pumps[v.station] if v.end < until else 0.0
     if c.per_reading:
         # every station sealed by a month's end is read that month
         sealed = np.sort(campaign.seal_time[np.isfinite(campaign.seal_time)])
@@ -157,7 +162,7 @@ def _monthly_costs(sc: Scenario, ledger: Ledger, campaign: Campaign | None, enfo
         days = np.array([d for d, kind, _ in enforcement.events if kind == "audit" and campaign.start_day <= d
                          < horizon_days])
         np.add.at(col, np.searchsorted(bounds, days, side="right"), c.per_audit)
-    return float(col.sum()), c.station_fee_per_dispenser * verified + ins_stations, instruments
+    return float(col[:end].sum()), c.station_fee_per_dispenser * verified + ins_stations, instruments, float(col.sum())
 
 
 def station_costs(sc: Scenario, campaign: Campaign | None, enforcement: Enforcement, net: Network,
@@ -221,26 +226,36 @@ def station_costs(sc: Scenario, campaign: Campaign | None, enforcement: Enforcem
     return out
 
 
-def own_window_extra_tax(sc: Scenario, ledger: Ledger, campaign: Campaign | None, net: Network) -> tuple[
-        np.ndarray, np.ndarray, np.ndarray]:
-    """Per district: the extra tax (with − without) in its own evaluation window — ``run.evaluation_months``
-    months from the month its first dispenser was sealed, cut at the horizon's end —, that window's length
-    in months and the day it ends (exclusive; 0 months, NaN tax and an infinite day for a district never
-    sealed). Districts sealed at different times are compared on their own first year, not on the
-    campaign's window."""
+def district_flows(sc: Scenario, ledger: Ledger, campaign: Campaign | None, net: Network) -> np.ndarray:
+    """Per district, what "where first" weighs (Smith's rule: the flow a month's delay loses, per unit of
+    the scarce resource): the team-days its first visits need (their hours ÷ the working day), and its
+    mean monthly extra tax once sealed — over the same calendar months for every district, those that
+    begin after the last district's last first seal, to the horizon's end — with, of it, the regime
+    switch (households moved off lump sums). Columns: team_days_to_seal, extra_tax_per_month_sealed,
+    regime_switch_per_month_sealed, steady_months (NaN and 0 without such months)."""
     nd = len(net.district_names)
-    extra, length, end = np.full(nd, np.nan), np.zeros(nd), np.full(nd, np.inf)
+    out = np.full((nd, 4), np.nan)
+    out[:, 3] = 0.0
     if campaign is None:
-        return extra, length, end
-    first = np.full(nd, np.inf)
-    np.minimum.at(first, net.district, campaign.seal_time)
-    month_end = np.array([m.d1 for m in ledger.months])
-    diff = ledger.district_tax[:, :, 0] - ledger.district_tax[:, :, 1]
-    for d in np.flatnonzero(np.isfinite(first)):
-        m0 = int(np.searchsorted(month_end, first[d], side="right"))
-        m1 = min(m0 + sc.run.evaluation_months, len(ledger.months))
-        extra[d], length[d], end[d] = diff[m0:m1, d].sum(), m1 - m0, month_end[m1 - 1]
-    return extra, length, end
+        return out
+    hours = np.zeros(net.n_stations)
+    for v in campaign.visits:
+        if v.kind == "first":
+            hours[v.station] = campaign.travel_hours[v.station] + campaign.work_hours[v.station] \
+                + campaign.adjust_hours[v.station]
+    out[:, 0] = np.bincount(net.district, weights=hours, minlength=nd) / sc.campaign.work_hours_per_day
+    if not np.isfinite(campaign.seal_time).all() or not net.n_stations:
+        return out  # some district is not wholly sealed within the horizon: no common months
+    first = int(np.searchsorted([m.d0 for m in ledger.months], campaign.seal_time.max(), side="right"))
+    steady = slice(first, len(ledger.months))
+    n = len(ledger.months) - first
+    if n <= 0:
+        return out
+    extra = ledger.district_tax[steady, :, 0] - ledger.district_tax[steady, :, 1]
+    out[:, 1] = extra.mean(axis=0)
+    out[:, 2] = ledger.district_switch[steady].mean(axis=0)
+    out[:, 3] = n
+    return out
 
 
 def policy_start(sc: Scenario):
@@ -339,8 +354,8 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         sealed_station = np.zeros(net.n_stations, dtype=bool)
         pumps_sealed = visits = team_days = reverifications = failed = 0
         done, completion = False, np.nan
-    cost, cost_stations, cost_instruments = _monthly_costs(sc, ledger, campaign, enforcement, net, horizon_days,
-                                                           channels)
+    cost, cost_stations, cost_instruments, cost_horizon = _monthly_costs(
+        sc, ledger, campaign, enforcement, net, horizon_days, channels, w.evaluation.stop - 1)
     # the benefit window covers an announcement: what unvisited stations declared more before the campaign
     # month counts in the extra tax (the uplift and the before/after keep their windows)
     before_campaign = 0.0
@@ -377,6 +392,7 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         "net_benefit_all_costs": extra - cost - cost_stations if ledger.policy else np.nan,
         "benefit_cost_ratio_all_costs": _ratio(extra, cost + cost_stations),
         "cost_instruments": cost_instruments,
+        "cost_horizon": cost_horizon,
         "payback_months": payback,
         "annual_growth": growth,
         # decomposition of uplift_before_after: the three parts add up to it
@@ -416,15 +432,15 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         visit_rows = [(v.team, net.station_ids[v.station], net.district_names[net.district[v.station]],
                        int(net.pumps[v.station]), v.start, v.end, v.kind) for v in campaign.visits]
     nd = len(net.district_names)
-    own, own_months, own_end = own_window_extra_tax(sc, ledger, campaign, net)
-    spent, spent_own = (np.bincount(net.district, weights=station_costs(
-        sc, campaign, enforcement, net, ledger.months, horizon_days, channels, until, ledger.rewards), minlength=nd)
-        for until in (None, own_end[net.district]))
+    window_end = np.full(net.n_stations, float(ledger.months[ledger.windows.evaluation.stop - 1].d1))
+    spent = np.bincount(net.district, weights=station_costs(sc, campaign, enforcement, net, ledger.months,
+                                                            horizon_days, channels, window_end, ledger.rewards),
+                        minlength=nd)
     return ReplicationOutput(
         replication=replication,
         kpis=kpis,
         monthly=ledger.table,
-        districts=np.column_stack([ledger.by_district, spent, own, own_months, spent_own]),
+        districts=np.column_stack([ledger.by_district, spent, district_flows(sc, ledger, campaign, net)]),
         district_names=net.district_names,
         district_pumps=np.bincount(net.district, weights=net.pumps, minlength=nd),
         district_sealed=np.bincount(net.district, weights=net.pumps * sealed_station, minlength=nd),

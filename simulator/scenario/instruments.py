@@ -26,7 +26,9 @@ hidden sales stations stop hiding because of them. Their cost is what makes them
 at each connected station times the cost of one; a lottery's rewards, a share of the tax paid on the sales
 buyers ask receipts for (a share ``coverage`` of all sales: buyers ask alike whether or not the station
 would have hidden the sale). A lottery's rewards exceed its extra tax unless the undeclared share u exceeds
-r / (1 − r(1 − c)), r the reward share and c the coverage (0.35 for r = 0.3, c = 0.5).
+r / (1 + r(1 − c)), r the reward share and c the coverage (0.26 for r = 0.3, c = 0.5). The rewards are
+the budget's cost (a transfer to buyers in a welfare account), paid here on the whole tax a station pays —
+an upper bound on a rebate of its VAT alone, as Nota Fiscal Paulista's was.
 
 What an instrument costs: the government's one-off cost per station and per dispenser
 connected, a running cost per connected station-month (plus audits), a lottery's rewards, and
@@ -50,6 +52,7 @@ class Kind:
 
     coverage: dict
     source: str
+    on_book_only: bool = False  # reaches only hidden sales of fuel bought on-book (audits rebuild from invoices)
 
 
 _ORDERING = ("the Ministry of Finance's 31 Mar 2024 figures (+15.6% / +10% / −8% reported sales, year on year, for "
@@ -71,9 +74,13 @@ KINDS: dict[str, Kind] = {
                             "published"),
     "audits_only": Kind({"dist": "uniform", "low": 0.0, "high": 0.3},
                         "ASSUMPTION: more tax audits without metered sales deter only what auditors can rebuild from "
-                        "purchase invoices (fuel bought off-book stays hidden); threat-of-audit letters raised "
-                        "self-reported income but left third-party-reported income unchanged (Kleven et al., "
-                        "Econometrica 2011); no Vietnamese fuel-station effect was published"),
+                        "purchase invoices — the coverage applies to hidden sales of fuel bought on-book; off-book "
+                        "fuel stays hidden; threat-of-audit letters raised self-reported income in Denmark (Kleven "
+                        "et al., "
+                        "Econometrica 2011); no Vietnamese fuel-station effect was published. The coverage is at "
+                        "the stated audits a year (a different intensity needs its own coverage); deterrence only: "
+                        "no back taxes or fines are collected and no inspector capacity is modelled",
+                        on_book_only=True),
     "lottery": Kind({"dist": "uniform", "low": 0.0, "high": 0.4},
                     "ASSUMPTION after Naritomi (AER 2019): consumer rewards for receipts (Nota Fiscal Paulista) "
                     "raised retailers' reported sales 21% over four years, 9.3% net of the rewards; fuel buyers "

@@ -140,6 +140,18 @@ def test_audits_and_a_lottery_deter_by_their_coverage_like_any_channel(small, ki
     assert np.allclose(k["uplift"], c * u / (1 - u), rtol=1e-12)
 
 
+def test_audits_deter_only_what_was_bought_on_book(small):
+    """Auditors rebuild sales from purchase invoices: with every hidden litre bought off-book, more audits
+    change nothing; with half, they reach half as far (c·(1 − s)·u/(1 − u))."""
+    u, c = 0.25, 0.3
+    base = {**NO_CAMPAIGN, "behaviour.undeclared_share": u, "behaviour.residual_share": 0.0,
+            "instruments.audits_only.start": "2016-01-01", "instruments.audits_only.coverage": c}
+    none = _kpis(small({**base, "supply.off_book_share": 1.0}))
+    assert (none["uplift"] == 0).all() and (none["extra_tax_upstream"] == 0).all()
+    half = _kpis(small({**base, "supply.off_book_share": 0.5}))
+    assert np.allclose(half["uplift"], c * 0.5 * u / (1 - u), rtol=1e-12)
+
+
 def test_audits_cost_audits_a_year_times_the_cost_of_one(small):
     """10 stations audited twice a year at 3 million VND each, from March 2017: 10 months × 10 stations ×
     2 × 3 million ÷ 12 in 2017, plus 10 months of the running cost."""
@@ -155,7 +167,7 @@ def test_a_lottery_pays_back_a_share_of_the_tax_on_receipted_sales(small):
     """Buyers ask receipts for a share c of sales (the coverage): rewards are r × c × the tax connected
     stations pay, month by month — the government's cost. With tax T without the lottery, the extra tax is
     c·u/(1 − u)·T and the rewards r·c·(1 − u(1 − c))/(1 − u)·T, so it pays for itself only when
-    u > r / (1 − r(1 − c)) — 0.35 here (Naritomi 2019: +21% reported sales, +9.3% net of rewards)."""
+    u > r / (1 + r(1 − c)) — 0.26 here (Naritomi 2019: +21% reported sales, +9.3% net of rewards)."""
     r, c = 0.3, 0.5
 
     def lottery(u):
@@ -163,15 +175,15 @@ def test_a_lottery_pays_back_a_share_of_the_tax_on_receipted_sales(small):
                       "instruments.lottery.start": "2017-01-01", "instruments.lottery.coverage": c,
                       "instruments.lottery.reward_share_of_tax": r})
 
-    res = simulator.run(lottery(0.2), 2, 3, workers=1, progress=False)
+    res = simulator.run(lottery(0.25), 2, 3, workers=1, progress=False)
     m = res.monthly[(res.monthly.arm == "with") & (res.monthly.month >= "2017-01-01")]  # the window, 2017
     k = res.kpis.set_index("replication")
     np.testing.assert_allclose(k["cost"], r * c * m.groupby("replication")["tax"].sum(), rtol=1e-12)
     np.testing.assert_allclose(k["cost_instruments"], k["cost"])
     assert (k["net_benefit"] == k["extra_tax"] - k["cost"]).all()
-    # u = 0.2 < 0.35: the rewards exceed the extra tax; at u = 0.4 they do not
+    # either side of the break-even 0.26: u = 0.25, the rewards exceed the extra tax; u = 0.28, they do not
     assert (k["net_benefit"] < 0).all()
-    assert (simulator.run(lottery(0.4), 2, 3, workers=1, progress=False).kpis["net_benefit"] > 0).all()
+    assert (simulator.run(lottery(0.28), 2, 3, workers=1, progress=False).kpis["net_benefit"] > 0).all()
 
 
 def test_a_rollout_connects_the_largest_first_and_reports_from_the_next_month(small):

@@ -211,6 +211,21 @@ def test_the_lump_sum_is_assessed_on_the_chosen_base(small, base, assessed_price
     assert wo.loc["2017-06-01", "tax"] == pytest.approx(10 * 0.015 * 0.8 * revenue * assessed_price, rel=1e-12)
 
 
+def test_a_prior_year_cut_by_the_horizon_still_sets_the_next_lump_sum(small):
+    """The horizon starts on 1 Jul 2015 at 15,000 VND/L; the price is 17,000 from 1 Jan 2016. 2016's lump
+    sum (prior_period) is assessed on the half of 2015 inside the horizon — 15,000 VND/L — not on 2016's
+    own revenue (perfect foresight); the first period (2015) has no prior year inside it and uses its own."""
+    over = {**EXACT, "scenario.start": dt.date(2015, 7, 1), "tax.regime": "presumptive",
+            "tax.assessment_months": 12, "tax.assessment_start": dt.date(2015, 1, 1),
+            "tax.assessment_base": "prior_period", "demand.price_per_litre": 15000.0,
+            "demand.price_path": [{"date": dt.date(2016, 1, 1), "price": PRICE}]}
+    wo = _months(simulator.run(small(over), replications=1), "without")
+    revenue = STATION_LEVEL * 365.25 / 12
+    assert wo.loc["2015-09-01", "tax"] == pytest.approx(10 * 0.015 * 0.8 * revenue * 15000.0, rel=1e-12)
+    assert wo.loc["2016-06-01", "tax"] == pytest.approx(10 * 0.015 * 0.8 * revenue * 15000.0, rel=1e-12)
+    assert wo.loc["2017-06-01", "tax"] == pytest.approx(10 * 0.015 * 0.8 * revenue * PRICE, rel=1e-12)
+
+
 def test_moving_households_onto_declaration_is_split_from_compliance(small):
     """No evasion at all (u = r = 0) and prices up 20% on 1 Jan 2017: a household moved onto declaration
     pays on this year's revenue instead of a lump sum on last year's — all of its extra tax is the

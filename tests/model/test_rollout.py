@@ -1,6 +1,7 @@
 """A staggered rollout, district by district (``[campaign.districts.NAME]``), and what each district
 costs and brings in: its own teams from its own start, the government's cost shared out to the stations
-it was spent on (it adds up to the ``cost`` KPI), and each district's extra tax in its own first year."""
+it was spent on (it adds up to the ``cost`` KPI), and what "where first" weighs — the team-days to seal
+a district and its monthly extra tax once sealed, on months common to every district."""
 
 from __future__ import annotations
 
@@ -57,8 +58,8 @@ def test_a_later_start_seals_later_and_brings_less_in_the_campaign_window(small)
                          workers=1, progress=False).districts
     b_early, b_late = (d[d.district == "B"].set_index("replication") for d in (early, late))
     assert (b_late["extra_tax"] < b_early["extra_tax"]).all()
-    # its own first year moves with it: 12 months from June 2017 end after the horizon (7 months left)
-    assert (b_early["own_window_months"] == 12).all() and (b_late["own_window_months"] == 7).all()
+    # the months after every district is sealed: February–December 2017, or July–December
+    assert (b_early["steady_months"] == 11).all() and (b_late["steady_months"] == 6).all()
 
 
 @pytest.mark.parametrize("overrides", [{}, B_LATER, {**B_LATER, **EVERY_COST},
@@ -92,32 +93,44 @@ def test_a_district_pays_for_its_own_teams(small):
     assert np.array_equal(d, np.round(d)) and (d > 0).all() and d.sum() == days.kpis["team_days"]
 
 
-def test_each_district_own_window_is_the_campaign_window_when_it_is_sealed_in_the_first_month(small):
-    """Every district sealed in January 2017 (ten teams): its own first year is the campaign's window, so
-    its extra tax there is its share of the extra tax, and they add up to the KPI."""
-    res = simulator.run(small({"campaign.teams": 10}), 2, 3, workers=1, progress=False)
-    d = res.districts
-    assert (d["own_window_months"] == 12).all()
-    np.testing.assert_allclose(d["extra_tax_own_window"], d["extra_tax"], rtol=1e-12)
-
-
-def test_the_cost_of_a_district_own_window_stops_at_its_end(small):
-    """Readings only, ten teams sealing every station in January 2017, a 3-month window: each district's
-    cost in its own window is its stations × 3 monthly readings; over the horizon, × 12."""
+def test_the_cost_set_against_the_window_stops_at_its_end(small):
+    """Readings only, ten teams sealing every station in January 2017, a 3-month window: the cost set against
+    the window's extra tax is 3 monthly readings a station (each district's too); over the horizon, 12."""
     ov = {"campaign.teams": 10, "run.evaluation_months": 3, "costs.per_team_day": 0.0, "costs.per_seal": 0.0,
           "costs.per_visit": 0.0, "costs.per_reading": 1e5}
-    d = simulator.run(small(ov), 2, 3, workers=1, progress=False).districts
-    stations = d["district"].map({"A": 6, "B": 4})
-    np.testing.assert_allclose(d["cost_own_window"], 3 * 1e5 * stations)
-    np.testing.assert_allclose(d["cost"], 12 * 1e5 * stations)
+    res = simulator.run(small(ov), 2, 3, workers=1, progress=False)
+    d, k = res.districts, res.kpis
+    np.testing.assert_allclose(d["cost"], 3 * 1e5 * d["district"].map({"A": 6, "B": 4}))
+    assert (k["cost"] == 3 * 1e5 * 10).all() and (k["cost_horizon"] == 12 * 1e5 * 10).all()
+    assert (k["net_benefit"] == k["extra_tax"] - k["cost"]).all()
 
 
-def test_a_district_never_sealed_has_no_own_window(small):
-    """B starts on the horizon's last Saturday: no working day is left, nothing of B is sealed."""
+def test_what_where_first_weighs_per_district(small):
+    """Ten teams seal every station in January 2017. Team-days to seal: (1 h travel + 2 dispensers × 60 min) a
+    station ÷ 8 h — 6 × 3/8 for A, 4 × 3/8 for B. The monthly extra tax once sealed is measured over the same
+    months for both, February–December 2017: the districts' add up to the province's, month by month."""
+    res = simulator.run(small({"campaign.teams": 10}), 2, 3, workers=1, progress=False)
+    d = res.districts.set_index(["replication", "district"])
+    np.testing.assert_allclose(d.xs("A", level=1)["team_days_to_seal"], 6 * 3 / 8)
+    np.testing.assert_allclose(d.xs("B", level=1)["team_days_to_seal"], 4 * 3 / 8)
+    assert (d["steady_months"] == 11).all()
+    m = res.monthly
+    steady = m[m.month >= "2017-02-01"].pivot_table(index="replication", columns="arm", values="tax", aggfunc="sum")
+    per_month = (steady["with"] - steady["without"]) / 11
+    np.testing.assert_allclose(d.groupby(level=0)["extra_tax_per_month_sealed"].sum(), per_month, rtol=1e-9)
+    # no lump sums in this world: none of it is a regime switch
+    assert (d["regime_switch_per_month_sealed"] == 0).all()
+
+
+def test_a_district_never_sealed_leaves_no_common_months(small):
+    """B starts on the horizon's last Saturday: no working day is left, nothing of B is sealed — so there is
+    no month after every district is sealed to compare them on."""
     res = simulator.run(small({**B_LATER, "campaign.districts.B.start": dt.date(2017, 12, 30)}), 1, 3,
                         workers=1, progress=False)
-    b = res.districts.set_index("district").loc["B"]
-    assert b["own_window_months"] == 0 and np.isnan(b["extra_tax_own_window"]) and b["pumps_sealed"] == 0
+    d = res.districts.set_index("district")
+    assert (d["steady_months"] == 0).all() and d["extra_tax_per_month_sealed"].isna().all()
+    assert d.loc["B", "pumps_sealed"] == 0 and d.loc["B", "team_days_to_seal"] == 0
+    assert d.loc["A", "team_days_to_seal"] > 0
 
 
 @pytest.mark.parametrize(("overrides", "message"), [

@@ -45,7 +45,8 @@ ADDED = {
     # issue 16 (instruments): of the cost, the instruments'
     "cost_instruments", "net_benefit_all_costs", "benefit_cost_ratio_all_costs",
     # issue 16 (where first): per district, the government's cost spent there and the district's own window
-    "cost", "extra_tax_own_window", "own_window_months", "cost_own_window",
+    "cost", "team_days_to_seal", "extra_tax_per_month_sealed", "regime_switch_per_month_sealed", "steady_months",
+    "cost_horizon",
 }
 """Columns added since the golden tables were saved. Only these may be new; nothing may go."""
 

@@ -1,6 +1,7 @@
 """The national 2016–2017 rollout scenario against what the sources say: 63 provinces, the sourced counts
-and starts, and — simulated — the Ministry of Finance's tally at the end of March 2017 (46 provinces
-finished, 2 sealing, the rest not yet begun)."""
+and starts, and — simulated — the tally reported at the end of March 2017: 46 provinces finished, Đắk
+Nông and An Giang sealing, 10 with a decision to start and 5 not started; more than 10,000 stations and
+30,000 dispensers sealed."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def test_the_sourced_counts_and_starts(rollout):
 
 def test_simulated_the_end_of_march_tally_is_the_ministrys(rollout):
     """One replication: by 31 March 2017, 46 provinces have sealed every station, Đắk Nông and An Giang are
-    sealing, and Hà Nội (61 teams from 19 May) is done within May."""
+    sealing, the other 15 have not begun; more than 10,000 stations and 30,000 dispensers are sealed; Hà
+    Nội (61 teams from 19 May) is done within May."""
     out = run_replication(rollout, 0, 2017, keep_visits=True)
     march = (END_OF_MARCH - rollout.scenario.start).days
     first = defaultdict(list)
@@ -58,7 +60,10 @@ def test_simulated_the_end_of_march_tally_is_the_ministrys(rollout):
             first[district].append((begin, end))
     finished = {d for d, v in first.items() if max(e for _, e in v) < march}
     sealing = {d for d, v in first.items() if min(b for b, _ in v) < march} - finished
-    assert len(finished) == 46 and sealing == {"Đắk Nông", "An Giang"}
+    assert len(finished) == 46 and sealing == {"Đắk Nông", "An Giang"} and len(first) == 63
+    sealed = [(station, pumps) for _t, station, _d, pumps, _b, end, kind in out.visits
+              if kind == "first" and end < march]
+    assert len(sealed) > 10_000 and sum(p for _, p in sealed) > 30_000
     hanoi_done = max(e for _, e in first["Hà Nội"])
     assert hanoi_done < (dt.date(2017, 6, 1) - rollout.scenario.start).days
     assert out.kpis["completed"] == 1.0 and out.kpis["stations"] == 15_000

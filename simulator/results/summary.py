@@ -314,6 +314,10 @@ def _money_sentence(s, sc, nf: Numbers) -> str:
     money = dict(cost=about_vnd(s.loc["cost", "mean"], nf), extra=kpi_value("extra_tax", extra["mean"], nf),
                  window=window_phrase(sc, nf), range=kpi_range("extra_tax", extra["p05"], extra["p95"], nf),
                  payback=_payback(s, nf))
+    if _has(s, "cost_horizon") and s.loc["cost_horizon", "mean"] > 1.005 * s.loc["cost", "mean"]:
+        # the campaign spends after the window too (provinces sealed late, re-verification): say both
+        money["cost"] = _("{cost} to the window's end ({total} in all)").format(
+            cost=money["cost"], total=about_vnd(s.loc["cost_horizon", "mean"], nf))
     net = _net(s, nf)
     gain = (_("a net gain of {net}") if net >= 0 else _("a net loss of {net}")).format(
         net=kpi_value("net_benefit", abs(net), nf))

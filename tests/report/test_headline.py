@@ -226,3 +226,16 @@ def test_how_calibrated_values_were_estimated_reads_in_words():
         "công bố")
     assert method_words("by hand, from the 2016 audit", EN) == "by hand, from the 2016 audit"
     assert method_words("", EN) == ""
+
+
+def test_a_campaign_that_spends_after_the_window_says_both_costs(small):
+    """A 3-month window with monthly readings to the end of 2017: the cost set against the window's extra
+    tax is 3 months of readings, and the headline says what is spent in all."""
+    from simulator.results.summary import headline
+
+    sc = small({"campaign.teams": 10, "run.evaluation_months": 3, "costs.per_reading": 1e6})
+    res = simulator.run(sc, 2, 1, workers=1, progress=False)
+    text = headline(res.summary(), sc)
+    assert "to the window's end (" in text and "in all)" in text
+    plain = simulator.run(small({"campaign.teams": 10}), 2, 1, workers=1, progress=False)
+    assert "in all" not in headline(plain.summary(), small())

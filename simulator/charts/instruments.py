@@ -206,6 +206,8 @@ def _draw(cmp, lang: str, scenario) -> Figure:
         _panel_title(ax, _(heading), share, 0.3)
         ax.grid(axis="y", visible=False)
         x0, x1 = ax.get_xlim()
+        # a mean that is rounding noise beside the panel's figures reads 0, not "0.00000000000000011"
+        noise = 1e-9 * max(float(np.abs(reach).max()) if reach.size else 0.0, 1.0)
         left = transforms.blended_transform_factory(ax.transAxes, ax.transData)
         for i in range(len(options)):
             if not ok[i]:
@@ -213,7 +215,7 @@ def _draw(cmp, lang: str, scenario) -> Figure:
                 ax.text(0.5, y[i], _("n/a"), transform=left, ha="center", va="center", fontsize=font(9),
                         color="#555555", style="italic", bbox=_LABEL_BOX, zorder=4)
                 continue
-            text = _value(kind, mean[i], div, nf)
+            text = _value(kind, 0.0 if abs(mean[i]) < noise else mean[i], div, nf)
             if have[i] < n:
                 partial = True
                 text = _("{value} ({k} of {n})").format(value=text, k=nf.number(have[i]), n=nf.number(n))

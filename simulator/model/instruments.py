@@ -76,7 +76,8 @@ def build_channels(sc: Scenario, net: Network, undeclared: np.ndarray, residual:
         eff = np.where(at < len(starts), starts[np.minimum(at, len(starts) - 1)], np.inf)
         c = float(ins.coverage_of(name).sample(rng, 1)[0])
         reach = c * (1.0 - off_book) if KINDS[ins.kind_of(name)].on_book_only and off_book is not None else c
-        hidden = residual + (undeclared - residual) * (1.0 - reach)
+        # where the channel reaches nothing, exactly what the station hid (no rounding noise in the KPIs)
+        hidden = np.where(reach > 0, residual + (undeclared - residual) * (1.0 - reach), undeclared)
         names.append(name)
         connected.append(day)
         effective.append(eff)

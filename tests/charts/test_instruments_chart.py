@@ -112,3 +112,19 @@ def test_one_replication_draws_dots_without_ranges(comparison):
     assert "so there are no ranges" in shown and "90%" not in shown
     data = instruments_chart_data(one)
     assert (data["mean"] == data["p05"]).where(data["mean"].notna(), True).all()
+
+
+def test_rounding_noise_beside_the_panel_reads_zero():
+    """An option that changes nothing shows a mean of 1e-7 VND from floating point: its label reads 0, not
+    "0.00000000000000011", while a real small figure keeps its digits."""
+    rows = []
+    for option, extra in (("seal", 2e9), ("audits_only", 1.1e-7)):
+        for rep in range(3):
+            kpis = {k: 0.0 for k in (*COMPARED, *BASELINE)}
+            kpis.update(uplift=extra / 1e11, extra_tax=extra, cost=4e8, net_benefit=extra - 4e8,
+                        benefit_cost_ratio=extra / 4e8, payback_months=np.nan, tax_without=1e11)
+            rows.append({"option": option, "replication": rep, **kpis})
+    cmp = InstrumentComparison(["seal", "audits_only"], pd.DataFrame(rows), 3, 1,
+                               {"seal": "seal", "audits_only": "audits_only"})
+    shown = texts(instruments_chart(cmp))
+    assert "0.00000" not in shown and "| 2 |" in shown and "| 0 |" in shown

@@ -28,7 +28,7 @@ __all__ = ["BASELINE", "COMPARED", "KIND_LABELS", "LABELS", "InstrumentCompariso
 
 SOURCE = "--instruments"
 SEAL = "seal"
-COMPARED = ("uplift", "extra_tax", "extra_tax_upstream", "cost", "cost_stations", "net_benefit",
+COMPARED = ("uplift", "uplift_before_after", "extra_tax", "extra_tax_upstream", "cost", "cost_stations", "net_benefit",
             "benefit_cost_ratio", "payback_months", "net_benefit_all_costs", "benefit_cost_ratio_all_costs",
             "consumer_savings", "extra_tax_regime_switch")
 """The figures of an instruments comparison: causal uplift, extra tax (provincial and upstream), cost to the

@@ -396,6 +396,36 @@ def sensitivity_text(table, method: str, *, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
+# ---- panel ------------------------------------------------------------------------------------
+def cmd_panel(args) -> int:
+    """``fuelseal panel [SCENARIO] --out DIR``: simulated province × month panels and their truth."""
+    from ..analysis.panel import simulate_panels
+
+    _check_counts(args)
+    sc = _load(args, _overrides(args.set))
+    out = Path(args.out)
+    _inside_safe(args, out, "--out")
+    clash = [f for f in ("panel.csv", "truth.json") if (out / f).exists()]
+    if clash and not args.overwrite:  # before the work, not after it
+        raise ScenarioError(f"already holds {clash[0]} (choose another --out or add --overwrite)", source=str(out))
+    panels = simulate_panels(sc, args.replications, args.seed, workers=args.workers,
+                             progress=False if args.quiet or args.json else None)
+    panels.save(out, overwrite=args.overwrite)
+    truth = panels.truth()
+    if args.json:
+        _dump({"panel": str(out / "panel.csv"), "truth": str(out / "truth.json"),
+               "units": int(panels.data["unit"].nunique()), "months": int(panels.data["month"].nunique()),
+               "replications": len(panels.replications),
+               "effect_share": [r["overall"]["effect_share"] if r["overall"] else None
+                                for r in truth["replications"]]})
+        return 0
+    first = truth["replications"][0]["overall"]
+    effect = "no campaign" if first is None else f"true effect on the treated {100 * first['effect_share']:.1f}%"
+    print(f"{out / 'panel.csv'}: {panels.data['unit'].nunique()} units × {panels.data['month'].nunique()} months × "
+          f"{len(panels.replications)} replication(s); {effect} (replication 0); truth in {out / 'truth.json'}")
+    return 0
+
+
 # ---- where first ------------------------------------------------------------------------------
 def cmd_where_first(args) -> int:
     """``fuelseal where-first [SCENARIO | RUN_DIR]``: the rollout list of a scenario (every district sealed
@@ -502,6 +532,18 @@ def add_subcommands(subparsers) -> None:
     options.lang(v, "charts and the printed summary")
     options.overwrite(v, "replace files already in --out")
     v.set_defaults(func=cmd_sensitivity)
+
+    pn = subparsers.add_parser(
+        "panel", help="simulate province × month tax panels with their known true effect",
+        description="Simulate the panel a tax office would see after the campaign — tax by district (province) "
+                    "and month, each unit's first campaign month, litres metered by sealed totalisers, a price "
+                    "index — and write panel.csv with truth.json: the true effect on the treated (overall, by "
+                    "cohort, by event time) from the same worlds without the campaign.")
+    _common(pn, "panels, one per replication (default: run.replications)")
+    options.overrides(pn)
+    pn.add_argument("--out", required=True, help="folder for panel.csv and truth.json")
+    options.overwrite(pn, "replace panel.csv and truth.json in --out")
+    pn.set_defaults(func=cmd_panel)
 
     w = subparsers.add_parser(
         "where-first", help="order districts (provinces) for sealing: the rollout list",

@@ -160,6 +160,7 @@ class Ledger:
         self.by_district = np.zeros((self.n_districts, len(DISTRICT_FIELDS)))
         self.district_tax = np.zeros((len(months), self.n_districts, len(ARMS)))  # every month, both arms
         self.district_switch = np.zeros((len(months), self.n_districts))  # of the extra tax: the regime switch
+        self.district_metered = np.zeros((len(months), self.n_districts))  # litres sealed totalisers indicate
         self._eval = set(windows.evaluation)
         # per station, last month (for the stations' decisions and risk-based audits)
         self.station_gain = np.zeros(net.n_stations)  # what breaking the seal would gain a station in a month
@@ -233,6 +234,8 @@ class Ledger:
                 kb = np.where(on, np.maximum(kb, k), kb)
                 ka = np.where(on, np.maximum(ka, k), ka)
             ind_l = open_l * (1 + e_open) + sealed_l * (1 + self.e1)
+            self.district_metered[month.index] = np.bincount(self.district, weights=sealed_l * (1 + self.e1),
+                                                             minlength=self.n_districts)
             ind_v = open_v * (1 + e_open) + sealed_v * (1 + self.e1)
             decl_l = kb * open_l * (1 + e_open) + ka * sealed_l * (1 + self.e1)
             decl_v = kb * open_v * (1 + e_open) + ka * sealed_v * (1 + self.e1)

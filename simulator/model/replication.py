@@ -65,6 +65,10 @@ class ReplicationOutput:
     visits: list[tuple] = field(default_factory=list)  # (team, station id, district, pumps, start, end, kind)
     station_ids: tuple[str, ...] = ()
     stations: np.ndarray | None = None  # months × arms × stations × (true, declared, undeclared) litres
+    # months × districts × (tax with, tax without, litres metered by sealed totalisers): the panel a tax office
+    # sees (fuelseal panel); not kept in run folders
+    district_months: np.ndarray | None = None
+    price_index: np.ndarray | None = None  # per month: the mean retail price ÷ the first month's
 
 
 def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool = False) -> ReplicationOutput:
@@ -119,6 +123,8 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
     env.run(until=env.process(month_ends()))
     out = _outputs(sc, replication, net, ledger, campaign, enforcement, dispensers, profile.volume.size, growth,
                    keep_visits, channels)
+    price = np.array([profile.price[int(m.d0):int(m.d1)].mean() for m in months])
+    out.price_index = price / price[0]
     out.kpis["broken_seals_open"] = open_at_end[0]
     out.kpis["simpy_events"] = scheduled_events(env)
     out.kpis["calibration_draw"] = draw
@@ -447,4 +453,6 @@ def _outputs(sc: Scenario, replication: int, net: Network, ledger: Ledger, campa
         visits=visit_rows,
         station_ids=net.station_ids if ledger.stations is not None else (),
         stations=ledger.stations,
+        district_months=np.stack([ledger.district_tax[:, :, 0], ledger.district_tax[:, :, 1],
+                                  ledger.district_metered], axis=2),
     )

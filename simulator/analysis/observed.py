@@ -17,6 +17,42 @@ import pandas as pd
 from ..errors import ScenarioError
 
 
+def parse_month(text: str, src: str, where: str, column: str = "month") -> pd.Timestamp:
+    """A month cell (``2017-01`` or ``2017-01-01``) as the month's first day; one-line error otherwise."""
+    try:
+        d = dt.date.fromisoformat(text if len(text) > 7 else text + "-01")
+    except ValueError:
+        raise ScenarioError(f"{column}: expected a month like 2017-01, got {text!r}", source=src, key=where) from None
+    return pd.Timestamp(d.replace(day=1))
+
+
+def parse_tax(text: str, src: str, where: str) -> float:
+    """A tax cell: a finite number ≥ 0 (VND); one-line error otherwise."""
+    try:
+        v = float(text)
+        if not (math.isfinite(v) and v >= 0):
+            raise ValueError
+    except ValueError:
+        raise ScenarioError(f"tax: expected a number ≥ 0 (VND), got {text!r}", source=src, key=where) from None
+    return v
+
+
+def csv_rows(data: str | Path, what: str) -> tuple[str, list[str], list[dict[str, str]]]:
+    """A small CSV file as (source, header, rows of stripped text cells), read as data only."""
+    from ..files import MAX_REGISTER_BYTES, read_regular
+
+    src = str(data)
+    try:
+        text = read_regular(data, MAX_REGISTER_BYTES, what).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"cannot read as UTF-8 text ({exc.__class__.__name__})", source=src) from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    rows = [{(k or "").strip(): (v or "").strip() if isinstance(v, str) else "" for k, v in r.items()}
+            for r in reader]
+    return src, header, rows
+
+
 def read_observed(data: str | Path | pd.DataFrame) -> pd.Series:
     """An observed monthly tax series from a CSV file (or a DataFrame) with columns
     ``month`` (``2017-01`` or ``2017-01-01``) and ``tax`` (VND). Months must be
@@ -27,17 +63,7 @@ def read_observed(data: str | Path | pd.DataFrame) -> pd.Series:
         rows = [dict(zip(header, ("" if pd.isna(v) else str(v) for v in rec), strict=True))
                 for rec in data.itertuples(index=False)]
     else:
-        src = str(data)
-        from ..files import MAX_REGISTER_BYTES, read_regular
-
-        try:
-            text = read_regular(data, MAX_REGISTER_BYTES, "observed series (CSV)").decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ScenarioError(f"cannot read as UTF-8 text ({exc.__class__.__name__})", source=src) from None
-        reader = csv.DictReader(text.splitlines())
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        rows = [{(k or "").strip(): (v or "").strip() if isinstance(v, str) else "" for k, v in r.items()}
-                for r in reader]
+        src, header, rows = csv_rows(data, "observed series (CSV)")
     for col in ("month", "tax"):
         if col not in header:
             raise ScenarioError(f"missing column {col!r}; expected columns month, tax", source=src)
@@ -45,21 +71,10 @@ def read_observed(data: str | Path | pd.DataFrame) -> pd.Series:
     values = []
     for n, row in enumerate(rows, start=2):  # row 1 is the header
         where = f"row {n}"
-        text_m, text_t = row.get("month", ""), row.get("tax", "")
-        try:
-            d = dt.date.fromisoformat(text_m if len(text_m) > 7 else text_m + "-01")
-        except ValueError:
-            raise ScenarioError(f"month: expected a month like 2017-01, got {text_m!r}", source=src,
-                                key=where) from None
-        month = pd.Timestamp(d.replace(day=1))
+        month = parse_month(row.get("month", ""), src, where)
         if month in months:
             raise ScenarioError(f"month: {month:%Y-%m} repeats row {months[month]}", source=src, key=where)
-        try:
-            v = float(text_t)
-            if not (math.isfinite(v) and v >= 0):
-                raise ValueError
-        except ValueError:
-            raise ScenarioError(f"tax: expected a number ≥ 0 (VND), got {text_t!r}", source=src, key=where) from None
+        v = parse_tax(row.get("tax", ""), src, where)
         months[month] = n
         values.append(v)
     if not values:

@@ -136,6 +136,92 @@ class SimulatedPanel:
         return out
 
 
+REQUIRED = ("unit", "month", "tax", "treated_from")
+OPTIONAL = ("litres", "price_index", "replication")
+
+
+def read_panel(data: str | Path | pd.DataFrame, replication: int | None = None) -> pd.DataFrame:
+    """A panel from a CSV file (``fuelseal panel``'s, or an observed one: columns ``unit``, ``month``, ``tax``,
+    ``treated_from`` — empty for a unit never treated — and optionally ``litres``, ``price_index``), read as
+    data only and checked: every unit has the same consecutive months, once each; a unit starts in one month;
+    some month lies before every start. A file of several panels (a ``replication`` column) gives the one
+    ``replication`` names (default: the first). Errors name the file, the row or the unit, on one line."""
+    from .observed import csv_rows, parse_month, parse_tax
+
+    if isinstance(data, pd.DataFrame):
+        src = "panel"
+        header = [str(c).strip() for c in data.columns]
+        rows = [dict(zip(header, ("" if pd.isna(v) else str(v) for v in rec), strict=True))
+                for rec in data.itertuples(index=False)]
+    else:
+        src, header, rows = csv_rows(data, "panel (CSV)")
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ScenarioError(f"missing column {missing[0]!r}; expected columns {', '.join(REQUIRED)} (and optionally "
+                            f"{', '.join(OPTIONAL)}), found {', '.join(header) or 'none'}", source=src)
+    if "replication" in header:
+        reps = sorted({r.get("replication", "") for r in rows})
+        chosen = str(replication) if replication is not None else (reps[0] if reps else "")
+        if replication is not None and chosen not in reps:
+            raise ScenarioError(f"no panel {replication} in the file (it holds {', '.join(reps[:5])}"
+                                f"{'…' if len(reps) > 5 else ''})", source=src, key="replication")
+        numbered = [(n, r) for n, r in enumerate(rows, start=2) if r.get("replication", "") == chosen]
+    else:
+        if replication is not None:
+            raise ScenarioError("the file holds one panel (no replication column)", source=src, key="replication")
+        numbered = list(enumerate(rows, start=2))
+    seen: dict[tuple[str, pd.Timestamp], int] = {}
+    starts: dict[str, tuple[pd.Timestamp | None, int]] = {}
+    records = []
+    for n, row in numbered:
+        where = f"row {n}"
+        unit = row.get("unit", "")
+        if not unit:
+            raise ScenarioError("unit: expected a name, got an empty cell", source=src, key=where)
+        month = parse_month(row.get("month", ""), src, where)
+        if (unit, month) in seen:
+            raise ScenarioError(f"unit {unit!r}, month {month:%Y-%m}: given twice (first on row {seen[unit, month]})",
+                                source=src, key=where)
+        seen[unit, month] = n
+        text = row.get("treated_from", "")
+        start = parse_month(text, src, where, "treated_from") if text else None
+        if unit in starts and starts[unit][0] != start:
+            raise ScenarioError(f"treated_from: unit {unit!r} starts in one month only, but row {starts[unit][1]} "
+                                f"says {_month(starts[unit][0])} and this row {_month(start)}", source=src, key=where)
+        starts.setdefault(unit, (start, n))
+        rec = {"unit": unit, "month": month, "tax": parse_tax(row.get("tax", ""), src, where), "treated_from": start}
+        for col in ("litres", "price_index"):
+            cell = row.get(col, "")
+            try:
+                rec[col] = float(cell) if cell else np.nan
+            except ValueError:
+                raise ScenarioError(f"{col}: expected a number or an empty cell, got {cell!r}", source=src,
+                                    key=where) from None
+        records.append(rec)
+    if not records:
+        raise ScenarioError("expected at least one row", source=src)
+    panel = pd.DataFrame(records).sort_values(["unit", "month"], kind="stable").reset_index(drop=True)
+    panel["treated_from"] = pd.to_datetime(panel["treated_from"])
+    if panel["unit"].nunique() < 2:
+        raise ScenarioError("one unit only: a panel needs several units (provinces, districts)", source=src)
+    months = pd.date_range(panel["month"].min(), panel["month"].max(), freq="MS")
+    for unit, g in panel.groupby("unit", sort=False):
+        gap = months.difference(pd.DatetimeIndex(g["month"]))
+        if len(gap):
+            raise ScenarioError(f"unit {unit!r}: no row for {gap[0]:%Y-%m} (every unit needs every month from "
+                                f"{months[0]:%Y-%m} to {months[-1]:%Y-%m})", source=src)
+    first = panel["treated_from"].min()
+    if pd.notna(first) and first <= months[0]:
+        raise ScenarioError(f"no month before the first unit's start ({first:%Y-%m}): the panel must begin "
+                            "before any unit is treated", source=src)
+    panel.attrs["source"] = src
+    return panel
+
+
+def _month(m) -> str:
+    return "never" if m is None or pd.isna(m) else f"{m:%Y-%m}"
+
+
 def _panel_task(sc: Scenario, replication: int, seed: int) -> pd.DataFrame:
     from ..model.replication import run_replication
 

@@ -81,3 +81,48 @@ def test_the_command_writes_the_panel_and_its_truth_and_replaces_nothing(tmp_pat
                  "--workers", "1"]) == 0
     j = json.loads(capsys.readouterr().out)
     assert j["units"] == 2 and j["months"] == 24 and j["replications"] == 1 and np.isfinite(j["effect_share"][0])
+
+
+GOOD = """unit,month,tax,treated_from
+A,2016-11,100,2017-01
+B,2016-11,90,
+A,2016-12,100,2017-01
+B,2016-12,91,
+A,2017-01,120,2017-01
+B,2017-01,92,
+"""
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (GOOD.replace("unit,month,tax,treated_from", "unit,month,revenue,treated_from"),
+     "missing column 'tax'; expected columns unit, month, tax, treated_from"),
+    (GOOD + "A,2017-01,121,2017-01\n", "row 8: unit 'A', month 2017-01: given twice (first on row 6)"),
+    (GOOD.replace("A,2016-12,100,2017-01\n", ""), "unit 'A': no row for 2016-12"),
+    (GOOD.replace("A,2016-12,100,2017-01", "A,2016-12,100,2017-02"),
+     "row 4: treated_from: unit 'A' starts in one month only, but row 2 says 2017-01 and this row 2017-02"),
+    (GOOD.replace(",2017-01\n", ",2016-11\n"), "no month before the first unit's start (2016-11)"),
+    ("unit,month,tax,treated_from\nA,2016-11,100,2017-01\nA,2016-12,100,2017-01\n", "one unit only"),
+    (GOOD.replace("B,2016-12,91,", "B,2016-12,n/a,"), "row 5: tax: expected a number ≥ 0 (VND), got 'n/a'"),
+    (GOOD.replace("B,2016-12,91,", "B,Dec 2016,91,"), "row 5: month: expected a month like 2017-01, got 'Dec 2016'"),
+])
+def test_a_bad_panel_is_refused_in_one_line(tmp_path, text, message):
+    from simulator.analysis.panel import read_panel
+
+    path = tmp_path / "panel.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        read_panel(path)
+    assert message in str(err.value) and "\n" not in str(err.value) and str(path) in str(err.value)
+
+
+def test_a_panel_reads_back_as_written_and_one_replication_is_chosen(tmp_path, small):
+    from simulator.analysis.panel import read_panel
+
+    p = simulate_panels(small(STAGGERED), 2, 3, workers=1, progress=False)
+    p.save(tmp_path)
+    back = read_panel(tmp_path / "panel.csv", replication=1)
+    mine = p.panel(1).sort_values(["unit", "month"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(back[mine.columns], mine, check_dtype=False, rtol=1e-12)
+    with pytest.raises(ScenarioError, match="no panel 5 in the file"):
+        read_panel(tmp_path / "panel.csv", replication=5)
+    assert len(read_panel(tmp_path / "panel.csv")) == 2 * 24  # the first, by default

@@ -37,10 +37,16 @@ def parse_tax(text: str, src: str, where: str) -> float:
     return v
 
 
-def csv_rows(data: str | Path, what: str) -> tuple[str, list[str], list[dict[str, str]]]:
-    """A small CSV file as (source, header, rows of stripped text cells), read as data only."""
+def csv_rows(data: str | Path | pd.DataFrame, what: str, name: str = "observed") -> tuple[
+        str, list[str], list[dict[str, str]]]:
+    """A small CSV file (or a DataFrame, called ``name`` in messages) as (source, header, rows of stripped
+    text cells), read as data only."""
     from ..files import MAX_REGISTER_BYTES, read_regular
 
+    if isinstance(data, pd.DataFrame):
+        header = [str(c).strip() for c in data.columns]
+        return name, header, [dict(zip(header, ("" if pd.isna(v) else str(v) for v in rec), strict=True))
+                              for rec in data.itertuples(index=False)]
     src = str(data)
     try:
         text = read_regular(data, MAX_REGISTER_BYTES, what).decode("utf-8-sig")
@@ -57,13 +63,7 @@ def read_observed(data: str | Path | pd.DataFrame) -> pd.Series:
     """An observed monthly tax series from a CSV file (or a DataFrame) with columns
     ``month`` (``2017-01`` or ``2017-01-01``) and ``tax`` (VND). Months must be
     consecutive, without gaps or repeats; errors name the file and the row."""
-    if isinstance(data, pd.DataFrame):
-        src = "observed"
-        header = [str(c).strip() for c in data.columns]
-        rows = [dict(zip(header, ("" if pd.isna(v) else str(v) for v in rec), strict=True))
-                for rec in data.itertuples(index=False)]
-    else:
-        src, header, rows = csv_rows(data, "observed series (CSV)")
+    src, header, rows = csv_rows(data, "observed series (CSV)")
     for col in ("month", "tax"):
         if col not in header:
             raise ScenarioError(f"missing column {col!r}; expected columns month, tax", source=src)

@@ -148,13 +148,7 @@ def read_panel(data: str | Path | pd.DataFrame, replication: int | None = None) 
     ``replication`` names (default: the first). Errors name the file, the row or the unit, on one line."""
     from .observed import csv_rows, parse_month, parse_tax
 
-    if isinstance(data, pd.DataFrame):
-        src = "panel"
-        header = [str(c).strip() for c in data.columns]
-        rows = [dict(zip(header, ("" if pd.isna(v) else str(v) for v in rec), strict=True))
-                for rec in data.itertuples(index=False)]
-    else:
-        src, header, rows = csv_rows(data, "panel (CSV)")
+    src, header, rows = csv_rows(data, "panel (CSV)", "panel")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ScenarioError(f"missing column {missing[0]!r}; expected columns {', '.join(REQUIRED)} (and optionally "

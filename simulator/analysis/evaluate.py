@@ -1,0 +1,140 @@
+"""Did it work? Standard estimators of a campaign's effect from a province × month tax panel
+(:func:`simulator.analysis.panel.read_panel`), each chosen by name (:data:`METHODS`).
+
+Every method answers the same question — by how much did tax in treated unit-months exceed what it would
+have been without the campaign, as a share of that counterfactual (what "tax rose 16.5%" compares with) —
+and returns an :class:`Estimate`: the effect, its interval at ``level``, the effect by event time (months
+since a unit's start) and notes on what the method assumed or could not do. The simulated panels of
+``fuelseal panel`` carry the true answer (``truth.json``), so each method can be checked on the policy's
+own mechanism.
+
+* ``its`` — interrupted time series, unit by unit (statsmodels): log tax on a trend, month-of-year
+  effects when there are two years before the start, and the log price index when it varies, fitted on the
+  unit's months before its start with autocorrelation-robust (HAC) errors; the fit projected after the start
+  is the counterfactual; the interval comes from the coefficients' uncertainty and each month's own noise.
+  Shocks common to every unit after the start (a price change, a national policy) are counted as the
+  campaign's: what a comparison with not-yet-treated units (``did``) removes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ScenarioError
+
+
+@dataclass
+class Estimate:
+    """One method's answer: ``estimate``, ``low``, ``high`` as shares of the counterfactual tax (0.1 = +10%),
+    ``by_event_time`` rows ``{event_time, estimate, low, high}``, ``notes`` in words."""
+
+    method: str
+    estimate: float | None
+    low: float | None
+    high: float | None
+    by_event_time: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        def clean(x):
+            return None if x is None or not np.isfinite(x) else float(x)
+
+        return {"method": self.method, "estimate": clean(self.estimate), "low": clean(self.low),
+                "high": clean(self.high),
+                "by_event_time": [{"event_time": int(r["event_time"]), **{k: clean(r[k]) for k in
+                                                                          ("estimate", "low", "high")}}
+                                  for r in self.by_event_time],
+                "notes": list(self.notes)}
+
+
+def _require(module: str):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ScenarioError(f"needs the package {module.split('.')[0]!r}: pip install 'fuelseal[evaluate]' "
+                            "(or make install-test)", source="evaluate") from None
+
+
+def event_time(panel: pd.DataFrame) -> pd.Series:
+    """Months from each unit's start (NaN for a unit never treated)."""
+    m, t = panel["month"], panel["treated_from"]
+    return (m.dt.year - t.dt.year) * 12 + m.dt.month - t.dt.month
+
+
+def its(panel: pd.DataFrame, level: float = 0.9, draws: int = 2000, seed: int = 0) -> Estimate:
+    """Interrupted time series (see the module docstring)."""
+    sm = _require("statsmodels.api")
+    rng = np.random.default_rng(seed)
+    p = panel.assign(event_time=event_time(panel))
+    treated = p[p["treated_from"].notna()]
+    notes: list[str] = []
+    sims_num, sims_den, by_event = [], [], {}
+    season_units = 0
+    for unit, g in treated.groupby("unit", sort=False):
+        g = g.sort_values("month")
+        pre, post = g[g["event_time"] < 0], g[g["event_time"] >= 0]
+        if len(pre) < 6 or not len(post) or (pre["tax"] <= 0).any():
+            notes.append(f"{unit}: left out (fewer than 6 months before its start, none after, or a zero month)")
+            continue
+        origin = g["month"].iloc[0]
+        X = pd.DataFrame({"const": 1.0, "trend": (g["month"].dt.year - origin.year) * 12
+                          + g["month"].dt.month - origin.month}, index=g.index)
+        if len(pre) >= 24:
+            season_units += 1
+            for k in range(2, 13):
+                X[f"m{k}"] = (g["month"].dt.month == k).astype(float)
+        if "price_index" in g and g["price_index"].notna().all() and np.ptp(pre["price_index"].to_numpy(float)) > 0:
+            X["log_price"] = np.log(g["price_index"].to_numpy(float))
+        y = np.log(pre["tax"].to_numpy(float))
+        fit = sm.OLS(y, X.loc[pre.index]).fit(cov_type="HAC", cov_kwds={"maxlags": min(3, len(pre) // 4)})
+        Xp = X.loc[post.index].to_numpy(float)
+        beta = rng.multivariate_normal(fit.params.to_numpy(), fit.cov_params().to_numpy(), size=draws,
+                                       method="cholesky" if np.all(np.linalg.eigvalsh(fit.cov_params()) > 0)
+                                       else "svd")
+        # each month's counterfactual: the fit, its coefficients' uncertainty and the month's own noise (the
+        # residual spread before the start), so the interval is for the tax that would have been collected
+        sigma = float(np.sqrt(fit.scale))
+        counter = np.exp(beta @ Xp.T + rng.normal(0.0, sigma, size=(draws, len(Xp))))  # draws × post months
+        actual = post["tax"].to_numpy(float)
+        sims_num.append((actual[None, :] - counter).sum(axis=1))
+        sims_den.append(counter.sum(axis=1))
+        for j, e in enumerate(post["event_time"].to_numpy(int)):
+            num, den = by_event.setdefault(e, (np.zeros(draws), np.zeros(draws)))
+            num += actual[j] - counter[:, j]
+            den += counter[:, j]
+    if not sims_num:
+        raise ScenarioError("no treated unit has 6 months before its start and one after: interrupted time "
+                            "series has nothing to fit", source="evaluate", key="its")
+    if season_units < len(sims_num):
+        notes.append(f"no month-of-year effects for {len(sims_num) - season_units} unit(s) with fewer than 24 "
+                     "months before their start: seasonality is left in the trend")
+    share = np.sum(sims_num, axis=0) / np.sum(sims_den, axis=0)
+    a = (1 - level) / 2
+    rows = [{"event_time": e, "estimate": float(np.median(n / d)), "low": float(np.quantile(n / d, a)),
+             "high": float(np.quantile(n / d, 1 - a))} for e, (n, d) in sorted(by_event.items())]
+    notes.append("each unit's own months before its start are its counterfactual: anything else that changed "
+                 "at the start (prices, volumes, other policies) is counted as the campaign's")
+    return Estimate("its", float(np.median(share)), float(np.quantile(share, a)), float(np.quantile(share, 1 - a)),
+                    rows, notes)
+
+
+METHODS: dict[str, Callable[..., Estimate]] = {"its": its}
+"""The estimators, by name (``fuelseal evaluate --method``)."""
+
+
+def evaluate(panel: pd.DataFrame, methods: list[str] | None = None, level: float = 0.9) -> list[Estimate]:
+    """Each method's :class:`Estimate` on ``panel`` (default: every method)."""
+    names = list(METHODS) if not methods else methods
+    unknown = [m for m in names if m not in METHODS]
+    if unknown:
+        raise ScenarioError(f"unknown method {unknown[0]!r}; expected {', '.join(METHODS)} or all",
+                            source="evaluate", key="--method")
+    if not 0 < level < 1:
+        raise ScenarioError(f"expected a level between 0 and 1, got {level}", source="evaluate", key="--level")
+    return [METHODS[m](panel, level=level) for m in names]

@@ -426,6 +426,35 @@ def cmd_panel(args) -> int:
     return 0
 
 
+# ---- evaluate ---------------------------------------------------------------------------------
+def cmd_evaluate(args) -> int:
+    """``fuelseal evaluate PANEL.csv --method …``: each estimator's effect on the treated."""
+    from ..analysis.evaluate import METHODS, evaluate
+    from ..analysis.panel import read_panel
+
+    _inside_safe(args, args.panel, "evaluate")
+    panel = read_panel(args.panel, args.replication)
+    methods = list(METHODS) if args.method == "all" else [m.strip() for m in args.method.split(",")]
+    estimates = evaluate(panel, methods, level=args.level)
+    if args.json:
+        _dump([e.to_json() for e in estimates])
+        return 0
+    nf = Numbers(args.lang or "en")
+    _ = nf.gettext
+    print(_("{panel}: {units} units × {months} months; effect on the treated, as a share of the tax without the "
+            "campaign ({level} interval):").format(panel=args.panel, units=panel["unit"].nunique(),
+                                                   months=panel["month"].nunique(), level=nf.pct(args.level, 0)))
+    for e in estimates:
+        if e.estimate is None:
+            print(f"  {e.method:6} {_('n/a')}")
+        else:
+            print(f"  {e.method:6} {nf.signed_pct(e.estimate)} ({nf.signed_pct(e.low)} {_('to')} "
+                  f"{nf.signed_pct(e.high)})")
+        for note in e.notes:
+            print(f"         – {note}")
+    return 0
+
+
 # ---- where first ------------------------------------------------------------------------------
 def cmd_where_first(args) -> int:
     """``fuelseal where-first [SCENARIO | RUN_DIR]``: the rollout list of a scenario (every district sealed
@@ -544,6 +573,21 @@ def add_subcommands(subparsers) -> None:
     pn.add_argument("--out", required=True, help="folder for panel.csv and truth.json")
     options.overwrite(pn, "replace panel.csv and truth.json in --out")
     pn.set_defaults(func=cmd_panel)
+
+    ev = subparsers.add_parser(
+        "evaluate", help="estimate a campaign's effect from a province × month tax panel",
+        description="Apply standard estimators to a panel (fuelseal panel's panel.csv, or an observed one with "
+                    "columns unit, month, tax, treated_from): the effect on the treated as a share of the tax "
+                    "without the campaign, with its interval, by event time, and notes on what each assumed.")
+    ev.add_argument("panel", help="the panel CSV")
+    ev.add_argument("--method", default="all", help="its, or all (default)")
+    ev.add_argument("--replication", type=int, default=None,
+                    help="which panel of a file holding several (a replication column; default: the first)")
+    ev.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
+    ev.add_argument("--json", action="store_true", help="print a JSON list, one object per method")
+    options.lang(ev, "printed summary")
+    options.safe(ev, "refuse a panel outside DIR")
+    ev.set_defaults(func=cmd_evaluate)
 
     w = subparsers.add_parser(
         "where-first", help="order districts (provinces) for sealing: the rollout list",

@@ -60,3 +60,24 @@ def test_a_missing_estimator_package_names_the_extra(monkeypatch):
     monkeypatch.setattr(importlib, "import_module", lambda name: no_statsmodels(name))
     with pytest.raises(ScenarioError, match=r"fuelseal\[evaluate\]"):
         evaluate(known_panel(0.1), ["its"])
+
+
+def test_the_command_prints_each_method_and_its_json(tmp_path, capsys):
+    import json
+
+    from simulator.cli import main
+
+    panel = known_panel(0.1)
+    path = tmp_path / "panel.csv"
+    table = panel.assign(month=panel["month"].dt.strftime("%Y-%m-%d"),
+                         treated_from=panel["treated_from"].dt.strftime("%Y-%m-%d"))
+    table.to_csv(path, index=False)
+    assert main(["evaluate", str(path), "--method", "its", "--json"]) == 0
+    (its,) = json.loads(capsys.readouterr().out)
+    assert set(its) == {"method", "estimate", "low", "high", "by_event_time", "notes"} and its["method"] == "its"
+    assert its["low"] <= 0.1 <= its["high"]
+    assert main(["evaluate", str(path), "--lang", "vi"]) == 0
+    assert "tác động trên các địa bàn" in capsys.readouterr().out
+    assert main(["evaluate", str(path), "--method", "ols"]) == 2
+    assert "unknown method 'ols'" in capsys.readouterr().err
+    assert main(["evaluate", str(tmp_path / "missing.csv")]) == 2

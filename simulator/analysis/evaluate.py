@@ -8,6 +8,9 @@ since a unit's start) and notes on what the method assumed or could not do. The 
 ``fuelseal panel`` carry the true answer (``truth.json``), so each method can be checked on the policy's
 own mechanism.
 
+* ``did`` — staggered difference-in-differences (Callaway–Sant'Anna, via diff-diff) with the units not yet
+  treated as controls — in Vietnam nearly every province was treated within a year, so never-treated
+  comparisons hardly exist;
 * ``its`` — interrupted time series, unit by unit (statsmodels): log tax on a trend, month-of-year
   effects when there are two years before the start, and the log price index when it varies, fitted on the
   unit's months before its start with autocorrelation-robust (HAC) errors; the fit projected after the start
@@ -67,7 +70,7 @@ def event_time(panel: pd.DataFrame) -> pd.Series:
     return (m.dt.year - t.dt.year) * 12 + m.dt.month - t.dt.month
 
 
-def its(panel: pd.DataFrame, level: float = 0.9, draws: int = 2000, seed: int = 0) -> Estimate:
+def its(panel: pd.DataFrame, level: float = 0.9, draws: int = 2000, seed: int = 0) -> Estimate:  # noqa: PLR0914
     """Interrupted time series (see the module docstring)."""
     sm = _require("statsmodels.api")
     rng = np.random.default_rng(seed)
@@ -124,7 +127,58 @@ def its(panel: pd.DataFrame, level: float = 0.9, draws: int = 2000, seed: int = 
                     rows, notes)
 
 
-METHODS: dict[str, Callable[..., Estimate]] = {"its": its}
+def did(panel: pd.DataFrame, level: float = 0.9) -> Estimate:
+    """Staggered difference-in-differences (Callaway & Sant'Anna 2021, diff-diff): each cohort's effect month by
+    month against the units not yet treated (or never), by outcome regression on log tax, aggregated over
+    cohorts and event times; intervals from the influence function, clustered by unit. The effect is
+    exp(ATT) − 1: a share of the counterfactual tax."""
+    import warnings
+
+    dd = _require("diff_diff")
+    t0 = panel["month"].min()
+
+    def period(s: pd.Series) -> pd.Series:  # months since the panel's first, from 1
+        return (s.dt.year - t0.year) * 12 + s.dt.month - t0.month + 1
+
+    df = pd.DataFrame({"unit": panel["unit"].astype(str), "period": period(panel["month"]).astype(int),
+                       "first_treat": period(panel["treated_from"]).fillna(0).astype(int)})
+    notes = []
+    tax = panel["tax"].to_numpy(float)
+    if (tax <= 0).any():
+        notes.append(f"{int((tax <= 0).sum())} unit-month(s) with no tax left out (the estimate is on log tax)")
+    df["y"] = np.log(np.where(tax > 0, tax, np.nan))
+    df = df.dropna(subset=["y"])
+    starts = df.groupby("unit")["first_treat"].first()
+    never = int((starts == 0).sum())
+    if never == 0 and starts.nunique() < 2:
+        raise ScenarioError("every unit starts in the same month and none is left untreated: difference-in-"
+                            "differences has no comparison (use its, or a panel with units treated later)",
+                            source="evaluate", key="did")
+    cs = dd.CallawaySantAnna(control_group="not_yet_treated", estimation_method="reg", alpha=1 - level,
+                             n_bootstrap=0, seed=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = cs.fit(df[["unit", "period", "y", "first_treat"]], outcome="y", unit="unit", time="period",
+                     first_treat="first_treat")
+        es = res.aggregate("event_study").to_dataframe()
+    notes += [f"diff-diff: {str(w.message)[:200]}" for w in caught]
+    es = es[~es["is_reference"]]
+    rows = [{"event_time": int(r.event_time), "estimate": float(np.expm1(r.att)),
+             "low": float(np.expm1(r.conf_int_lower)), "high": float(np.expm1(r.conf_int_upper))}
+            for r in es.itertuples()]
+    notes.append(f"{starts.size} units, {int((starts > 0).sum())} treated, {never} never treated: each cohort is "
+                 "compared with the units not yet treated" + ("; after the last cohort starts, nothing is left to "
+                                                              "compare with" if never == 0 else ""))
+    pre = es[es["event_time"] < 0]
+    if len(pre):
+        off = int(((pre["conf_int_lower"] > 0) | (pre["conf_int_upper"] < 0)).sum())
+        notes.append(f"before the start: {off} of {len(pre)} event-time estimates exclude 0 at this level "
+                     "(parallel trends would have none but by chance)")
+    lo, hi = res.overall_conf_int
+    return Estimate("did", float(np.expm1(res.overall_att)), float(np.expm1(lo)), float(np.expm1(hi)), rows, notes)
+
+
+METHODS: dict[str, Callable[..., Estimate]] = {"did": did, "its": its}
 """The estimators, by name (``fuelseal evaluate --method``)."""
 
 

@@ -580,7 +580,7 @@ def add_subcommands(subparsers) -> None:
                     "columns unit, month, tax, treated_from): the effect on the treated as a share of the tax "
                     "without the campaign, with its interval, by event time, and notes on what each assumed.")
     ev.add_argument("panel", help="the panel CSV")
-    ev.add_argument("--method", default="all", help="its, or all (default)")
+    ev.add_argument("--method", default="all", help="did, its (comma-separated), or all (default)")
     ev.add_argument("--replication", type=int, default=None,
                     help="which panel of a file holding several (a replication column; default: the first)")
     ev.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")

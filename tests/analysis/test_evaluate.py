@@ -37,6 +37,26 @@ def test_interrupted_time_series_covers_a_known_effect(effect):
     assert all(r["low"] <= r["estimate"] <= r["high"] for r in e.by_event_time)
 
 
+@pytest.mark.parametrize("effect", [0.10, 0.0])
+def test_difference_in_differences_covers_a_known_effect(effect):
+    """Callaway–Sant'Anna against the units not yet treated: the truth inside the interval, inside most event
+    times' 90% intervals after the start (each misses one time in ten), and the months before the start
+    centred on 0."""
+    (e,) = evaluate(known_panel(effect), ["did"])
+    assert e.low <= effect <= e.high and e.high - e.low < 0.05
+    after = [r for r in e.by_event_time if 0 <= r["event_time"] <= 5]
+    assert len(after) == 6 and sum(r["low"] <= effect <= r["high"] for r in after) >= 4
+    before = [r["estimate"] for r in e.by_event_time if r["event_time"] < 0]
+    assert abs(np.mean(before)) < 0.01
+
+
+def test_difference_in_differences_needs_someone_to_compare_with():
+    panel = known_panel(0.1)
+    panel["treated_from"] = panel["month"].min() + pd.DateOffset(months=18)  # every unit at once
+    with pytest.raises(ScenarioError, match="no comparison"):
+        evaluate(panel, ["did"])
+
+
 def test_an_unknown_method_or_level_is_refused():
     with pytest.raises(ScenarioError, match="unknown method 'ols'"):
         evaluate(known_panel(0.1), ["ols"])

@@ -192,3 +192,76 @@ def evaluate(panel: pd.DataFrame, methods: list[str] | None = None, level: float
     if not 0 < level < 1:
         raise ScenarioError(f"expected a level between 0 and 1, got {level}", source="evaluate", key="--level")
     return [METHODS[m](panel, level=level) for m in names]
+
+
+# ---- which estimator to trust: the simulation study -------------------------------------------------
+def target_truth(panel: pd.DataFrame, method: str) -> float | None:
+    """The true effect on the treated over the unit-months ``method`` estimates, from a simulated panel with
+    ``tax_without``: every month from a unit's start for ``its``; for ``did``, when no unit is left untreated,
+    only the months before the last cohort starts (after it, no unit is left to compare with)."""
+    p = panel[panel["treated_from"].notna() & (panel["month"] >= panel["treated_from"])]
+    if method == "did" and not panel["treated_from"].isna().any():
+        p = p[p["month"] < panel["treated_from"].max()]
+    without = float(p["tax_without"].sum())
+    return float((p["tax"] - p["tax_without"]).sum()) / without if without > 0 else None
+
+
+@dataclass
+class Check:
+    """Each method's estimates on simulated panels against their truth (``rows``: replication × method), and
+    the summary per method: bias, RMSE, coverage of the interval, its mean width."""
+
+    rows: pd.DataFrame
+    level: float
+    seconds: dict[str, float]
+
+    def summary(self) -> pd.DataFrame:
+        x = self.rows
+        r = x.assign(error=x["estimate"] - x["truth"], squared=(x["estimate"] - x["truth"]) ** 2,
+                     covered=(x["low"] <= x["truth"]) & (x["truth"] <= x["high"]), width=x["high"] - x["low"])
+        g = r.groupby("method", sort=False)
+        out = pd.DataFrame({"panels": g.size(), "truth_mean": g["truth"].mean(),
+                            "estimate_mean": g["estimate"].mean(),
+                            "bias": g["error"].mean(), "rmse": np.sqrt(g["squared"].mean()),
+                            "coverage": g["covered"].mean(), "width_mean": g["width"].mean()})
+        out["seconds_per_panel"] = [self.seconds[m] / n for m, n in zip(out.index, out["panels"], strict=True)]
+        return out.reset_index()
+
+    def to_json(self) -> dict:
+        s = self.summary()
+        return {"level": self.level, "methods": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                                                 for r in s.to_dict("records")]}
+
+    def text(self, lang: str = "en") -> str:
+        from ..numbers import Numbers
+
+        nf = Numbers(lang)
+        _ = nf.gettext
+        lines = []
+        for r in self.summary().itertuples():
+            lines.append(_("{method}: on {n} simulated panels its {level} interval covers the truth {coverage} of "
+                           "the time; bias {bias}, RMSE {rmse} (true effect {truth} on average; {seconds} s a "
+                           "panel)").format(method=r.method, n=nf.number(r.panels), level=nf.pct(self.level, 0),
+                                           coverage=nf.pct(r.coverage, 0), bias=nf.signed_pct(r.bias),
+                                           rmse=nf.pct(r.rmse), truth=nf.pct(r.truth_mean),
+                                           seconds=nf.number(r.seconds_per_panel, 2)))
+        return "\n".join(lines)
+
+
+def check(panels, methods: list[str] | None = None, level: float = 0.9) -> Check:
+    """Apply each method to every panel of a :class:`simulator.analysis.panel.SimulatedPanel` and compare with
+    the truth over the unit-months it estimates (:func:`target_truth`)."""
+    import time
+
+    names = list(METHODS) if not methods else methods
+    rows, seconds = [], dict.fromkeys(names, 0.0)
+    for rep in panels.replications:
+        full = panels.data[panels.data["replication"] == rep].sort_values(["unit", "month"]).reset_index(drop=True)
+        panel = full.drop(columns=["replication", "tax_without"])
+        for name in names:
+            t = time.perf_counter()
+            (e,) = evaluate(panel, [name], level=level)
+            seconds[name] += time.perf_counter() - t
+            rows.append({"replication": rep, "method": name, "estimate": e.estimate, "low": e.low, "high": e.high,
+                         "truth": target_truth(full, name)})
+    return Check(pd.DataFrame(rows), level, seconds)

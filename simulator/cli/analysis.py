@@ -432,6 +432,10 @@ def cmd_evaluate(args) -> int:
     from ..analysis.evaluate import METHODS, evaluate
     from ..analysis.panel import read_panel
 
+    if args.check is not None:
+        return _evaluate_check(args)
+    if args.panel is None:
+        raise ScenarioError("give a panel CSV (or --check SCENARIO)", source="evaluate")
     _inside_safe(args, args.panel, "evaluate")
     panel = read_panel(args.panel, args.replication)
     methods = list(METHODS) if args.method == "all" else [m.strip() for m in args.method.split(",")]
@@ -452,6 +456,27 @@ def cmd_evaluate(args) -> int:
                   f"{nf.signed_pct(e.high)})")
         for note in e.notes:
             print(f"         – {note}")
+    return 0
+
+
+def _evaluate_check(args) -> int:
+    """``fuelseal evaluate --check SCENARIO -n N``: the simulation study — which estimator to trust."""
+    from ..analysis.evaluate import METHODS, check
+    from ..analysis.panel import simulate_panels
+
+    if args.panel is not None:
+        raise ScenarioError("--check simulates its own panels: give the scenario, not a panel", source="evaluate")
+    _check_counts(args)
+    args.scenario = args.check
+    sc = _load(args, _overrides(args.set))
+    panels = simulate_panels(sc, args.replications, args.seed, workers=args.workers,
+                             progress=False if args.quiet or args.json else None)
+    methods = list(METHODS) if args.method == "all" else [m.strip() for m in args.method.split(",")]
+    result = check(panels, methods, level=args.level)
+    if args.json:
+        _dump(result.to_json())
+    else:
+        print(result.text(args.lang or sc.run.lang))
     return 0
 
 
@@ -579,7 +604,14 @@ def add_subcommands(subparsers) -> None:
         description="Apply standard estimators to a panel (fuelseal panel's panel.csv, or an observed one with "
                     "columns unit, month, tax, treated_from): the effect on the treated as a share of the tax "
                     "without the campaign, with its interval, by event time, and notes on what each assumed.")
-    ev.add_argument("panel", help="the panel CSV")
+    ev.add_argument("panel", nargs="?", default=None, help="the panel CSV")
+    ev.add_argument("--check", metavar="SCENARIO", default=None,
+                    help="instead: simulate panels from SCENARIO, apply each method and report bias, RMSE and "
+                         "how often its interval covers the truth")
+    options.replications(ev, "with --check: panels to simulate (default: run.replications)")
+    options.workers(ev)
+    options.overrides(ev)
+    ev.add_argument("--quiet", action="store_true", help="no progress bar")
     ev.add_argument("--method", default="all", help="did, its (comma-separated), or all (default)")
     ev.add_argument("--replication", type=int, default=None,
                     help="which panel of a file holding several (a replication column; default: the first)")

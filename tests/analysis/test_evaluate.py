@@ -101,3 +101,55 @@ def test_the_command_prints_each_method_and_its_json(tmp_path, capsys):
     assert main(["evaluate", str(path), "--method", "ols"]) == 2
     assert "unknown method 'ols'" in capsys.readouterr().err
     assert main(["evaluate", str(tmp_path / "missing.csv")]) == 2
+
+
+def test_each_method_is_judged_on_the_months_it_estimates():
+    """Without untreated units, difference-in-differences says nothing after the last cohort starts: its truth
+    stops there; the time series' covers every month from each start."""
+    from simulator.analysis.evaluate import target_truth
+
+    month = pd.date_range("2017-01-01", periods=4, freq="MS")
+    rows = []
+    for unit, start in (("early", month[1]), ("late", month[3])):
+        for m in month:
+            on = m >= start
+            rows.append({"unit": unit, "month": m, "treated_from": start, "tax_without": 100.0,
+                         "tax": 100.0 + (10.0 if on and m < month[3] else 30.0 if on else 0.0)})
+    panel = pd.DataFrame(rows)
+    # did: early's months 2 and 3 (before late starts), +10 each; its: those and both units' month 4 (+30)
+    assert target_truth(panel, "did") == pytest.approx(0.10)
+    assert target_truth(panel, "its") == pytest.approx((10 + 10 + 30 + 30) / 400)
+
+
+def test_the_simulation_study_reports_each_method(small):
+    import datetime as dt
+
+    from simulator.analysis.evaluate import check
+    from simulator.analysis.panel import simulate_panels
+
+    sc = small({"network.districts": {"A": 3, "B": 3, "C": 3, "D": 3}, "campaign.teams": 5,
+                "campaign.districts": {"C": {"start": dt.date(2017, 3, 1), "teams": 5},
+                                       "D": {"start": dt.date(2017, 5, 1), "teams": 5}}})
+    result = check(simulate_panels(sc, 3, 2, workers=1, progress=False), ["did", "its"])
+    s = result.summary().set_index("method")
+    assert list(s.index) == ["did", "its"] and (s["panels"] == 3).all()
+    assert s["coverage"].between(0, 1).all() and (s["rmse"] >= s["bias"].abs()).all()
+    assert "covers the truth" in result.text() and "chứa giá trị thật" in result.text("vi")
+    assert {m["method"] for m in result.to_json()["methods"]} == {"did", "its"}
+
+
+def test_the_command_checks_the_estimators_on_a_scenario(tmp_path, capsys, small):
+    import datetime as dt
+    import json
+
+    from simulator.cli import main
+
+    sc = small({"network.districts": {"A": 3, "B": 3, "C": 3}, "campaign.teams": 5,
+                "campaign.districts": {"C": {"start": dt.date(2017, 4, 3), "teams": 5}}})
+    path = tmp_path / "s.toml"
+    path.write_text(sc.to_toml(), encoding="utf-8")
+    assert main(["evaluate", "--check", str(path), "-n", "2", "--workers", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["level"] == 0.9 and {m["method"] for m in out["methods"]} == {"did", "its"}
+    assert main(["evaluate", "panel.csv", "--check", str(path)]) == 2
+    assert "not a panel" in capsys.readouterr().err

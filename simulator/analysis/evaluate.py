@@ -14,9 +14,11 @@ own mechanism.
 * ``its`` — interrupted time series, unit by unit (statsmodels): log tax on a trend, month-of-year
   effects when there are two years before the start, and the log price index when it varies, fitted on the
   unit's months before its start with autocorrelation-robust (HAC) errors; the fit projected after the start
-  is the counterfactual; the interval comes from the coefficients' uncertainty and each month's own noise.
-  Shocks common to every unit after the start (a price change, a national policy) are counted as the
-  campaign's: what a comparison with not-yet-treated units (``did``) removes.
+  is the counterfactual (tax per day × the month's days); the interval comes from the coefficients'
+  uncertainty and each month's noise, drawn as one shock per calendar month shared by the units (their
+  errors are common — seasonality it cannot fit with under two years, a re-assessment — so they do not
+  average away). A step common to every unit after its start is counted as the campaign's: what a
+  comparison with units not yet treated (``did``) removes.
 """
 
 from __future__ import annotations
@@ -79,6 +81,11 @@ def its(panel: pd.DataFrame, level: float = 0.9, draws: int = 2000, seed: int = 
     notes: list[str] = []
     sims_num, sims_den, by_event = [], [], {}
     season_units = 0
+    # one standard-normal shock per calendar month, shared by every unit: the months' errors are common to the
+    # units (seasonality, a re-assessment, prices), not independent — drawing them apart would shrink the
+    # interval as units are added
+    calendar = {m: i for i, m in enumerate(sorted(p["month"].unique()))}
+    shared = rng.standard_normal((draws, len(calendar)))
     for unit, g in treated.groupby("unit", sort=False):
         g = g.sort_values("month")
         pre, post = g[g["event_time"] < 0], g[g["event_time"] >= 0]
@@ -94,16 +101,19 @@ def its(panel: pd.DataFrame, level: float = 0.9, draws: int = 2000, seed: int = 
                 X[f"m{k}"] = (g["month"].dt.month == k).astype(float)
         if "price_index" in g and g["price_index"].notna().all() and np.ptp(pre["price_index"].to_numpy(float)) > 0:
             X["log_price"] = np.log(g["price_index"].to_numpy(float))
-        y = np.log(pre["tax"].to_numpy(float))
+        days = g["month"].dt.days_in_month.to_numpy(float)  # tax is a month's total: model it per day
+        y = np.log(pre["tax"].to_numpy(float) / days[: len(pre)])
         fit = sm.OLS(y, X.loc[pre.index]).fit(cov_type="HAC", cov_kwds={"maxlags": min(3, len(pre) // 4)})
         Xp = X.loc[post.index].to_numpy(float)
         beta = rng.multivariate_normal(fit.params.to_numpy(), fit.cov_params().to_numpy(), size=draws,
                                        method="cholesky" if np.all(np.linalg.eigvalsh(fit.cov_params()) > 0)
                                        else "svd")
         # each month's counterfactual: the fit, its coefficients' uncertainty and the month's own noise (the
-        # residual spread before the start), so the interval is for the tax that would have been collected
+        # residual spread before the start, drawn from the shared shocks), so the interval is for the tax
+        # that would have been collected
         sigma = float(np.sqrt(fit.scale))
-        counter = np.exp(beta @ Xp.T + rng.normal(0.0, sigma, size=(draws, len(Xp))))  # draws × post months
+        cols = [calendar[m] for m in post["month"]]
+        counter = np.exp(beta @ Xp.T + sigma * shared[:, cols]) * days[len(pre):]  # draws × post months
         actual = post["tax"].to_numpy(float)
         sims_num.append((actual[None, :] - counter).sum(axis=1))
         sims_den.append(counter.sum(axis=1))
@@ -121,17 +131,19 @@ def its(panel: pd.DataFrame, level: float = 0.9, draws: int = 2000, seed: int = 
     a = (1 - level) / 2
     rows = [{"event_time": e, "estimate": float(np.median(n / d)), "low": float(np.quantile(n / d, a)),
              "high": float(np.quantile(n / d, 1 - a))} for e, (n, d) in sorted(by_event.items())]
-    notes.append("each unit's own months before its start are its counterfactual: anything else that changed "
-                 "at the start (prices, volumes, other policies) is counted as the campaign's")
+    notes.append("each unit's own months before its start are its counterfactual, projected: a step common to "
+                 "every unit after its start (a re-assessment of lump sums, another policy) is counted as the "
+                 "campaign's")
     return Estimate("its", float(np.median(share)), float(np.quantile(share, a)), float(np.quantile(share, 1 - a)),
                     rows, notes)
 
 
 def did(panel: pd.DataFrame, level: float = 0.9) -> Estimate:
     """Staggered difference-in-differences (Callaway & Sant'Anna 2021, diff-diff): each cohort's effect month by
-    month against the units not yet treated (or never), by outcome regression on log tax, aggregated over
-    cohorts and event times; intervals from the influence function, clustered by unit. The effect is
-    exp(ATT) − 1: a share of the counterfactual tax."""
+    month against the units not yet treated (or never), by outcome regression on log tax with each unit
+    weighted by its tax before any start, aggregated over cohorts and event times; intervals from the
+    influence function, clustered by unit. The effect is exp(ATT) − 1: a share of the counterfactual tax.
+    Without untreated units it covers only the months before the last cohort starts (said in the notes)."""
     import warnings
 
     dd = _require("diff_diff")
@@ -154,14 +166,19 @@ def did(panel: pd.DataFrame, level: float = 0.9) -> Estimate:
         raise ScenarioError("every unit starts in the same month and none is left untreated: difference-in-"
                             "differences has no comparison (use its, or a panel with units treated later)",
                             source="evaluate", key="did")
+    # each unit weighted by its tax before anyone starts, so that the effect is one on the tax collected
+    # (as the truth: Σ(with − without)/Σ without), not a province average that counts a small province as a big one
+    before = panel["month"] < panel["treated_from"].min()
+    weight = panel[before].groupby(panel["unit"].astype(str))["tax"].mean()
+    df["w"] = df["unit"].map(weight).fillna(weight.mean())
     cs = dd.CallawaySantAnna(control_group="not_yet_treated", estimation_method="reg", alpha=1 - level,
                              n_bootstrap=0, seed=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = cs.fit(df[["unit", "period", "y", "first_treat"]], outcome="y", unit="unit", time="period",
-                     first_treat="first_treat")
+        res = cs.fit(df[["unit", "period", "y", "first_treat", "w"]], outcome="y", unit="unit", time="period",
+                     first_treat="first_treat", survey_design=dd.SurveyDesign(weights="w"))
         es = res.aggregate("event_study").to_dataframe()
-    notes += [f"diff-diff: {str(w.message)[:200]}" for w in caught]
+    notes += [f"diff-diff: {str(w.message)[:200]}" for w in caught if "normalized to mean" not in str(w.message)]
     es = es[~es["is_reference"]]
     rows = [{"event_time": int(r.event_time), "estimate": float(np.expm1(r.att)),
              "low": float(np.expm1(r.conf_int_lower)), "high": float(np.expm1(r.conf_int_upper))}
@@ -169,6 +186,19 @@ def did(panel: pd.DataFrame, level: float = 0.9) -> Estimate:
     notes.append(f"{starts.size} units, {int((starts > 0).sum())} treated, {never} never treated: each cohort is "
                  "compared with the units not yet treated" + ("; after the last cohort starts, nothing is left to "
                                                               "compare with" if never == 0 else ""))
+    if never == 0:  # what is left to compare with, month by month
+        on = panel[panel["treated_from"].notna() & (panel["month"] >= panel["treated_from"])]
+        last = panel["treated_from"].max()
+        inside = on[on["month"] < last]
+        share = inside["tax"].sum() / on["tax"].sum() if on["tax"].sum() > 0 else 0.0
+        notes.append(f"it estimates the treated months before {last:%Y-%m}, when the last units start "
+                     f"({share:.0%} of the treated months' tax); the effect after that is not in it")
+        later = panel.groupby(panel["unit"].astype(str))["treated_from"].first()
+        controls = inside["month"].map(lambda m: int((later > m).sum()))
+        alone = float((controls == 1).mean()) if len(controls) else 0.0
+        if alone > 0:
+            notes.append(f"{alone:.0%} of those unit-months are compared with a single unit not yet treated: "
+                         "their part of the interval rests on that one unit")
     pre = es[es["event_time"] < 0]
     if len(pre):
         off = int(((pre["conf_int_lower"] > 0) | (pre["conf_int_upper"] < 0)).sum())

@@ -50,6 +50,28 @@ def test_difference_in_differences_covers_a_known_effect(effect):
     assert abs(np.mean(before)) < 0.01
 
 
+def test_difference_in_differences_measures_the_effect_on_the_tax_collected():
+    """A quarter of the units collect ten times the tax and gain 5%; the rest gain 20%. The effect on the
+    tax collected is about 8% — what the truth measures (Σ with − without / Σ without) — not the 16% a
+    province average would give: each unit is weighted by its tax before any start."""
+    from simulator.analysis.evaluate import target_truth
+
+    rng = np.random.default_rng(3)
+    month = pd.date_range("2015-01-01", periods=30, freq="MS")
+    rows = []
+    for u in range(40):
+        big = u % 4 == 0
+        level, effect, start = (23.0 if big else 20.7), (0.05 if big else 0.20), 14 + u % 10
+        for t, m in enumerate(month):
+            base = np.exp(level + 0.004 * t + rng.normal(0, 0.02))
+            rows.append({"unit": f"u{u:02d}", "month": m, "treated_from": month[start], "tax_without": base,
+                         "tax": base * (1 + effect if t >= start else 1.0), "litres": np.nan, "price_index": 1.0})
+    full = pd.DataFrame(rows)
+    truth = target_truth(full, "did")
+    (e,) = evaluate(full.drop(columns="tax_without"), ["did"])
+    assert 0.07 < truth < 0.10 and e.low <= truth <= e.high
+
+
 def test_difference_in_differences_needs_someone_to_compare_with():
     panel = known_panel(0.1)
     panel["treated_from"] = panel["month"].min() + pd.DateOffset(months=18)  # every unit at once

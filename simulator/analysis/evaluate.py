@@ -14,7 +14,7 @@ own mechanism.
 * ``its`` — interrupted time series, unit by unit (statsmodels): log tax on a trend, month-of-year
   effects when there are two years before the start, and the log price index when it varies, fitted on the
   unit's months before its start with autocorrelation-robust (HAC) errors; the fit projected after the start
-  is the counterfactual (tax per day × the month's days); the interval comes from the coefficients'
+  is the counterfactual; the interval comes from the coefficients'
   uncertainty and each month's noise, drawn as one shock per calendar month shared by the units (their
   errors are common — seasonality it cannot fit with under two years, a re-assessment — so they do not
   average away). A step common to every unit after its start is counted as the campaign's: what a
@@ -101,8 +101,7 @@ def its(panel: pd.DataFrame, level: float = 0.9, draws: int = 2000, seed: int = 
                 X[f"m{k}"] = (g["month"].dt.month == k).astype(float)
         if "price_index" in g and g["price_index"].notna().all() and np.ptp(pre["price_index"].to_numpy(float)) > 0:
             X["log_price"] = np.log(g["price_index"].to_numpy(float))
-        days = g["month"].dt.days_in_month.to_numpy(float)  # tax is a month's total: model it per day
-        y = np.log(pre["tax"].to_numpy(float) / days[: len(pre)])
+        y = np.log(pre["tax"].to_numpy(float))  # a month's total (a lump sum does not follow the days)
         fit = sm.OLS(y, X.loc[pre.index]).fit(cov_type="HAC", cov_kwds={"maxlags": min(3, len(pre) // 4)})
         Xp = X.loc[post.index].to_numpy(float)
         beta = rng.multivariate_normal(fit.params.to_numpy(), fit.cov_params().to_numpy(), size=draws,
@@ -113,7 +112,7 @@ def its(panel: pd.DataFrame, level: float = 0.9, draws: int = 2000, seed: int = 
         # that would have been collected
         sigma = float(np.sqrt(fit.scale))
         cols = [calendar[m] for m in post["month"]]
-        counter = np.exp(beta @ Xp.T + sigma * shared[:, cols]) * days[len(pre):]  # draws × post months
+        counter = np.exp(beta @ Xp.T + sigma * shared[:, cols])  # draws × post months
         actual = post["tax"].to_numpy(float)
         sims_num.append((actual[None, :] - counter).sum(axis=1))
         sims_den.append(counter.sum(axis=1))

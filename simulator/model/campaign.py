@@ -1,6 +1,7 @@
 """The campaign: inspection teams visit stations, verify each dispenser and seal it.
 
-Teams are SimPy processes that share one visiting list. A free team takes the next
+Teams are SimPy processes in pools that share one visiting list: the campaign's teams, or a district's own
+from its own start (``[campaign.districts.NAME]``, a staggered rollout). A free team takes its pool's next
 station, travels to it, verifies its dispensers one after another and seals their
 totalisers; all the work is done in working time (see :mod:`simulator.calendar`).
 The visiting order is a small strategy chosen by name (``campaign.order``):
@@ -90,7 +91,8 @@ def pools_of(sc: Scenario, net: Network, order: np.ndarray) -> list[Pool]:
         pools.append(Pool(float((c.start - origin).days), c.teams, order[~scheduled]))
     for name, d in c.schedules.items():
         if name in own:
-            pools.append(Pool(float((d.start - origin).days), d.teams, order[district == own[name]]))
+            mine = order[district == own[name]]
+            pools.append(Pool(float((d.start - origin).days), d.teams if len(mine) else 0, mine))
     return pools
 
 

@@ -160,3 +160,11 @@ def test_a_schedule_for_a_district_the_register_does_not_have_is_refused():
 def test_a_scenario_without_a_schedule_keeps_its_digest(small):
     """The schedule is absent by default, not empty: run folders written before it still verify."""
     assert "districts" not in small().resolved()["campaign"]
+
+
+def test_a_district_without_stations_puts_no_team_to_work(small):
+    """B drawn with no station: its own teams cost nothing (no equipment booked for an empty pool)."""
+    ov = {**B_LATER, "network.districts": {"A": 6, "B": 0}, "costs.per_team_fixed": 3e6,
+          "costs.per_team_day": 0.0, "costs.per_seal": 0.0, "costs.per_visit": 0.0}
+    out = _visits(small(ov))
+    assert out.kpis["cost"] == 3e6  # the shared pool's one team only

@@ -30,7 +30,6 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
-from ..i18n import N_
 
 COLUMNS = ["order", "district", "pumps", "extra_tax_per_month", "regime_switch_per_month", "team_days",
            "per_team_day", "per_team_day_p05", "per_team_day_p95", "rank_p05", "rank_p50", "rank_p95",
@@ -179,7 +178,3 @@ def _rank(results, start: str | None) -> WhereFirst:
     t["pumps"] = t["pumps"].astype(int)
     return WhereFirst(t[COLUMNS], int(d["replication"].nunique()), months, start)
 
-
-HEADINGS = (N_("District"), N_("Per team-day"), N_("Rank"), N_("Extra tax a month"), N_("of which lump sums ended"),
-            N_("Team-days"), N_("Running share of tax / team-days"))
-"""The list's column headings, marked for the catalogue (the text above translates them at print time)."""

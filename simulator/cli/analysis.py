@@ -403,11 +403,8 @@ def cmd_panel(args) -> int:
 
     _check_counts(args)
     sc = _load(args, _overrides(args.set))
-    out = Path(args.out)
-    _inside_safe(args, out, "--out")
-    clash = [f for f in ("panel.csv", "truth.json") if (out / f).exists()]
-    if clash and not args.overwrite:  # before the work, not after it
-        raise ScenarioError(f"already holds {clash[0]} (choose another --out or add --overwrite)", source=str(out))
+    _inside_safe(args, args.out, "--out")
+    out = _out_dir(args, sc, "panel", ["panel.csv", "truth.json"])  # refused before the work, not after it
     panels = simulate_panels(sc, args.replications, args.seed, workers=args.workers,
                              progress=False if args.quiet or args.json else None)
     panels.save(out, overwrite=args.overwrite)

@@ -146,6 +146,11 @@ class Campaign:
         for team, p in enumerate(self.team_pool):
             env.process(self._team(team, p))
 
+    def visit_hours(self, station: int, first: bool) -> float:
+        """The working hours a visit to ``station`` takes: travel, verifying, and adjusting failed dispensers
+        on the first visit."""
+        return self.travel_hours[station] + self.work_hours[station] + (self.adjust_hours[station] if first else 0.0)
+
     @property
     def teams(self) -> int:
         """Teams at work, every pool's (a pool without stations has none)."""

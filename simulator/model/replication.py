@@ -207,8 +207,7 @@ def station_costs(sc: Scenario, campaign: Campaign | None, enforcement: Enforcem
         days = sum(sum(1 for d in campaign.days_worked[t] if d < horizon_days)
                    for t, q in enumerate(campaign.team_pool) if q == p)
         spend[p] = c.per_team_day * days + c.per_team_fixed * pool.teams
-    hours = [(v.station, campaign.travel_hours[v.station] + campaign.work_hours[v.station]
-              + (campaign.adjust_hours[v.station] if v.kind == "first" else 0.0)) for v in campaign.visits]
+    hours = [(v.station, campaign.visit_hours(v.station, v.kind == "first")) for v in campaign.visits]
     pool_hours = np.bincount(pool_of[[s for s, _ in hours]], weights=[h for _, h in hours],
                              minlength=len(spend)) if hours else np.zeros(len(spend))
     for v, (s, h) in zip(campaign.visits, hours, strict=True):
@@ -247,8 +246,7 @@ def district_flows(sc: Scenario, ledger: Ledger, campaign: Campaign | None, net:
     hours = np.zeros(net.n_stations)
     for v in campaign.visits:
         if v.kind == "first":
-            hours[v.station] = campaign.travel_hours[v.station] + campaign.work_hours[v.station] \
-                + campaign.adjust_hours[v.station]
+            hours[v.station] = campaign.visit_hours(v.station, True)
     out[:, 0] = np.bincount(net.district, weights=hours, minlength=nd) / sc.campaign.work_hours_per_day
     if not np.isfinite(campaign.seal_time).all() or not net.n_stations:
         return out  # some district is not wholly sealed within the horizon: no common months

@@ -144,7 +144,8 @@ def read_panel(data: str | Path | pd.DataFrame, replication: int | None = None) 
     """A panel from a CSV file (``fuelseal panel``'s, or an observed one: columns ``unit``, ``month``, ``tax``,
     ``treated_from`` — empty for a unit never treated — and optionally ``litres``, ``price_index``), read as
     data only and checked: every unit has the same consecutive months, once each; a unit starts in one month;
-    some month lies before every start. A file of several panels (a ``replication`` column) gives the one
+    some month lies before every start; a price index is positive. One unit (a province's own series) is a
+    panel for ``its``; the comparisons (``did``, ``synth``) need several. A file of several panels (a ``replication`` column) gives the one
     ``replication`` names (default: the first). Errors name the file, the row or the unit, on one line."""
     from .observed import csv_rows, parse_month, parse_tax
 
@@ -191,13 +192,15 @@ def read_panel(data: str | Path | pd.DataFrame, replication: int | None = None) 
             except ValueError:
                 raise ScenarioError(f"{col}: expected a number or an empty cell, got {cell!r}", source=src,
                                     key=where) from None
+            value = rec[col]  # litres may be 0 (nothing metered); a price index is a ratio of prices
+            if not (np.isnan(value) or (np.isfinite(value) and (value >= 0 if col == "litres" else value > 0))):
+                raise ScenarioError(f"{col}: expected {'a number ≥ 0' if col == 'litres' else 'a number > 0'} or "
+                                    f"an empty cell, got {cell!r}", source=src, key=where)
         records.append(rec)
     if not records:
         raise ScenarioError("expected at least one row", source=src)
     panel = pd.DataFrame(records).sort_values(["unit", "month"], kind="stable").reset_index(drop=True)
     panel["treated_from"] = pd.to_datetime(panel["treated_from"])
-    if panel["unit"].nunique() < 2:
-        raise ScenarioError("one unit only: a panel needs several units (provinces, districts)", source=src)
     months = pd.date_range(panel["month"].min(), panel["month"].max(), freq="MS")
     for unit, g in panel.groupby("unit", sort=False):
         gap = months.difference(pd.DatetimeIndex(g["month"]))

@@ -72,6 +72,56 @@ def test_difference_in_differences_measures_the_effect_on_the_tax_collected():
     assert 0.07 < truth < 0.10 and e.low <= truth <= e.high
 
 
+@pytest.mark.parametrize("effect", [0.10, 0.0])
+def test_synthetic_control_covers_a_known_effect(effect):
+    """Each cohort against a mix of the units not yet treated over its first six months: the truth inside the
+    interval (placebos make it), nothing before the start."""
+    (e,) = evaluate(known_panel(effect), ["synth"])
+    assert e.low <= effect <= e.high and e.high - e.low < 0.05
+    assert [r["event_time"] for r in e.by_event_time] == list(range(6))
+    before = e.series[e.series["event_time"] < 0]
+    assert abs(before["observed"].sum() / before["synthetic"].sum() - 1) < 0.01
+
+
+def test_synthetic_control_reproduces_a_hand_built_case_exactly():
+    """A unit whose log tax is 0.3 of one donor's and 0.7 of another's (plus its own level) before its start,
+    and exactly 10% more after: the weights come back as 0.3 and 0.7 and the effect as 10.0%. The other donors
+    move in ways no mix of theirs can follow."""
+    from simulator.analysis.evaluate import synth, synth_weights
+
+    month = pd.date_range("2016-01-01", periods=18, freq="MS")
+    t = np.arange(18)
+    paths = {"d1": np.sin(t / 2.0), "d2": 0.02 * t, "d3": np.cos(t / 3.0) ** 2, "d4": -0.03 * t + 0.01 * (t % 3),
+             "d5": 0.05 * (t % 4), "d6": np.sqrt(t) / 10}
+    rows = []
+    for name, p in paths.items():
+        rows += [{"unit": name, "month": m, "treated_from": pd.NaT, "tax": float(np.exp(20 + p[k]))}
+                 for k, m in enumerate(month)]
+    own = 21 + 0.3 * paths["d1"] + 0.7 * paths["d2"] + np.log(1.10) * (t >= 12)
+    rows += [{"unit": "treated", "month": m, "treated_from": month[12], "tax": float(np.exp(own[k]))}
+             for k, m in enumerate(month)]
+    panel = pd.DataFrame(rows)
+    donors = np.column_stack([p[:12] - p[:12].mean() for p in paths.values()])
+    mine = own[:12] - own[:12].mean()
+    assert synth_weights(donors, mine) == pytest.approx([0.3, 0.7, 0, 0, 0, 0], abs=1e-4)
+    e = synth(panel)
+    assert e.estimate == pytest.approx(0.10, abs=1e-4)
+    assert all(r["estimate"] == pytest.approx(0.10, abs=1e-4) for r in e.by_event_time)
+    assert set(e.cells["month"]) == set(month[12:18]) and set(e.cells["unit"]) == {"treated"}
+
+
+def test_one_province_alone_is_a_time_series():
+    """An observed series of one province (Hà Nam's): its answers; the comparisons say they need other units."""
+    panel = known_panel(0.1, noise=0.01)
+    one = panel[panel["unit"] == "u01"]
+    its_, did_, synth_ = evaluate(one, ["its", "did", "synth"])
+    assert its_.low <= 0.1 <= its_.high
+    assert did_.estimate is None and "one unit only" in did_.notes[0]
+    assert synth_.estimate is None and "one unit only" in synth_.notes[0]
+    with pytest.raises(ScenarioError, match="one unit only"):
+        evaluate(one, ["did"])
+
+
 def test_difference_in_differences_needs_someone_to_compare_with():
     panel = known_panel(0.1)
     panel["treated_from"] = panel["month"].min() + pd.DateOffset(months=18)  # every unit at once
@@ -172,6 +222,9 @@ def test_the_command_checks_the_estimators_on_a_scenario(tmp_path, capsys, small
     path.write_text(sc.to_toml(), encoding="utf-8")
     assert main(["evaluate", "--check", str(path), "-n", "2", "--workers", "1", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["level"] == 0.9 and {m["method"] for m in out["methods"]} == {"did", "its"}
+    assert out["level"] == 0.9 and {m["method"] for m in out["methods"]} == {"did", "synth", "its"}
+    # three districts leave synthetic control no donors: it says so rather than failing the study
+    synth = next(m for m in out["methods"] if m["method"] == "synth")
+    assert synth["estimated"] == 0 and synth["coverage"] is None
     assert main(["evaluate", "panel.csv", "--check", str(path)]) == 2
     assert "not a panel" in capsys.readouterr().err

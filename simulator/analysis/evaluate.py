@@ -17,10 +17,10 @@ own mechanism.
   effects when there are two years before the start, and the log price index when it varies, fitted on the
   unit's months before its start; the fit projected after the start is the counterfactual; the interval comes
   from the coefficients' uncertainty (the wider of the plain and the autocorrelation-robust (HAC) covariance,
-  Student's t on the fit's degrees of freedom) and each month's noise, drawn as one shock per calendar month shared by the units (their
-  errors are common — seasonality it cannot fit with under two years, a re-assessment — so they do not
-  average away). A step common to every unit after its start is counted as the campaign's: what a
-  comparison with units not yet treated (``did``) removes.
+  Student's t on the fit's degrees of freedom) and each month's noise, drawn as one shock per calendar month
+  shared by the units (their errors are common — seasonality it cannot fit with under two years, a
+  re-assessment — so they do not average away). A step common to every unit after its start is counted as
+  the campaign's: what a comparison with units not yet treated (``did``) removes.
 """
 
 from __future__ import annotations
@@ -268,7 +268,7 @@ def synth(panel: pd.DataFrame, level: float = 0.9, horizon: int = 6, min_donors:
     interval for a constant effect. Units
     without ``min_pre`` months before their start or ``min_donors`` donors are left out (said in the notes)."""
     rng = np.random.default_rng(seed)
-    tax = panel.pivot(index="month", columns="unit", values="tax").sort_index()
+    tax = panel.pivot_table(index="month", columns="unit", values="tax", aggfunc="first").sort_index()
     positive = (tax > 0).all()
     notes: list[str] = []
     if not positive.all():
@@ -478,10 +478,11 @@ class Check:
                 continue
             lines.append(_("{method}: on {n} simulated panels its {level} interval covers the truth {coverage} of "
                            "the time; bias {bias}, RMSE {rmse} (true effect {truth} on average, over {reach} of the "
-                           "treated months' tax; {seconds} s a panel)").format(reach=nf.pct(r.reach, 0), method=r.method, n=nf.number(r.estimated), level=nf.pct(self.level, 0),
-                                           coverage=nf.pct(r.coverage, 0), bias=points(r.bias, signed=True),
-                                           rmse=points(r.rmse), truth=nf.pct(r.truth_mean),
-                                           seconds=nf.number(r.seconds_per_panel, 2)))
+                           "treated months' tax; {seconds} s a panel)").format(
+                               method=r.method, n=nf.number(r.estimated), level=nf.pct(self.level, 0),
+                               coverage=nf.pct(r.coverage, 0), bias=points(r.bias, signed=True), rmse=points(r.rmse),
+                               truth=nf.pct(r.truth_mean), reach=nf.pct(r.reach, 0),
+                               seconds=nf.number(r.seconds_per_panel, 2)))
             if r.estimated < r.panels:
                 lines[-1] += _(" — it could not estimate {k} of the panels").format(k=nf.number(r.panels - r.estimated))
         lines.append(_("Each method is judged on the unit-months it estimates (synth: each unit's first months; did: "
@@ -490,10 +491,13 @@ class Check:
             lines.append(_("Too few panels to judge coverage (fewer than 20): run more with -n."))
             return "\n".join(lines)
         best = self.trusted()
-        lines.append(_("Verdict: on panels like these, trust {method} for the months it covers (its interval holds the "
-                       "truth at least about as often as it says, with the smallest error)").format(method=best) if best else
-                     _("Verdict: no method's interval holds the truth as often as it says on panels like these; read "
-                       "every estimate with care"))
+        if best:
+            verdict = _("Verdict: on panels like these, trust {method} for the months it covers (its interval holds "
+                        "the truth at least about as often as it says, with the smallest error)")
+            lines.append(verdict.format(method=best))
+        else:
+            lines.append(_("Verdict: no method's interval holds the truth as often as it says on panels like these; "
+                           "read every estimate with care"))
         return "\n".join(lines)
 
 

@@ -145,8 +145,9 @@ def read_panel(data: str | Path | pd.DataFrame, replication: int | None = None) 
     ``treated_from`` — empty for a unit never treated — and optionally ``litres``, ``price_index``), read as
     data only and checked: every unit has the same consecutive months, once each; a unit starts in one month;
     some month lies before every start; a price index is positive. One unit (a province's own series) is a
-    panel for ``its``; the comparisons (``did``, ``synth``) need several. A file of several panels (a ``replication`` column) gives the one
-    ``replication`` names (default: the first). Errors name the file, the row or the unit, on one line."""
+    panel for ``its``; the comparisons (``did``, ``synth``) need several. A file of several panels (a
+    ``replication`` column) gives the one ``replication`` names (default: the first). Errors name the file, the
+    row or the unit, on one line."""
     from .observed import csv_rows, parse_month, parse_tax
 
     src, header, rows = csv_rows(data, "panel (CSV)", "panel")

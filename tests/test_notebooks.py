@@ -15,10 +15,10 @@ NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
 
 def test_there_are_notebooks_to_run():
-    """The four analyst notebooks are present (a glob that finds nothing would test nothing)."""
+    """The five analyst notebooks are present (a glob that finds nothing would test nothing)."""
     names = {p.name for p in NOTEBOOKS}
     assert {"01_quickstart.ipynb", "02_campaign_planning.ipynb", "03_calibration.ipynb",
-            "04_sensitivity.ipynb"} <= names
+            "04_sensitivity.ipynb", "05_did_it_work.ipynb"} <= names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -8,6 +8,10 @@
   written into the scenario as draws that later runs carry into their intervals.
 * :func:`one_at_a_time` and :func:`sobol_indices` (or :func:`sensitivity`) — which
   uncertain inputs move a KPI most.
+* :func:`simulate_panels`, :func:`read_panel` and :func:`evaluate` — did it work? A province × month tax
+  panel (simulated, with its truth, or observed) and the standard estimators of a campaign's effect on it
+  (difference-in-differences, synthetic control, interrupted time series); ``evaluate.check`` — which of
+  them to trust, on simulated panels whose answer is known.
 * :func:`read_sweep` and :func:`read_sensitivity` — a sweep or sensitivity folder read back into
   the tables its charts are drawn from (:mod:`.folders`), to redraw or report them without re-running;
   :func:`sweep_document` and :func:`sensitivity_document` — their reports (:mod:`.report`, which
@@ -26,7 +30,9 @@ execution, files). Nothing in the package imports ``analysis`` except ``simulato
 # The functions sweep, calibrate and sensitivity share their names with their modules;
 # importing them here, once, makes the package attribute the function for good.
 from .calibrate import Calibration, TargetUnreachable, calibrate, calibrated_toml, read_observed
+from .evaluate import Check, Estimate, evaluate
 from .folders import SensitivityResult, SweepResult, read_sensitivity, read_sweep
+from .panel import SimulatedPanel, read_panel, simulate_panels
 from .posterior import Posterior, posterior, posterior_toml
 from .report import sensitivity_document, sweep_document
 from .sensitivity import (
@@ -52,8 +58,11 @@ from .sweep import (
 __all__ = [
     "BreakEvenAnswer",
     "Calibration",
+    "Check",
+    "Estimate",
     "Posterior",
     "SensitivityResult",
+    "SimulatedPanel",
     "SweepResult",
     "TargetUnreachable",
     "TeamsAnswer",
@@ -61,6 +70,7 @@ __all__ = [
     "calibrated_toml",
     "default_ranges",
     "earliest_break_even",
+    "evaluate",
     "fewest_teams",
     "one_at_a_time",
     "per_replication",
@@ -71,10 +81,12 @@ __all__ = [
     "posterior",
     "posterior_toml",
     "read_observed",
+    "read_panel",
     "read_sensitivity",
     "read_sweep",
     "sensitivity",
     "sensitivity_document",
+    "simulate_panels",
     "sobol_indices",
     "sweep",
     "sweep_document",

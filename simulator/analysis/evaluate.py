@@ -191,8 +191,10 @@ def did(panel: pd.DataFrame, level: float = 0.9) -> Estimate:
     before = panel["month"] < panel["treated_from"].min()
     weight = panel[before].groupby(panel["unit"].astype(str))["tax"].mean()
     df["w"] = df["unit"].map(weight).fillna(weight.mean())
+    # before the start every event time is measured against the month before the start (a "universal" base):
+    # the usual pre-trend plot, where parallel trends puts each month at 0; after it both bases agree
     cs = dd.CallawaySantAnna(control_group="not_yet_treated", estimation_method="reg", alpha=1 - level,
-                             n_bootstrap=0, seed=0)
+                             n_bootstrap=0, seed=0, base_period="universal")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = cs.fit(df[["unit", "period", "y", "first_treat", "w"]], outcome="y", unit="unit", time="period",
@@ -222,8 +224,8 @@ def did(panel: pd.DataFrame, level: float = 0.9) -> Estimate:
     pre = es[es["event_time"] < 0]
     if len(pre):
         off = int(((pre["conf_int_lower"] > 0) | (pre["conf_int_upper"] < 0)).sum())
-        notes.append(f"before the start: {off} of {len(pre)} event-time estimates exclude 0 at this level "
-                     "(parallel trends would have none but by chance)")
+        notes.append(f"before the start: {off} of {len(pre)} months' estimates (each against the month before the "
+                     "start) exclude 0 at this level; under parallel trends about one in ten would, by chance")
     lo, hi = res.overall_conf_int
     # the unit-months it estimates: each cohort's months from its start that diff-diff could compare
     done = {(int(g), int(t)) for (g, t), cell in res.group_time_effects.items()

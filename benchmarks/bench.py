@@ -56,7 +56,7 @@ def floor(sc, seed: int = 0) -> float:
     t0 = time.perf_counter()
     total = 0.0
     for m in months_of(sc):
-        sales = month_sales(rng, level, profile, m.d0, m.d1)  # the same chunked draws and sums as the model
+        sales = month_sales(rng, level, profile, m.d0, m.d1, daily=True)  # every dispenser-day, as run.daily_sales
         litres, value = sales.litres, sales.value
         tax_without = rate * keep_before * value
         sealed_v = np.where(sealed, value, 0.0)

@@ -154,7 +154,7 @@ def uplift_distribution(results: Results, *, lang: str = "en") -> Figure:
         counts = b["replications"].to_numpy(float)
         ax.bar(left, counts, width=right - left, align="edge", color=colour, alpha=0.7, edgecolor="white", lw=0.6,
                label=_("replications in each bin"))
-        top = float(counts.max())
+        top = max(float(counts.max()), 1.0)  # a series whose values all fall outside the bins draws no bar
         mean, p05, p95 = (_value(t, series, q) for q in ("mean", "p05", "p95"))
         if n > 1:
             a, z = nf.pct(p05 / 100, 1), nf.pct(p95 / 100, 1)

@@ -110,13 +110,15 @@ class Ledger:
 
     def __init__(self, sc: Scenario, net: Network, profile: DemandProfile, behaviour: StationTerms,
                  dispensers: Dispensers, rng: np.random.Generator, months: list[Month], windows: Windows,
-                 channels: Channels | None = None):
+                 channels: Channels | None = None, split_rng: np.random.Generator | None = None):
         ds = net.dispenser_station
         self.channels = channels
         # consumer rewards (a receipt lottery) per instrument × month × station, VND: the government's cost
         self.rewards = (np.zeros((len(channels.names), len(months), net.n_stations))
                         if channels is not None and channels.reward.any() else None)
         self.rng, self.profile, self.months, self.windows = rng, profile, months, windows
+        self.daily = sc.run.daily_sales
+        self.split_rng = split_rng if split_rng is not None else rng.spawn(1)[0]  # sales after a seal, by day
         self.station = ds
         self.n_stations = net.n_stations
         self.level = net.level[ds]
@@ -185,7 +187,8 @@ class Ledger:
         the month each station was allowed to sell (suspensions, with-campaign arm only).
         """
         d0, d1 = month.d0, month.d1
-        sales = month_sales(self.rng, self.level, self.profile, d0, d1, seal_time if self.campaign else None)
+        sales = month_sales(self.rng, self.level, self.profile, d0, d1, seal_time if self.campaign else None,
+                            daily=self.daily, split_rng=self.split_rng)
         litres = sales.litres  # delivered
         value = sales.value  # paid for what is delivered, before meter error
         kb = self.keep_before

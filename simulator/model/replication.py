@@ -27,7 +27,7 @@ from .network import Network, build_network
 from .sales import demand_profile
 
 STREAMS = ("network", "behaviour", "demand", "campaign", "enforcement", "metrology", "prices", "calibration",
-           "instruments")  # appended last: each stream's seed depends on its position
+           "instruments", "sales_split")  # appended last: each stream's seed depends on its position
 
 
 def streams(seed: int, replication: int) -> dict[str, np.random.Generator]:
@@ -92,7 +92,8 @@ def run_replication(sc: Scenario, replication: int, seed: int, keep_visits: bool
     months = months_of(sc)
     windows = windows_of(sc, months)
     channels = build_channels(sc, net, terms.undeclared, terms.residual, rng["instruments"], months, terms.off_book)
-    ledger = Ledger(sc, net, profile, terms, dispensers, rng["demand"], months, windows, channels)
+    ledger = Ledger(sc, net, profile, terms, dispensers, rng["demand"], months, windows, channels,
+                    split_rng=rng["sales_split"])
 
     env = simpy.Environment()
     enforcement = Enforcement(env, sc, net.n_stations, rng["enforcement"], calendar_for(sc))

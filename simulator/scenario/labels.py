@@ -139,6 +139,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "run.evaluation_months": (N_("Evaluation window, months"), "number"),
     "run.visit_log": (N_("Visit log kept for"), "enum"),
     "run.station_detail": (N_("Per-station monthly table kept"), "bool"),
+    "run.daily_sales": (N_("Sales drawn day by day (the reference)"), "bool"),
     "run.lang": (N_("Language"), "enum"),
     "calibration.parameters": (N_("Calibrated parameters"), "names"),
     "calibration.draws": (N_("Draws"), "draws"),

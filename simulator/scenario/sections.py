@@ -327,6 +327,10 @@ class Run(_Section):
     """Keep the team-visit log of the first replication, of all, or of none."""
     station_detail: bool = False
     """Also keep a per-station monthly table (``Results.stations``): large for big networks."""
+    daily_sales: bool = False
+    """Draw every dispenser's sales day by day (the reference) instead of one draw per stretch of days
+    between price changes with the same mean and variance (the default: the same model, many fewer random
+    numbers; a dispenser sealed during a month is drawn day by day either way)."""
     lang: Literal["en", "vi"] = "en"
     """Language of the charts, the printed summary and the reports (English or Vietnamese); ``--lang``
     on the command line overrides it."""

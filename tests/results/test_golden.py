@@ -6,7 +6,9 @@ dated prices, issue 12, and when it gained licence suspensions and calibration d
 13, and when the teams' findings stopped being fined in Hà Nam: fines are the
 inspections', issue 13) and for the minimal scenario with the per-station table and the full visit log (2
 replications, seed 7; saved by the first release, commit 40ad0de, and still
-bit-identical: the regimes left a scenario that does not use them untouched). A change
+bit-identical: the regimes left a scenario that does not use them untouched). Both draw sales day by
+day (``run.daily_sales``), the reference path; ``hanam-segments`` holds the same Hà Nam case with sales
+drawn by segments, the default since issue 18 (the speed issue), saved then. A change
 that moves code around must not move a single number; a change that means to move
 numbers (a model issue) regenerates these files in the same commit and says why.
 """
@@ -24,9 +26,12 @@ import simulator
 DATA = Path(__file__).parents[1] / "data"
 GOLDEN = DATA / "golden"
 CASES = {
-    "hanam": (None, {}, 3, 2017, ("kpis", "monthly", "districts", "visits")),
-    "minimal": (DATA / "minimal.toml", {"run.station_detail": True, "run.visit_log": "all"},
+    # sales drawn day by day (run.daily_sales): the reference path, bit for bit as saved
+    "hanam": (None, {"run.daily_sales": True}, 3, 2017, ("kpis", "monthly", "districts", "visits")),
+    "minimal": (DATA / "minimal.toml", {"run.station_detail": True, "run.visit_log": "all", "run.daily_sales": True},
                 2, 7, ("kpis", "monthly", "districts", "visits", "stations")),
+    # by segments, the default since issue 18: saved then
+    "hanam-segments": (None, {}, 3, 2017, ("kpis", "monthly", "districts", "visits")),
 }
 
 

@@ -16,21 +16,30 @@ This module is the public API: it re-exports the names users' scripts rely on an
 defines nothing else (see "How the code is laid out" in the README).
 """
 
-from .analysis import (
-    TargetUnreachable,
-    calibrate,
-    earliest_break_even,
-    fewest_teams,
-    one_at_a_time,
-    posterior,
-    sensitivity,
-    sobol_indices,
-    sweep,
-)
-from .errors import ScenarioError
-from .results.tables import Results
-from .runner import run
-from .scenario import Scenario, load_scenario, scenario_from_dict
+from importlib import import_module
+
+# what each public name is, and where it lives: imported on first use (PEP 562), so that the command line —
+# `fuelseal --help`, `fuelseal validate` — does not load pandas, matplotlib and scipy before it needs them
+_WHERE = {
+    "TargetUnreachable": "analysis", "calibrate": "analysis", "earliest_break_even": "analysis",
+    "fewest_teams": "analysis", "one_at_a_time": "analysis", "posterior": "analysis", "sensitivity": "analysis",
+    "sobol_indices": "analysis", "sweep": "analysis",
+    "ScenarioError": "errors", "Results": "results.tables", "run": "runner",
+    "Scenario": "scenario", "load_scenario": "scenario", "scenario_from_dict": "scenario",
+}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value  # once found, an ordinary attribute
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_WHERE})
+
 
 __all__ = [
     "Results", "Scenario", "ScenarioError", "TargetUnreachable", "calibrate", "earliest_break_even", "fewest_teams",

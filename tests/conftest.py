@@ -9,6 +9,8 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import simulator
@@ -58,6 +60,25 @@ def wait_for_files(out, k: int, proc, timeout: float = 120) -> None:
         assert proc.poll() is None, proc.communicate()
         assert time.time() - t0 < timeout
         time.sleep(0.05)
+
+
+def known_panel(effect: float, units: int = 30, months: int = 36, seed: int = 1, noise: float = 0.03) -> pd.DataFrame:
+    """log tax = unit level + a common trend of 0.5% a month + noise, and + log(1 + effect) from each unit's
+    start; starts staggered over months 18–29 (18 months before the first), a fifth of the units never
+    treated."""
+    rng = np.random.default_rng(seed)
+    month = pd.date_range("2015-01-01", periods=months, freq="MS")
+    rows = []
+    for u in range(units):
+        level = rng.normal(20, 0.5)
+        start = None if u % 5 == 0 else 18 + u % 12
+        for t, m in enumerate(month):
+            on = start is not None and t >= start
+            rows.append({"unit": f"u{u:02d}", "month": m, "treated_from": month[start] if start is not None else pd.NaT,
+                         "tax": float(np.exp(level + 0.005 * t + rng.normal(0, noise) + (np.log1p(effect) if on
+                                                                                          else 0.0))),
+                         "litres": np.nan, "price_index": 1.0})
+    return pd.DataFrame(rows)
 
 
 @pytest.fixture

@@ -29,7 +29,11 @@ What lives where:
   (cost against benefit, break-even);
 - :mod:`.instruments` — not a chart of one run but of an instruments comparison (``fuelseal compare
   --instruments``): :func:`instruments_chart` draws each option's uplift, extra tax, costs, extra tax per
-  VND and payback, :func:`instruments_chart_data` the numbers it draws.
+  VND and payback, :func:`instruments_chart_data` the numbers it draws;
+- :mod:`.evaluation` — did it work? (``fuelseal evaluate --out``): :func:`event_study_chart` (each
+  estimator's effect by months since the start, with intervals and the truth when known),
+  :func:`synthetic_chart` (tax observed against its synthetic control) and :func:`check_chart` (which
+  estimator to trust: coverage, bias, RMSE and reach on simulated panels), each with its ``*_data``.
 
 Imports go downwards only: this module imports the chart modules, they import the four
 above them, and the package as a whole imports only lower layers of the simulator
@@ -52,6 +56,14 @@ from .campaign import campaign_progress, campaign_progress_data, team_schedule, 
 from .cost import break_even, cost_benefit, cost_benefit_data
 from .data import Results
 from .districts import district_breakdown, district_breakdown_data
+from .evaluation import (
+    check_chart,
+    check_data,
+    event_study_chart,
+    event_study_data,
+    synthetic_chart,
+    synthetic_data,
+)
 from .figure import resolve_lang
 from .instruments import instruments_chart, instruments_chart_data
 from .monthly import monthly_sales, monthly_sales_data, monthly_tax, monthly_tax_data
@@ -69,12 +81,14 @@ from .uplift import (
 
 __all__ = [
     "CHARTS", "CHART_DATA", "DECOMPOSITION_KPIS", "FORMATS", "FUELS", "MIN_PRINT_PT", "NUMBER_STYLES",
-    "PRINT_WIDTH_IN", "SIZES", "STYLE", "NumberFormatter", "Results", "all_charts", "break_even", "campaign_progress",
-    "campaign_progress_data", "chart", "chart_data", "cost_benefit", "cost_benefit_data", "district_breakdown",
-    "district_breakdown_data", "format_number", "format_percent", "fuel_name", "house_style", "instruments_chart",
-    "instruments_chart_data", "monthly_sales", "monthly_sales_data", "monthly_tax", "monthly_tax_data", "resolve_lang",
-    "save_figure", "team_schedule", "team_schedule_data", "uplift_decomposition", "uplift_decomposition_data",
-    "uplift_distribution", "uplift_distribution_data", "uplift_parts", "write_charts",
+    "PRINT_WIDTH_IN", "SIZES", "STYLE", "NumberFormatter", "Results", "all_charts", "break_even",
+    "campaign_progress", "campaign_progress_data", "chart", "chart_data", "check_chart", "check_data",
+    "cost_benefit", "cost_benefit_data", "district_breakdown", "district_breakdown_data", "event_study_chart",
+    "event_study_data", "format_number", "format_percent", "fuel_name", "house_style", "instruments_chart",
+    "instruments_chart_data", "monthly_sales", "monthly_sales_data", "monthly_tax", "monthly_tax_data",
+    "resolve_lang", "save_figure", "synthetic_chart", "synthetic_data", "team_schedule", "team_schedule_data",
+    "uplift_decomposition", "uplift_decomposition_data", "uplift_distribution", "uplift_distribution_data",
+    "uplift_parts", "write_charts",
 ]
 
 

@@ -424,8 +424,126 @@ def cmd_panel(args) -> int:
 
 
 # ---- evaluate ---------------------------------------------------------------------------------
+ESTIMATES_JSON, EVENT_STUDY, SYNTHETIC = "estimates.json", "event_study", "synthetic"
+CHECK = "check"
+TRUTH_LIMIT = 64 * 1024 * 1024  # truth.json of a few hundred panels of every province: a few MB
+
+
+def evaluate_files(svg: bool = False) -> list[str]:
+    """The files ``fuelseal evaluate PANEL --out DIR`` may write (``synthetic.*`` only when synthetic control
+    estimates the panel): the JSON ``--json`` prints, each chart (PNG, and SVG with ``svg``) and its numbers."""
+    charts = [f"{name}.{fmt}" for name in (EVENT_STUDY, SYNTHETIC) for fmt in ("png", "svg") if fmt == "png" or svg]
+    return [ESTIMATES_JSON, *charts, f"{EVENT_STUDY}.csv", f"{SYNTHETIC}.csv"]
+
+
+def check_files(svg: bool = False) -> list[str]:
+    """The files ``fuelseal evaluate --check SCENARIO --out DIR`` writes: the JSON ``--json`` prints, the
+    estimates replication by replication, the chart (and SVG) and its numbers."""
+    return [f"{CHECK}.json", f"{CHECK}.csv", f"{CHECK}.png", *([f"{CHECK}.svg"] if svg else []), f"{CHECK}-chart.csv"]
+
+
+def _evaluate_out(args, sc: Scenario | None, files: list[str]) -> Path | None:
+    """Where ``--out`` writes, refused before any work when it may not be written (a file, outside ``--safe``, or
+    already holding one of ``files`` without ``--overwrite``); None without ``--out``."""
+    for flag in ("overwrite", "svg"):
+        if getattr(args, flag) and not args.out:
+            raise ScenarioError("goes with --out DIR (without --out, nothing is written)", source=f"--{flag}")
+    if not args.out:
+        return None
+    _inside_safe(args, args.out, "--out")
+    return _out_dir(args, sc, "evaluate", files)
+
+
+def _truth_beside(panel: str | os.PathLike, replication: int | None) -> tuple[dict | None, int | None]:
+    """``truth.json`` beside a simulated panel (``fuelseal panel`` writes them together), and which of its
+    replications the panel read is (as :func:`~simulator.analysis.panel.read_panel` chooses: ``replication``,
+    else the first); (None, None) when there is none."""
+    from ..files import read_json
+
+    path = Path(panel).parent / "truth.json"
+    if not path.is_file():
+        return None, None
+    truth = read_json(path, TRUTH_LIMIT, what="truth (JSON)")
+    reps = [r.get("replication") for r in truth.get("replications") or [] if isinstance(r, dict)]
+    if replication is None and reps:
+        first = sorted(str(r) for r in reps)[0]  # read_panel takes the first replication as text sorts it
+        replication = next(r for r in reps if str(r) == first)
+    return truth, replication
+
+
+def _csv(table) -> Any:
+    return lambda fh: fh.write(table.to_csv(index=False).encode("utf-8"))
+
+
+def write_evaluation(estimates, folder: str | os.PathLike, *, lang: str = "en", level: float = 0.9,
+                     truth: dict | None = None, replication: int | None = None, svg: bool = False) -> list[Path]:
+    """Write a panel's estimates into ``folder`` (made if need be; files already there are replaced, so the
+    caller decides whether they may be): ``estimates.json`` (what ``--json`` prints), the event study
+    (``event_study.png``, ``.svg`` with ``svg``, and its numbers ``event_study.csv``) with the true effect when
+    ``truth`` is given, and — when synthetic control estimated the panel — its observed and synthetic tax
+    (``synthetic.png``, ``synthetic.csv``). Returns the paths written: the JSON, then each chart's pictures
+    and numbers."""
+    from ..charts.evaluation import event_study_chart, event_study_data, synthetic_chart, synthetic_data
+    from ..charts.style import save_figure
+    from ..files import write_atomic
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    text = json.dumps([e.to_json() for e in estimates], ensure_ascii=False, allow_nan=False) + "\n"
+    written = [write_atomic(out / ESTIMATES_JSON, text.encode("utf-8"))]
+    formats = ("png", "svg") if svg else ("png",)
+    fig = event_study_chart(estimates, lang, truth, level=level, replication=replication)
+    written += [save_figure(fig, out / f"{EVENT_STUDY}.{fmt}") for fmt in formats]
+    written.append(write_atomic(out / f"{EVENT_STUDY}.csv",
+                                _csv(event_study_data(estimates, truth, lang, replication))))
+    synth = next((e for e in estimates if e.method == "synth" and e.estimate is not None), None)
+    if synth is not None:
+        fig = synthetic_chart(synth, lang, level=level)
+        written += [save_figure(fig, out / f"{SYNTHETIC}.{fmt}") for fmt in formats]
+        written.append(write_atomic(out / f"{SYNTHETIC}.csv", _csv(synthetic_data(synth))))
+    return written
+
+
+def write_check(result, folder: str | os.PathLike, *, lang: str = "en", svg: bool = False) -> list[Path]:
+    """Write a simulation study into ``folder`` (as :func:`write_evaluation`): ``check.json`` (what ``--json``
+    prints), ``check.csv`` (each replication's estimate, interval and truth per method), the chart
+    (``check.png``, ``.svg`` with ``svg``) and its numbers (``check-chart.csv``). Returns the paths in that
+    order."""
+    from ..charts.evaluation import check_chart, check_data
+    from ..charts.style import save_figure
+    from ..files import write_atomic
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(result.to_json(), ensure_ascii=False, default=str, allow_nan=False) + "\n"
+    written = [write_atomic(out / f"{CHECK}.json", text.encode("utf-8")),
+               write_atomic(out / f"{CHECK}.csv", _csv(result.rows))]
+    fig = check_chart(result, lang)
+    written += [save_figure(fig, out / f"{CHECK}.{fmt}") for fmt in ("png", "svg") if fmt == "png" or svg]
+    written.append(write_atomic(out / f"{CHECK}-chart.csv", _csv(check_data(result, lang))))
+    return written
+
+
+def _print_written(written: list[Path], lang: str) -> None:
+    """Where the files went, one line each kind: the JSON, the tables, the charts and their numbers."""
+    if not written:
+        return
+    _ = translator(lang)
+    pictures = [p for p in written if p.suffix in (".png", ".svg")]
+    numbers = [p for p in written if p.suffix == ".csv" and (p.stem in (EVENT_STUDY, SYNTHETIC)
+                                                             or p.stem.endswith("-chart"))]
+    tables = [p for p in written if p.suffix == ".csv" and p not in numbers]
+    print()
+    print(_("JSON: {path}").format(path=", ".join(str(p) for p in written if p.suffix == ".json")))
+    if tables:
+        print(_("Table: {path}").format(path=", ".join(map(str, tables))))
+    print(_("Chart: {path}").format(path=", ".join(map(str, pictures))))
+    print(_("Numbers of the chart: {path}").format(path=", ".join(map(str, numbers))))
+
+
 def cmd_evaluate(args) -> int:
-    """``fuelseal evaluate PANEL.csv --method …``: each estimator's effect on the treated."""
+    """``fuelseal evaluate PANEL.csv --method …``: each estimator's effect on the treated (and, with ``--out``,
+    the estimates and their charts written into a folder)."""
     from ..analysis.evaluate import METHODS, evaluate
     from ..analysis.panel import read_panel
 
@@ -434,13 +552,20 @@ def cmd_evaluate(args) -> int:
     if args.panel is None:
         raise ScenarioError("give a panel CSV (or --check SCENARIO)", source="evaluate")
     _inside_safe(args, args.panel, "evaluate")
+    out = _evaluate_out(args, None, evaluate_files(args.svg))  # refused before the work, not after it
     panel = read_panel(args.panel, args.replication)
     methods = list(METHODS) if args.method == "all" else [m.strip() for m in args.method.split(",")]
     estimates = evaluate(panel, methods, level=args.level)
+    lang = args.lang or "en"
+    written = []
+    if out is not None:
+        truth, replication = _truth_beside(args.panel, args.replication)
+        written = write_evaluation(estimates, out, lang=lang, level=args.level, truth=truth, replication=replication,
+                                   svg=args.svg)
     if args.json:
         _dump([e.to_json() for e in estimates])
         return 0
-    nf = Numbers(args.lang or "en")
+    nf = Numbers(lang)
     _ = nf.gettext
     print(_("{panel}: {units} units × {months} months; effect on the treated, as a share of the tax without the "
             "campaign ({level} interval):").format(panel=args.panel, units=panel["unit"].nunique(),
@@ -453,11 +578,13 @@ def cmd_evaluate(args) -> int:
                   f"{nf.signed_pct(e.high)})")
         for note in e.notes:
             print(f"         – {note}")
+    _print_written(written, lang)
     return 0
 
 
 def _evaluate_check(args) -> int:
-    """``fuelseal evaluate --check SCENARIO -n N``: the simulation study — which estimator to trust."""
+    """``fuelseal evaluate --check SCENARIO -n N``: the simulation study — which estimator to trust (and, with
+    ``--out``, the study and its chart written into a folder)."""
     from ..analysis.evaluate import METHODS, check
     from ..analysis.panel import simulate_panels
 
@@ -466,14 +593,18 @@ def _evaluate_check(args) -> int:
     _check_counts(args)
     args.scenario = args.check
     sc = _load(args, _overrides(args.set))
+    out = _evaluate_out(args, sc, check_files(args.svg))  # refused before the simulations, not after them
     panels = simulate_panels(sc, args.replications, args.seed, workers=args.workers,
                              progress=False if args.quiet or args.json else None)
     methods = list(METHODS) if args.method == "all" else [m.strip() for m in args.method.split(",")]
     result = check(panels, methods, level=args.level)
+    lang = args.lang or sc.run.lang
+    written = write_check(result, out, lang=lang, svg=args.svg) if out is not None else []
     if args.json:
         _dump(result.to_json())
     else:
-        print(result.text(args.lang or sc.run.lang))
+        print(result.text(lang))
+        _print_written(written, lang)
     return 0
 
 
@@ -609,12 +740,20 @@ def add_subcommands(subparsers) -> None:
     options.workers(ev)
     options.overrides(ev)
     ev.add_argument("--quiet", action="store_true", help="no progress bar")
-    ev.add_argument("--method", default="all", help="did, its (comma-separated), or all (default)")
+    ev.add_argument("--method", default="all", help="did, synth, its (comma-separated), or all (default)")
     ev.add_argument("--replication", type=int, default=None,
                     help="which panel of a file holding several (a replication column; default: the first)")
     ev.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
     ev.add_argument("--json", action="store_true", help="print a JSON list, one object per method")
-    options.lang(ev, "printed summary")
+    ev.add_argument("--out", metavar="DIR", default=None,
+                    help="also write into DIR: with a panel, estimates.json (what --json prints), event_study.png "
+                         "(the effect by months since each start, with the true effect when truth.json lies beside "
+                         "the panel) and, when synthetic control applies, synthetic.png, each chart's numbers as CSV; "
+                         "with --check, check.json, check.csv (every replication's estimates), check.png and "
+                         "check-chart.csv")
+    options.overwrite(ev, "replace those files if --out already holds them")
+    ev.add_argument("--svg", action="store_true", help="with --out: also write the charts as SVG")
+    options.lang(ev, "charts and the printed summary")
     options.safe(ev, "refuse a panel outside DIR")
     ev.set_defaults(func=cmd_evaluate)
 

@@ -6,28 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import known_panel
 
 from simulator.analysis.evaluate import evaluate
 from simulator.errors import ScenarioError
-
-
-def known_panel(effect: float, units: int = 30, months: int = 36, seed: int = 1, noise: float = 0.03) -> pd.DataFrame:
-    """log tax = unit level + a common trend of 0.5% a month + noise, and + log(1 + effect) from each unit's
-    start; starts staggered over months 18–29 (18 months before the first), a fifth of the units never
-    treated."""
-    rng = np.random.default_rng(seed)
-    month = pd.date_range("2015-01-01", periods=months, freq="MS")
-    rows = []
-    for u in range(units):
-        level = rng.normal(20, 0.5)
-        start = None if u % 5 == 0 else 18 + u % 12
-        for t, m in enumerate(month):
-            on = start is not None and t >= start
-            rows.append({"unit": f"u{u:02d}", "month": m, "treated_from": month[start] if start is not None else pd.NaT,
-                         "tax": float(np.exp(level + 0.005 * t + rng.normal(0, noise) + (np.log1p(effect) if on
-                                                                                          else 0.0))),
-                         "litres": np.nan, "price_index": 1.0})
-    return pd.DataFrame(rows)
 
 
 @pytest.mark.parametrize("effect", [0.10, 0.0])

@@ -21,7 +21,7 @@ install-test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 
 install-notebooks: $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[notebooks]'
+	$(BIN)/python -m pip install -q -e '.[notebooks,evaluate]'
 
 notebook: install-notebooks
 	$(BIN)/jupyter lab notebooks/

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..defaults import ABC_ACCEPT, ABC_DRAWS, ABC_KEEP
 from ..errors import ScenarioError
 from ..execution import map_tasks, worker_count
 from ..kpis import KPIS
@@ -54,9 +55,9 @@ from .calibrate import _finite
 from .points import check_kpis, check_range, replications_and_seed, with_values
 
 SOURCE = "calibrate"
-DRAWS = 2000  # prior simulations
-ACCEPT = 0.1  # share of them kept
-KEEP = 200  # rows written into [calibration]
+DRAWS = ABC_DRAWS  # prior simulations
+ACCEPT = ABC_ACCEPT  # share of them kept
+KEEP = ABC_KEEP  # rows written into [calibration]
 CHUNK = 25  # simulations per task sent to a worker
 
 

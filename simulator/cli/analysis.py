@@ -16,16 +16,27 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..analysis.points import describe, parse_range
-from ..analysis.posterior import ACCEPT, DRAWS, KEEP
-from ..analysis.sweepfolder import folder_problem, parse_grid, read_spec, split_values  # noqa: F401 (as before)
+from ..defaults import ABC_ACCEPT as ACCEPT
+from ..defaults import ABC_DRAWS as DRAWS
+from ..defaults import ABC_KEEP as KEEP
 from ..errors import ScenarioError
 from ..i18n import LANGS, translator
-from ..numbers import Numbers, slug
-from ..scenario import Scenario, load_scenario, parse_overrides, parse_value, split_pairs
 from . import options
+from .options import lazy
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
+
+# what the handlers use from the layers below, loaded when a handler first calls it (not to build the parser)
+describe, parse_range = lazy(".analysis.points", "describe"), lazy(".analysis.points", "parse_range")
+folder_problem = lazy(".analysis.sweepfolder", "folder_problem")
+parse_grid = lazy(".analysis.sweepfolder", "parse_grid")
+read_spec, split_values = lazy(".analysis.sweepfolder", "read_spec"), lazy(".analysis.sweepfolder", "split_values")
+Numbers, slug = lazy(".numbers", "Numbers"), lazy(".numbers", "slug")
+load_scenario, parse_overrides = lazy(".scenario", "load_scenario"), lazy(".scenario", "parse_overrides")
+parse_value, split_pairs = lazy(".scenario", "parse_value"), lazy(".scenario", "split_pairs")
 
 # scipy, SALib and matplotlib load only when one of these commands runs (see the handlers)
 INTERVALS = ("bootstrap", "observation")

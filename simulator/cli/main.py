@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..errors import ScenarioError
@@ -20,10 +21,16 @@ from ..execution import MAX_WORKERS, Terminated, check_workers, signals_interrup
 from ..execution import require as require_executor
 from ..files import os_error
 from ..i18n import translator
-from ..numbers import slug
-from ..results.summary import headline, summary_text  # noqa: F401  (also simulator.cli.headline, as before)
-from ..scenario import Scenario, load_scenario, parse_overrides
 from . import options
+from .options import lazy
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
+
+# loaded when a command first needs them, not to build the parser (`fuelseal --help` stays light)
+slug = lazy(".numbers", "slug")
+headline, summary_text = lazy(".results.summary", "headline"), lazy(".results.summary", "summary_text")
+load_scenario, parse_overrides = lazy(".scenario", "load_scenario"), lazy(".scenario", "parse_overrides")
 
 EXIT_BAD_INPUT = 2
 

@@ -30,7 +30,7 @@ run: install
 	$(BIN)/fuelseal run
 
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 test-fast: install-test
 	$(BIN)/python -m pytest -m "not slow" -n auto

@@ -10,10 +10,10 @@ several panels, told apart by ``replication``.
 
 The truth comes from the same world without the campaign (common random numbers): the effect on the
 treated is the tax with less the tax without, over the unit-months from ``treated_from`` on — as a share of
-the tax without (what "tax rose 16.5%" compares with) and in VND a unit-month; overall, by cohort (units
-starting in the same month) and by event time (months since the start; before it, 0 unless an
-announcement moved declarations early). :func:`simulate_panels` makes them; :meth:`SimulatedPanel.save`
-writes ``panel.csv`` and ``truth.json``.
+the tax without (the campaign's own effect, not a before/after figure like "tax rose 16.5%") and in VND a
+unit-month; overall, by cohort (units starting in the same month) and by event time (months since the
+start; before it, 0 unless an announcement moved declarations early). :func:`simulate_panels` makes them;
+:meth:`SimulatedPanel.save` writes ``panel.csv`` and ``truth.json``.
 """
 
 from __future__ import annotations

@@ -62,8 +62,6 @@ EVENT_STUDY_COLUMNS = ["method", "label", "event_time", "estimate", "low", "high
 SYNTHETIC_COLUMNS = ["event_time", "units", "observed_vnd", "synthetic_vnd", "gap_vnd", "effect_share"]
 CHECK_COLUMNS = ["method", "label", "measure", "value", "panels", "estimated", "level"]
 MEASURES = ("coverage", "bias", "rmse", "reach")
-SLACK = 0.05
-"""How far below its level a method's coverage may fall and still be trusted (the study's ``trusted()``)."""
 _LABEL_BOX = dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85)
 
 
@@ -410,7 +408,7 @@ def _check(check, lang: str) -> Figure:
             if ok[i]:
                 ax.plot(v[i], y[i], _style(m)[1], color=colours[m], ms=8, zorder=3, clip_on=False)
         if measure == "coverage":
-            ax.axvspan(level - SLACK, 1.0, color="#EEEEEE", zorder=0, lw=0)
+            ax.axvspan(check.coverage_floor(), 1.0, color="#EEEEEE", zorder=0, lw=0)
             ax.axvline(level, color=REFERENCE, lw=1.2, zorder=1)
             ax.set_xlim(-0.04, 1.04)
             ax.xaxis.set_major_locator(ticker.FixedLocator(shares))
@@ -472,7 +470,7 @@ def _check(check, lang: str) -> Figure:
             "covers — synthetic control only each unit's first months, difference-in-differences only the months "
             "with a unit not yet treated to compare with.").format(
                 n=nf.number(panels), level=nf.pct(level, 0), low=nf.pct(lo, 0), high=nf.pct(hi, 0),
-                least=nf.pct(level - SLACK, 0))
+                least=nf.pct(check.coverage_floor(), 0))
     if partial:
         cap += " " + _("“(k of n)”: the method could estimate k of the n panels; its figures are over those.")
     if missing:
@@ -490,8 +488,10 @@ def _verdict(check, lang: str) -> str:
         return _("Too few panels to judge coverage (fewer than 20): run more with -n.")
     best = check.trusted()
     if best:
-        return _("Verdict: on panels like these, trust {method} for the months it covers (its interval holds the "
-                 "truth at least about as often as it says, with the smallest error)").format(
-                     method=method_words(best, lang)) + "."
+        reach = float(check.summary().set_index("method").loc[best, "reach"])
+        return _("Verdict: on panels like these, trust {method} for the months it covers — {reach} of the treated "
+                 "months' tax (its interval holds the truth as often as an honest one would, with the best interval "
+                 "score); the simulated provinces share one behaviour, so real data will be harder").format(
+                     method=method_words(best, lang), reach=Numbers(lang).pct(reach, 0)) + "."
     return _("Verdict: no method's interval holds the truth as often as it says on panels like these; read every "
              "estimate with care") + "."

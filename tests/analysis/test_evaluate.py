@@ -210,3 +210,67 @@ def test_the_command_checks_the_estimators_on_a_scenario(tmp_path, capsys, small
     assert synth["estimated"] == 0 and synth["coverage"] is None
     assert main(["evaluate", "panel.csv", "--check", str(path)]) == 2
     assert "not a panel" in capsys.readouterr().err
+
+
+def test_the_truth_and_reach_are_measured_over_the_cells_an_estimate_names():
+    """Two units, tax without 100 a month; early gains +10 in its months 2–3, late +30 in month 4. An estimate
+    of early's two months has truth 10% and speaks for half the treated months' tax (200 of 400)."""
+    from simulator.analysis.evaluate import reach, truth_over
+
+    month = pd.date_range("2017-01-01", periods=4, freq="MS")
+    rows = [{"unit": u, "month": m, "treated_from": s, "tax_without": 100.0,
+             "tax": 100.0 + (10.0 if u == "early" and m >= s else 30.0 if u == "late" and m >= s else 0.0)}
+            for u, s in (("early", month[1]), ("late", month[3])) for m in month]
+    panel = pd.DataFrame(rows)
+    cells = pd.DataFrame({"unit": ["early", "early"], "month": month[1:3]})
+    assert truth_over(panel, cells) == pytest.approx(0.10)
+    assert reach(panel, cells) == pytest.approx(200 / 400)
+
+
+def test_difference_in_differences_measures_an_effect_that_grows_as_the_truth_does():
+    """An effect that grows from 5% to 40% over the months since the start: the mean log effect (exp(ATT) − 1)
+    falls short of the effect on the tax collected over the same months; did reports the latter (a ratio of
+    sums, like the truth) and its interval holds it."""
+    from simulator.analysis.evaluate import truth_over
+
+    rng = np.random.default_rng(5)
+    month = pd.date_range("2015-01-01", periods=30, freq="MS")
+    rows = []
+    for u in range(30):
+        start = 14 + u % 10
+        for t, m in enumerate(month):
+            base = np.exp(20 + 0.004 * t + rng.normal(0, 0.005))
+            k = t - start
+            rows.append({"unit": f"u{u:02d}", "month": m, "treated_from": month[start], "tax_without": base,
+                         "tax": base * (1 + min(0.05 + 0.05 * k, 0.40) if k >= 0 else 1.0), "litres": np.nan,
+                         "price_index": 1.0})
+    full = pd.DataFrame(rows)
+    (e,) = evaluate(full.drop(columns="tax_without"), ["did"])
+    truth = truth_over(full, e.cells)
+    assert e.low <= truth <= e.high and abs(e.estimate - truth) < 0.003
+
+
+def _rows(method, truths, lows, highs):
+    return [{"replication": i, "method": method, "estimate": (lo + hi) / 2, "low": lo, "high": hi, "truth": t,
+             "reach": 1.0, "note": None} for i, (t, lo, hi) in enumerate(zip(truths, lows, highs))]
+
+
+def test_the_verdict_wants_honest_intervals_that_say_something_and_enough_panels():
+    """Thirty panels, truth 0.10 in each. 'narrow' is ±0.001 around 0.10 but misses a third of the time (shifted
+    off in ten panels); 'wide' always covers at ±0.5; 'good' covers 29 of 30 at ±0.01. The interval score picks
+    'good': neither the one that misses nor the one that says little. Under 20 panels there is no verdict."""
+    from simulator.analysis.evaluate import Check
+
+    n = 30
+    truth = [0.10] * n
+    narrow = _rows("narrow", truth, [0.099 if i >= 10 else 0.2 for i in range(n)],
+                   [0.101 if i >= 10 else 0.21 for i in range(n)])
+    wide = _rows("wide", truth, [-0.4] * n, [0.6] * n)
+    good = _rows("good", truth, [0.09 if i else 0.12 for i in range(n)], [0.11 if i else 0.13 for i in range(n)])
+    study = Check(pd.DataFrame(narrow + wide + good), 0.9, {"narrow": 1.0, "wide": 1.0, "good": 1.0})
+    s = study.summary().set_index("method")
+    assert s.loc["narrow", "coverage"] == pytest.approx(20 / 30) and s.loc["good", "coverage"] == pytest.approx(29 / 30)
+    assert study.coverage_floor() == pytest.approx(0.9 - 1.645 * np.sqrt(0.09 / 30))
+    assert study.trusted() == "good" and study.to_json()["trusted"] == "good"
+    few = Check(pd.DataFrame([r for r in good if r["replication"] < 10]), 0.9, {"good": 1.0})
+    assert few.trusted() is None and few.to_json()["trusted"] is None

@@ -80,8 +80,15 @@ def event_time(panel: pd.DataFrame) -> pd.Series:
     return (m.dt.year - t.dt.year) * 12 + m.dt.month - t.dt.month
 
 
-def its(panel: pd.DataFrame, level: float = 0.9, draws: int = 2000, seed: int = 0) -> Estimate:  # noqa: PLR0914
-    """Interrupted time series (see the module docstring)."""
+COVARIATES = ("price_index",)
+"""What ``its`` may adjust for (``--covariates``). Not ``litres``: a unit's totalisers are read only from its first
+seal — there is nothing before the start to fit, and what they show is partly the campaign's doing."""
+
+
+def its(panel: pd.DataFrame, level: float = 0.9, draws: int = 2000, seed: int = 0,
+        covariates: tuple[str, ...] = COVARIATES) -> Estimate:  # noqa: PLR0914
+    """Interrupted time series (see the module docstring); ``covariates``: the log price index when it varies
+    before the start (the default), or none."""
     sm = _require("statsmodels.api")
     rng = np.random.default_rng(seed)
     p = panel.assign(event_time=event_time(panel))
@@ -108,7 +115,8 @@ def its(panel: pd.DataFrame, level: float = 0.9, draws: int = 2000, seed: int = 
             season_units += 1
             for k in range(2, 13):
                 X[f"m{k}"] = (g["month"].dt.month == k).astype(float)
-        if "price_index" in g and g["price_index"].notna().all() and np.ptp(pre["price_index"].to_numpy(float)) > 0:
+        if ("price_index" in covariates and "price_index" in g and g["price_index"].notna().all()
+                and np.ptp(pre["price_index"].to_numpy(float)) > 0):
             X["log_price"] = np.log(g["price_index"].to_numpy(float))
         y = np.log(pre["tax"].to_numpy(float))  # a month's total (a lump sum does not follow the days)
         fits.append((post, X, pre.index, sm.OLS(y, X.loc[pre.index]).fit()))
@@ -389,10 +397,12 @@ METHODS: dict[str, Callable[..., Estimate]] = {"did": did, "synth": synth, "its"
 """The estimators, by name (``fuelseal evaluate --method``)."""
 
 
-def evaluate(panel: pd.DataFrame, methods: list[str] | None = None, level: float = 0.9) -> list[Estimate]:
+def evaluate(panel: pd.DataFrame, methods: list[str] | None = None, level: float = 0.9,
+             covariates: tuple[str, ...] | None = None) -> list[Estimate]:
     """Each method's :class:`Estimate` on ``panel`` (default: every method). Asked for one method that cannot
     apply to the panel (too few units, donors or months), it raises; among several, that method's estimate is
-    None and its note says why."""
+    None and its note says why. ``covariates`` (of :data:`COVARIATES`; default all) go to ``its``; the
+    comparisons (``did``, ``synth``) adjust for what the units share by comparing them."""
     names = list(METHODS) if not methods else methods
     unknown = [m for m in names if m not in METHODS]
     if unknown:
@@ -400,15 +410,29 @@ def evaluate(panel: pd.DataFrame, methods: list[str] | None = None, level: float
                             source="evaluate", key="--method")
     if not 0 < level < 1:
         raise ScenarioError(f"expected a level between 0 and 1, got {level}", source="evaluate", key="--level")
+    covariates = COVARIATES if covariates is None else tuple(covariates)
+    for c in covariates:
+        if c not in COVARIATES:
+            why = (": litres are read only from a unit's first seal, and partly the campaign's doing" if c == "litres"
+                   else "")
+            raise ScenarioError(f"cannot adjust for {c!r}{why}; expected {', '.join(COVARIATES)} or none",
+                                source="evaluate", key="--covariates")
     if len(names) == 1:
-        return [METHODS[names[0]](panel, level=level)]
-    return [_answer(m, panel, level) for m in names]  # several: one that cannot apply says why, the others answer
+        return [_method(names[0], panel, level, covariates)]
+    # several: one that cannot apply says why, the others answer
+    return [_answer(m, panel, level, covariates) for m in names]
 
 
-def _answer(method: str, panel: pd.DataFrame, level: float) -> Estimate:
+def _method(name: str, panel: pd.DataFrame, level: float, covariates: tuple[str, ...] = COVARIATES) -> Estimate:
+    if name == "its":
+        return its(panel, level=level, covariates=covariates)
+    return METHODS[name](panel, level=level)
+
+
+def _answer(method: str, panel: pd.DataFrame, level: float, covariates: tuple[str, ...] = COVARIATES) -> Estimate:
     """``method``'s estimate, or — when it cannot apply to the panel — an empty one whose note says why."""
     try:
-        return METHODS[method](panel, level=level)
+        return _method(method, panel, level, covariates)
     except ScenarioError as err:
         if err.source != "evaluate" or err.key != method:
             raise

@@ -566,7 +566,9 @@ def cmd_evaluate(args) -> int:
     out = _evaluate_out(args, None, evaluate_files(args.svg))  # refused before the work, not after it
     panel = read_panel(args.panel, args.replication)
     methods = list(METHODS) if args.method == "all" else [m.strip() for m in args.method.split(",")]
-    estimates = evaluate(panel, methods, level=args.level)
+    covariates = () if args.covariates.strip() in ("", "none") else tuple(
+        c.strip() for c in args.covariates.split(",") if c.strip())
+    estimates = evaluate(panel, methods, level=args.level, covariates=covariates)
     lang = args.lang or "en"
     written = []
     if out is not None:
@@ -755,6 +757,9 @@ def add_subcommands(subparsers) -> None:
     ev.add_argument("--replication", type=int, default=None,
                     help="which panel of a file holding several (a replication column; default: the first)")
     ev.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
+    ev.add_argument("--covariates", default="price_index", metavar="NAMES",
+                    help="what the interrupted time series adjusts for: price_index (default, when it varies) or "
+                         "none; litres are refused (read only from a unit's first seal)")
     ev.add_argument("--json", action="store_true", help="print a JSON list, one object per method")
     ev.add_argument("--out", metavar="DIR", default=None,
                     help="also write into DIR: with a panel, estimates.json (what --json prints), event_study.png "

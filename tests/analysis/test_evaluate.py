@@ -154,6 +154,10 @@ def test_the_command_prints_each_method_and_its_json(tmp_path, capsys):
     assert "tác động trên các địa bàn" in capsys.readouterr().out
     assert main(["evaluate", str(path), "--method", "ols"]) == 2
     assert "unknown method 'ols'" in capsys.readouterr().err
+    assert main(["evaluate", str(path), "--method", "its", "--covariates", "litres"]) == 2
+    assert "cannot adjust for 'litres'" in capsys.readouterr().err
+    assert main(["evaluate", str(path), "--method", "its", "--covariates", "none", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["low"] <= 0.1
     assert main(["evaluate", str(tmp_path / "missing.csv")]) == 2
 
 
@@ -274,3 +278,24 @@ def test_the_verdict_wants_honest_intervals_that_say_something_and_enough_panels
     assert study.trusted() == "good" and study.to_json()["trusted"] == "good"
     few = Check(pd.DataFrame([r for r in good if r["replication"] < 10]), 0.9, {"good": 1.0})
     assert few.trusted() is None and few.to_json()["trusted"] is None
+
+
+def test_the_time_series_adjusts_for_prices_only_when_asked_and_never_for_litres():
+    """A price jump at the start explains the whole rise in tax (elasticity 1, no campaign effect): adjusting
+    for the price index the time series finds about 0; without, about the price jump. Litres are refused in one
+    line: read only from a unit's first seal, they are partly the campaign's doing."""
+    rng = np.random.default_rng(8)
+    month = pd.date_range("2015-01-01", periods=30, freq="MS")
+    rows = []
+    for u in range(8):
+        start = 16 + u % 4
+        for t, m in enumerate(month):
+            price = 1.0 + 0.04 * np.sin(t / 2 + u) + (0.12 if t >= start else 0.0)  # prices move before, then jump
+            rows.append({"unit": f"u{u}", "month": m, "treated_from": month[start], "litres": np.nan,
+                         "price_index": price, "tax": float(np.exp(20 + rng.normal(0, 0.003)) * price)})
+    panel = pd.DataFrame(rows)
+    (adjusted,) = evaluate(panel, ["its"])
+    (raw,) = evaluate(panel, ["its"], covariates=())
+    assert abs(adjusted.estimate) < 0.01 and raw.estimate > 0.08
+    with pytest.raises(ScenarioError, match="cannot adjust for 'litres': litres are read only from"):
+        evaluate(panel, ["its"], covariates=("litres",))

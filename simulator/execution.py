@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -47,11 +48,24 @@ def signals_interrupt() -> Iterator[None]:
         yield
         return
     old = {s: signal.signal(s, _raise_terminated) for s in (signal.SIGTERM, signal.SIGHUP)}
+    hook, sys.unraisablehook = sys.unraisablehook, quiet_signals_in_finalizers
     try:
         yield
     finally:
         for s, handler in old.items():
             signal.signal(s, handler)
+        sys.unraisablehook = hook
+
+
+def quiet_signals_in_finalizers(unraisable) -> None:
+    """``sys.unraisablehook`` within :func:`signals_interrupt`: a Ctrl-C (or SIGTERM, SIGHUP) that lands while
+    Python finalises an object — a SimPy process of an earlier replication, collected mid-run — is swallowed
+    there and printed as "Exception ignored in …" with a traceback; :func:`raised_and_noted` raises it again at
+    the next safe point, so the user sees one clean line, not a traceback. Anything else is reported as usual."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt) or (
+            isinstance(unraisable.exc_type, type) and issubclass(unraisable.exc_type, KeyboardInterrupt)):
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 class DeferredSignals:

@@ -41,3 +41,27 @@ def test_closing_the_work_early_restores_every_handler():
     next(gen)
     gen.close()
     assert {s: signal.getsignal(s) for s in before} == before
+
+
+def test_a_signal_that_lands_in_a_finaliser_prints_no_traceback(capsys):
+    """Within a command (signals_interrupt), a Ctrl-C raised while Python finalises a half-run generator — a
+    SimPy process collected mid-run — is not printed as "Exception ignored … Traceback" (it is raised again at
+    the next safe point); any other error in a finaliser still is."""
+    import gc
+
+    from simulator.execution import signals_interrupt
+
+    def process(error):
+        try:
+            yield
+        finally:
+            raise error
+
+    with signals_interrupt():
+        for error in (KeyboardInterrupt(), ValueError("a real bug")):
+            g = process(error)
+            next(g)
+            del g
+            gc.collect()
+    err = capsys.readouterr().err
+    assert "KeyboardInterrupt" not in err and "ValueError: a real bug" in err

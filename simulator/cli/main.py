@@ -392,8 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
     options.lang(r)
     r.set_defaults(func=cmd_run)
 
-    from ..report import add_compare_subcommand
-    from ..report import add_subcommand as add_report_subcommand
+    from ..commandline import add_compare_subcommand
+    from ..commandline import add_subcommand as add_report_subcommand
     from .analysis import add_subcommands as add_analysis_subcommands
 
     add_report_subcommand(sub)

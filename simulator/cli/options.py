@@ -10,25 +10,10 @@ paths may not leave. ``run``, ``validate``, ``verify``, ``sweep``, ``calibrate``
 from __future__ import annotations
 
 import argparse
-import importlib
-from collections.abc import Callable
 
+from ..commandline import lazy  # noqa: F401  (the command line's lazy imports: cli.options.lazy)
 from ..execution import EXECUTORS
 from ..i18n import LANGS
-
-
-def lazy(module: str, name: str) -> Callable:
-    """``name`` of ``module`` (relative to :mod:`simulator`), imported when first called: the command line
-    loads pandas, pydantic and the model only when a command needs them, so ``fuelseal --help`` and a bad
-    flag answer at once."""
-
-    def call(*args, **kwargs):
-        return getattr(importlib.import_module(module, "simulator"), name)(*args, **kwargs)
-
-    call.__name__ = call.__qualname__ = name
-    call.__doc__ = f"{module.lstrip('.')}.{name}, imported on first call"
-    return call
-
 
 SCENARIO_HELP = "scenario TOML file (default: built-in Hà Nam 2017)"
 

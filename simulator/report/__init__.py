@@ -33,7 +33,8 @@ The package, one concept a module, each importing only those before it in this l
 * :mod:`.kinds` — the registry of report kinds (:func:`register_kind`): which folders get a report, and how;
 * :mod:`.compare` — several runs side by side: the comparison report and the ``fuelseal compare`` command;
 * here — :func:`build_reports` (the folder's kind looked up; for a run, the charts drawn once for both
-  formats and the manifest told of the new files) and the ``fuelseal report`` command.
+  formats and the manifest told of the new files) and the ``fuelseal report`` command (its arguments, and
+  ``fuelseal compare``'s, in :mod:`simulator.commandline`, so that registering them loads none of this).
 
 What it may import: only modules below it — ``results`` (tables, summary, storage), ``charts``,
 ``files``, ``scenario``, ``numbers``, ``i18n``, ``errors``; never ``cli`` or ``analysis``,
@@ -47,11 +48,12 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..commandline import NUMBER_STYLES, add_compare_subcommand, add_subcommand
 from ..errors import ScenarioError
 from ..files import FolderLock, write_atomic
 from ..i18n import LANGS
 from ..results import storage
-from .compare import add_compare_subcommand, build_comparison, cmd_compare, comparison_document
+from .compare import build_comparison, cmd_compare, comparison_document
 from .compose import Content, content, flatten, report_lang, settings_of
 from .document import Bullets, Document, Figure, KeyFigures, Paragraph, Row, Section, Table
 from .html import render_html
@@ -94,7 +96,6 @@ __all__ = [
     "write_report",
 ]
 
-NUMBER_STYLES = ("en", "vi")  # as simulator.charts.NUMBER_STYLES, without importing matplotlib for `--help`
 
 
 # ---- building --------------------------------------------------------------------------
@@ -188,34 +189,3 @@ def cmd_report(args: argparse.Namespace) -> int:
     for path in build_reports(args.run_dir, formats, lang=lang, number_style=args.number_style, trust=args.trust):
         print(path)
     return 0
-
-
-def add_subcommand(subparsers) -> argparse.ArgumentParser:
-    """Register ``fuelseal report FOLDER [--format html|pdf|both] [--lang en|vi]`` (``--number-style`` is the
-    older name of ``--lang``), and ``fuelseal report RUN_A RUN_B … --compare [--labels …] [--out DIR]``."""
-    from .compare import add_arguments
-
-    p = subparsers.add_parser("report", help="build report.html and report.pdf from a run, sweep or sensitivity "
-                                             "folder",
-                              description="Build a self-contained report (HTML and/or PDF) from a run folder — or a "
-                                          "sweep, sensitivity or comparison folder — without running the model "
-                                          "again. With --compare, put several run folders side by side (as "
-                                          "fuelseal compare).")
-    p.add_argument("run_dir", metavar="FOLDER",
-                   help="a folder written by fuelseal run, sweep, sensitivity or compare")
-    p.add_argument("more", metavar="RUN_DIR", nargs="*", help="with --compare: more run folders")
-    p.add_argument("--compare", action="store_true",
-                   help="compare FOLDER and the RUN_DIRs in one report (as fuelseal compare)")
-    add_arguments(p)
-    p.add_argument("--format", choices=("html", "pdf", "both"), default="both",
-                   help="which report to write (default: both)")
-    p.add_argument("--lang", choices=LANGS, default=None,
-                   help="language of the report: en (English) or vi (Vietnamese, numbers as 1.234,5 and "
-                        "dates as 31/12/2017); default: the folder's own (a run's run.lang), else en")
-    p.add_argument("--number-style", choices=NUMBER_STYLES, default=None,
-                   help="older name of --lang (--lang wins)")
-    p.add_argument("--trust", action="store_true",
-                   help="report a folder even if its files do not match the checksums in its manifest")
-    p.add_argument("--safe", metavar="DIR", default=None, help="refuse a folder outside DIR")
-    p.set_defaults(func=cmd_report)
-    return p

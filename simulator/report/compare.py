@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from babel.lists import format_list
 
+from ..commandline import add_arguments, add_compare_subcommand  # noqa: F401  (simulator.report.compare's, as before)
 from ..errors import ScenarioError
 from ..files import LOCK_NAME, FolderLock, read_json, remove_stale_tmp, write_atomic
 from ..i18n import LANGS
@@ -684,43 +685,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                  trust=args.trust):
         print(path)
     return 0
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The options of a comparison (``fuelseal compare``; ``fuelseal report --compare`` shares them)."""
-    p.add_argument("--labels", metavar="A,B,…", default=None,
-                   help="names of the runs in the report, separated by commas (default: the folder names)")
-    p.add_argument("--out", metavar="DIR", default=None,
-                   help="comparison folder to write compare.csv and the report into (default: runs/compare-<time>); "
-                        "a new or empty folder, or one fuelseal compare wrote")
-
-
-def add_compare_subcommand(subparsers) -> argparse.ArgumentParser:
-    """Register ``fuelseal compare RUN_A RUN_B [RUN …] [--labels A,B,…] [--out DIR] [--lang en|vi]
-    [--format html|pdf|both]``."""
-    p = subparsers.add_parser("compare", help="put run folders side by side in one report, or compare instruments "
-                                              "(--instruments) on one scenario",
-                              description="Compare run folders: their key figures side by side, the difference "
-                                          "of each from the first with its 90% interval (paired when the seeds "
-                                          "match), what their scenarios differ in, and their charts overlaid; "
-                                          "write compare.csv and report.html / report.pdf into --out. With "
-                                          "--instruments: run each instrument (seal, the scenario's "
-                                          "[instruments.NAME]) or combination on the same stations against the "
-                                          "same world without any policy, and print the table (or --json).")
-    p.add_argument("run_dirs", metavar="RUN_DIR", nargs="*", help="run folders written by fuelseal run (two or more; "
-                                                                   "the others are compared with the first); with "
-                                                                   "--instruments, one scenario file (default: the "
-                                                                   "built-in one)")
-    add_arguments(p)
-    p.add_argument("--format", choices=("html", "pdf", "both"), default="both",
-                   help="which report to write (default: both)")
-    p.add_argument("--lang", choices=LANGS, default=None,
-                   help="language of the report: en or vi (default: the first run's run.lang, else en)")
-    p.add_argument("--trust", action="store_true",
-                   help="compare run folders even if their files do not match the checksums in their manifests")
-    p.add_argument("--safe", metavar="DIR", default=None, help="refuse a folder outside DIR")
-    p.set_defaults(func=cmd_compare)
-    return p
 
 
 __all__ = ["COMPARE_FILES", "add_compare_subcommand", "build_comparison", "change_interval", "change_magnitude",

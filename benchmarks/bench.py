@@ -5,12 +5,20 @@ over many replications.
     python benchmarks/bench.py --quick            # a tiny run that shows it works
     python benchmarks/bench.py --json out.json    # also write the table as JSON
     python benchmarks/bench.py --national OTHER.toml --cases national   # another national scenario
+    python benchmarks/bench.py --cases commands   # whole commands against the simulation alone, and a peer
 
 The *floor* does only the unavoidable work of a replication: the vectorised demand draws
 and sums for every dispenser-day of the horizon, and the declaration arithmetic for
 both arms — no SimPy, no bookkeeping. Each model case is timed against a floor run of
 the same size in the same process, and each case runs in a fresh subprocess so that its
 peak resident memory is its own.
+
+*Commands* (``--cases commands``) time what people wait for, each in its own process: ``fuelseal --help``;
+``fuelseal run`` national (1 replication, 1 worker) and built-in (200 replications; 1,000 on 2 workers
+without charts), with and without charts, each against the simulation alone (``simulator.run`` of the same
+replications in a fresh process, without writing anything); and the *hybrid peer* — a minimal SimPy campaign
+(teams visiting and sealing stations) with vectorised daily sales, written here — for the same 1,000 built-in
+replications on 2 workers.
 """
 
 from __future__ import annotations
@@ -99,8 +107,139 @@ def case_hanam(replications: int, workers: int) -> dict:
             "simpy_events": float(res.kpis["simpy_events"].mean())}
 
 
+# ---- whole commands --------------------------------------------------------------------------------
+def hybrid_replication(seed: int, stations: int = 150, pumps: int = 3, teams: int = 2, days: int = 730) -> float:
+    """The peer: a minimal campaign in SimPy (teams visit the stations in turn, half a day each, and seal
+    them) and every dispenser-day's sales drawn with numpy month by month, tax for both arms."""
+    import simpy
+
+    rng = np.random.default_rng(seed)
+    env = simpy.Environment()
+    seal = np.full(stations, np.inf)
+    queue = list(rng.permutation(stations))
+
+    def team():
+        while queue:
+            s = queue.pop()
+            yield env.timeout(0.5 + rng.exponential(0.2))
+            seal[s] = env.now
+
+    for _ in range(teams):
+        env.process(team())
+    env.run(until=days)
+    level = rng.gamma(4.0, 250.0, stations * pumps)
+    station = np.repeat(np.arange(stations), pumps)
+    total = 0.0
+    for d0 in range(0, days, 30):
+        d1 = min(d0 + 30, days)
+        daily = rng.standard_gamma(8.0, (stations * pumps, d1 - d0)) / 8.0
+        litres = level[:, None] * daily
+        after = np.arange(d0, d1)[None, :] >= seal[station][:, None]
+        total += (litres * (0.85 + 0.14 * after)).sum() * 15_000 * 0.015 - litres.sum() * 0.85 * 15_000 * 0.015
+    return total
+
+
+def simulation_alone(scenario: str | None, replications: int, workers: int) -> None:
+    import simulator
+
+    sc = simulator.load_scenario(scenario)
+    simulator.run(sc, replications=replications, workers=workers, progress=False)
+
+
+def peer(replications: int, workers: int) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(hybrid_replication, range(replications), chunksize=max(1, replications // (4 * workers))))
+
+
+COMMANDS = {
+    # name: (what, argv of fuelseal or a function here, replications)
+    "help": ("fuelseal --help", ["--help"]),
+    "national": ("fuelseal run national -n 1 --workers 1", ["run", "{national}", "-n", "1", "--workers", "1",
+                                                              "--quiet", "--out", "{tmp}/national"]),
+    "national-no-charts": ("… --no-charts", ["run", "{national}", "-n", "1", "--workers", "1", "--quiet",
+                                             "--no-charts", "--out", "{tmp}/national-nc"]),
+    "national-sim": ("simulation alone", ("simulation_alone", "{national}", 1, 1)),
+    "hanam": ("fuelseal run (built-in, 200)", ["run", "-n", "200", "--quiet", "--out", "{tmp}/hanam"]),
+    "hanam-no-charts": ("… --no-charts", ["run", "-n", "200", "--quiet", "--no-charts", "--out", "{tmp}/hanam-nc"]),
+    "hanam-sim": ("simulation alone", ("simulation_alone", None, 200, os.cpu_count() or 1)),
+    "hanam-1000": ("fuelseal run -n 1000 --workers 2 --json --no-charts",
+                   ["run", "-n", "1000", "--workers", "2", "--json", "--quiet", "--no-charts", "--out",
+                    "{tmp}/hanam-1000"]),
+    "hanam-1000-sim": ("simulation alone", ("simulation_alone", None, 1000, 2)),
+    "peer-1000": ("hybrid SimPy+numpy peer, 1,000 on 2 workers", ("peer", 1000, 2)),
+}
+
+
+def command_child(name: str, tmp: str) -> dict:
+    """One command, in this (fresh) process: its wall time and this process's peak memory."""
+    what, spec = COMMANDS[name]
+    fill = {"national": str(NATIONAL), "tmp": tmp}
+    t0 = time.perf_counter()
+    if isinstance(spec, list):
+        import contextlib
+        import io
+
+        from simulator.cli import main as fuelseal
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            try:
+                fuelseal([a.format(**fill) for a in spec])
+            except SystemExit:
+                pass
+    else:
+        fn, *args = spec
+        globals()[fn](*[a.format(**fill) if isinstance(a, str) else a for a in args])
+    wall = time.perf_counter() - t0
+    return {"case": name, "what": what, "wall_s": wall,
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def help_time(runs: int = 5) -> float:
+    """``fuelseal --help`` as a user starts it: a new interpreter each time (the best of ``runs``)."""
+    best = np.inf
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "simulator", "--help"], capture_output=True, check=True)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def commands(names: list[str]) -> list[dict]:
+    import tempfile
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            if name == "help":
+                rows.append({"case": name, "what": COMMANDS[name][0], "wall_s": help_time(), "peak_rss_mib": 0.0})
+            else:
+                proc = subprocess.run([sys.executable, __file__, "--child", f"command:{name}:{tmp}"],
+                                      capture_output=True, text=True, check=True)
+                rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+            print(f"done: {name}", file=sys.stderr)
+    return rows
+
+
+def commands_table(rows: list[dict]) -> str:
+    by = {r["case"]: r for r in rows}
+    lines = [f"{'what':52} {'wall s':>7} {'peak MiB':>9} {'ratio':>22}", "-" * 94]
+    ratios = {"national": "national-sim", "national-no-charts": "national-sim", "hanam": "hanam-sim",
+              "hanam-no-charts": "hanam-sim", "hanam-1000": "hanam-1000-sim", "peer-1000": "hanam-1000"}
+    for r in rows:
+        base = ratios.get(r["case"])
+        ratio = (f"{r['wall_s'] / by[base]['wall_s']:.2f}× {'simulation' if 'sim' in base else 'fuelseal'}"
+                 if base in by else "")
+        lines.append(f"{r['what']:52} {r['wall_s']:>7.2f} {r['peak_rss_mib']:>9.0f} {ratio:>22}")
+    return "\n".join(lines)
+
+
 def child(spec: str) -> None:
     kind, *args = spec.split(":")
+    if kind == "command":
+        print(json.dumps(command_child(args[0], ":".join(args[1:]))))
+        return
     row = case_national(float(args[0])) if kind == "national" else case_hanam(int(args[0]), int(args[1]))
     row["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(row))
@@ -130,13 +269,21 @@ def main(argv=None) -> int:
     p.add_argument("--replications", type=int, default=1000, help="replications of Hà Nam for throughput")
     p.add_argument("--national", type=Path, default=None, help="the national scenario to scale (default: "
                    "scenarios/vietnam_national.toml)")
-    p.add_argument("--cases", choices=("all", "national", "hanam"), default="all", help="which cases to run")
+    p.add_argument("--cases", choices=("all", "national", "hanam", "commands"), default="all",
+                   help="which cases to run (all: the model cases; commands: whole commands, separately)")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.national is not None:
         os.environ["FUELSEAL_BENCH_NATIONAL"] = str(args.national.resolve())  # the children read it
     if args.child:
         child(args.child)
+        return 0
+    if args.cases == "commands":
+        rows = commands(list(COMMANDS))
+        print(commands_table(rows))
+        if args.json:
+            args.json.write_text(json.dumps({"machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+                                             "commands": rows}, indent=2))
         return 0
     if args.quick:
         specs = ["national:0.01", "hanam:4:1", "hanam:4:2"]

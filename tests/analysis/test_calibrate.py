@@ -27,7 +27,7 @@ def synthetic_monthly_tax(sc: simulator.Scenario, replications: int, seed: int) 
 def test_single_target_recovers_the_generating_value(evasive):
     """A before/after uplift simulated at a known undeclared share (many replications, another
     seed) is calibrated back to that share, inside the reported interval; brentq hits the
-    target exactly on its own replications."""
+    target on its own replications to far less than their Monte Carlo error."""
     sc = evasive()
     target = float(simulator.run(sc, 200, 99).kpis["uplift_before_after"].mean())
     cal = calibrate(sc.with_overrides({PARAM: 0.3}), {"uplift_before_after": target}, {PARAM: (0.001, 0.6)},
@@ -36,7 +36,9 @@ def test_single_target_recovers_the_generating_value(evasive):
     assert cal.method == "brentq"
     assert lo <= KNOWN <= hi and lo < cal.parameters[PARAM] < hi
     assert abs(cal.parameters[PARAM] - KNOWN) < 0.02
-    assert cal.achieved["uplift_before_after"] == pytest.approx(target, abs=1e-6)
+    # brentq stops within a ten-thousandth of the bounds (calibrate.XTOL): the target is hit to well under a
+    # hundredth of the Monte Carlo standard error (~0.003), not to the last digit
+    assert cal.achieved["uplift_before_after"] == pytest.approx(target, abs=1e-4)
     assert cal.scenario.behaviour.undeclared_share.mean == pytest.approx(cal.parameters[PARAM])
     # the observation reading (one province's figure) is wider than Monte Carlo precision
     olo, ohi = cal.intervals_by_method["observation"][PARAM]
@@ -161,7 +163,7 @@ def test_calibrate_cli_json_and_calibrated_scenario(evasive, tmp_path, capsys):
     p = doc["parameters"][PARAM]
     assert set(p) == {"value", "low", "high"} and p["low"] <= p["value"] <= p["high"]
     assert doc["target"] == {"uplift_before_after": 0.2}
-    assert doc["achieved"]["uplift_before_after"] == pytest.approx(0.2, abs=1e-6)
+    assert doc["achieved"]["uplift_before_after"] == pytest.approx(0.2, abs=1e-4)  # calibrate.XTOL
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Calibrated by fuelseal")
     assert simulator.load_scenario(out).behaviour.undeclared_share.mean == pytest.approx(p["value"])

@@ -585,10 +585,15 @@ def cmd_evaluate(args) -> int:
                                                    months=panel["month"].nunique(), level=nf.pct(args.level, 0)))
     for e in estimates:
         if e.estimate is None:
-            print(f"  {e.method:6} {_('n/a')}")
+            print(f"  {e.method:6} " + _("n/a"))
         else:
-            print(f"  {e.method:6} {nf.signed_pct(e.estimate)} ({nf.signed_pct(e.low)} {_('to')} "
-                  f"{nf.signed_pct(e.high)})")
+            after = [r["event_time"] for r in e.by_event_time if r["event_time"] >= 0]
+            over = "" if e.cells is None or not after else " — " + _(
+                "over {n} unit-months, months {first} to {last} after each start").format(
+                    n=nf.number(len(e.cells)), first=min(after), last=max(after))
+            to = _("to")
+            print(f"  {e.method:6} {nf.signed_pct(e.estimate)} ({nf.signed_pct(e.low)} {to} "
+                  f"{nf.signed_pct(e.high)}){over}")
         for note in e.notes:
             print(f"         – {note}")
     _print_written(written, lang)

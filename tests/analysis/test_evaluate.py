@@ -150,8 +150,13 @@ def test_the_command_prints_each_method_and_its_json(tmp_path, capsys):
     (its,) = json.loads(capsys.readouterr().out)
     assert set(its) == {"method", "estimate", "low", "high", "by_event_time", "notes"} and its["method"] == "its"
     assert its["low"] <= 0.1 <= its["high"]
+    assert main(["evaluate", str(path), "--method", "its"]) == 0
+    out = capsys.readouterr().out
+    n = sum(36 - (18 + u % 12) for u in range(30) if u % 5)  # every treated unit's months from its start
+    assert f"over {n} unit-months, months 0 to 17 after each start" in out  # what the estimate speaks for
     assert main(["evaluate", str(path), "--lang", "vi"]) == 0
-    assert "tác động trên các địa bàn" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "tác động trên các địa bàn" in out and " đến " in out
     assert main(["evaluate", str(path), "--method", "ols"]) == 2
     assert "unknown method 'ols'" in capsys.readouterr().err
     assert main(["evaluate", str(path), "--method", "its", "--covariates", "litres"]) == 2

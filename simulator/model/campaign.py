@@ -27,6 +27,7 @@ durations (common random numbers across sweep points).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import deque
 from collections.abc import Callable
 from typing import NamedTuple
@@ -104,6 +105,15 @@ class Visit(NamedTuple):
     kind: str  # "first" or "reverification"
 
 
+@functools.lru_cache(maxsize=64)
+def due_days(start: dt.date, n_days: int, months: int) -> np.ndarray:
+    """For each day of the horizon, the day ``months`` later (same day of the month, or the month's last):
+    a scenario's constant, worked out once per process rather than once per replication (read-only)."""
+    due = np.array([(months_later(start + dt.timedelta(days=d), months) - start).days for d in range(n_days)])
+    due.flags.writeable = False
+    return due
+
+
 class Campaign:
     """The teams' SimPy processes and what they leave: a first seal time per station."""
 
@@ -141,8 +151,7 @@ class Campaign:
         self._seq = 0
         months = sc.campaign.reverification_months
         start, n_days = sc.scenario.start, (sc.scenario.end - sc.scenario.start).days + 1
-        self._due_day = np.array([(months_later(start + dt.timedelta(days=d), months) - start).days
-                                  for d in range(n_days)]) if months > 0 else np.zeros(0)
+        self._due_day = due_days(start, n_days, months) if months > 0 else np.zeros(0)
         for team, p in enumerate(self.team_pool):
             env.process(self._team(team, p))
 

@@ -19,6 +19,7 @@ these draws (common random numbers).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,13 +67,21 @@ def fuel_prices(sc: Scenario, rng: np.random.Generator | None = None) -> dict[st
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def month_of_day(start: dt.date, n: int) -> np.ndarray:
+    """Each day's calendar month (0 = January) over ``n`` days from ``start``: worked out once per process
+    (read-only)."""
+    months = np.array([(start + dt.timedelta(days=k)).month for k in range(n)]) - 1
+    months.flags.writeable = False
+    return months
+
+
 def demand_profile(sc: Scenario, growth: float, rng: np.random.Generator | None = None) -> DemandProfile:
     """Volumes, the fuel mix's price and its upstream taxes, day by day (``rng``: the price errors)."""
     start, end = sc.scenario.start, sc.scenario.end
     n = (end - start).days + 1
     days = np.arange(n)
-    months = np.array([(start + dt.timedelta(days=int(k))).month for k in range(n)]) - 1
-    season = np.asarray(sc.demand.seasonality, dtype=float)[months]
+    season = np.asarray(sc.demand.seasonality, dtype=float)[month_of_day(start, n)]
     volume = season * (1.0 + growth) ** (days / 365.25)
     prices, mix = fuel_prices(sc, rng), sc.fuel_mix
     if len(prices) == 1:

@@ -82,15 +82,22 @@ def _caption_font() -> FontProperties:
 
 def _wrap(text: str, width_pt: float, font: FontProperties) -> list[str]:
     """``text`` broken at spaces into lines no wider than ``width_pt`` points in ``font``, measured glyph by
-    glyph (a line of Vietnamese or of capitals is wider than the same number of average letters)."""
+    glyph (a line of Vietnamese or of capitals is wider than the same number of average letters); each word
+    once, with its space, so a caption costs words, not words squared."""
     measure = TextToPath()
+
+    def width(s: str) -> float:
+        return measure.get_text_width_height_descent(s, font, ismath=False)[0]
+
     lines: list[str] = []
+    used = 0.0  # the current line's width: each word is measured once, with the space before it
     for word in text.split():
-        trial = f"{lines[-1]} {word}" if lines else word
-        if lines and measure.get_text_width_height_descent(trial, font, ismath=False)[0] <= width_pt:
-            lines[-1] = trial
+        extra = width(" " + word) if lines else 0.0
+        if lines and used + extra <= width_pt:
+            lines[-1], used = f"{lines[-1]} {word}", used + extra
         else:
             lines.append(word)
+            used = width(word)
     return lines or [""]
 
 

@@ -48,7 +48,8 @@ def signals_interrupt() -> Iterator[None]:
         yield
         return
     old = {s: signal.signal(s, _raise_terminated) for s in (signal.SIGTERM, signal.SIGHUP)}
-    hook, sys.unraisablehook = sys.unraisablehook, quiet_signals_in_finalizers
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: quiet_signals_in_finalizers(unraisable, hook)
     try:
         yield
     finally:
@@ -57,15 +58,16 @@ def signals_interrupt() -> Iterator[None]:
         sys.unraisablehook = hook
 
 
-def quiet_signals_in_finalizers(unraisable) -> None:
+def quiet_signals_in_finalizers(unraisable, report: Callable = sys.__unraisablehook__) -> None:
     """``sys.unraisablehook`` within :func:`signals_interrupt`: a Ctrl-C (or SIGTERM, SIGHUP) that lands while
     Python finalises an object — a SimPy process of an earlier replication, collected mid-run — is swallowed
     there and printed as "Exception ignored in …" with a traceback; :func:`raised_and_noted` raises it again at
-    the next safe point, so the user sees one clean line, not a traceback. Anything else is reported as usual."""
+    the next safe point, so the user sees one clean line, not a traceback. Anything else goes to ``report``
+    (the hook in place before)."""
     if isinstance(unraisable.exc_value, KeyboardInterrupt) or (
             isinstance(unraisable.exc_type, type) and issubclass(unraisable.exc_type, KeyboardInterrupt)):
         return
-    sys.__unraisablehook__(unraisable)
+    report(unraisable)
 
 
 class DeferredSignals:

@@ -297,8 +297,8 @@ def synth(panel: pd.DataFrame, level: float = 0.9, horizon: int = 6, min_donors:
     donor in turn is treated as if it had started in s, fitted on the others; a draw takes one unit and gives
     every cohort it is a donor of that unit's placebo gaps (a cohort's units share their donors, and cohorts
     share donors, so their errors are common), and the spread of what the placebos "find" is inverted into an
-    interval for a constant effect. Units
-    without ``min_pre`` months before their start or ``min_donors`` donors are left out (said in the notes)."""
+    interval for a constant effect. Units without ``min_pre`` months before their start or ``min_donors`` donors
+    are left out (said in the notes)."""
     rng = np.random.default_rng(seed)
     tax = panel.pivot_table(index="month", columns="unit", values="tax", aggfunc="first").sort_index()
     positive = (tax > 0).all()

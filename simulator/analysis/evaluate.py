@@ -329,6 +329,8 @@ def synth(panel: pd.DataFrame, level: float = 0.9, horizon: int = 6, min_donors:
             w = synth_weights(d[pre][:, others], d[pre, j])
             placebo.append(d[post, j] - d[post][:, others] @ w)
         synthetic_tax = []
+        et = ((months.year - s.year) * 12 + months.month - s.month).to_numpy()  # months since the cohort's start
+        keep = pre | post
         for unit in members.index:
             own = y[unit].to_numpy()
             level_ = own[pre].mean()
@@ -336,8 +338,6 @@ def synth(panel: pd.DataFrame, level: float = 0.9, horizon: int = 6, min_donors:
             path = level_ + d @ w
             fit_rmspe.append(float(np.sqrt(np.mean((own[pre] - path[pre]) ** 2))))
             donor_counts.append(len(donors))
-            et = ((months.year - s.year) * 12 + months.month - s.month).to_numpy()
-            keep = pre | post
             series.append(pd.DataFrame({"unit": unit, "month": months[keep], "event_time": et[keep],
                                         "observed": np.exp(own[keep]), "synthetic": np.exp(path[keep])}))
             synthetic_tax.append(np.exp(path[post]))
@@ -468,6 +468,10 @@ def target_truth(panel: pd.DataFrame, method: str) -> float | None:
     return float((p["tax"] - p["tax_without"]).sum()) / without if without > 0 else None
 
 
+MIN_PANELS = 20
+"""Fewer simulated panels than this cannot tell an honest interval's coverage from a poor one's: no verdict."""
+
+
 @dataclass
 class Check:
     """Each method's estimates on simulated panels against their truth (``rows``: replication × method), and
@@ -508,14 +512,15 @@ class Check:
         the one with the best interval score — the interval's width plus 2/(1 − level) times how far the truth
         fell outside it (Gneiting & Raftery 2007), so that neither a narrow interval that misses nor a wide one
         that says little wins. Each method is judged on its own unit-months: read its ``reach`` beside it."""
-        if self.rows["replication"].nunique() < 20:
+        if self.rows["replication"].nunique() < MIN_PANELS:
             return None
         s = self.summary()
         ok = s[(s["estimated"] == s["panels"]) & (s["coverage"] >= self.coverage_floor())]
         return None if ok.empty else str(ok.sort_values("interval_score").iloc[0]["method"])
 
     def to_json(self) -> dict:
-        s = self.summary().astype(object).where(self.summary().notna(), None)
+        summary = self.summary()
+        s = summary.astype(object).where(summary.notna(), None)
         return {"level": self.level, "trusted": self.trusted(), "coverage_floor": self.coverage_floor(),
                 "methods": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
                             for r in s.to_dict("records")]}
@@ -526,12 +531,14 @@ class Check:
         nf = Numbers(lang)
         _ = nf.gettext
 
+        summary = self.summary()
+
         def points(x, signed=False):  # a difference of two shares is in percentage points
             text = nf.signed_pct(x) if signed else nf.pct(x)
             return _("{value} pp").format(value=text.replace("%", ""))
 
         lines = []
-        for r in self.summary().itertuples():
+        for r in summary.itertuples():
             if not r.estimated:
                 note = self.rows.loc[self.rows["method"] == r.method, "note"].dropna()
                 lines.append(_("{method}: could not estimate any of the {n} simulated panels ({why})").format(
@@ -548,21 +555,28 @@ class Check:
                 lines[-1] += _(" — it could not estimate {k} of the panels").format(k=nf.number(r.panels - r.estimated))
         lines.append(_("Each method is judged on the unit-months it estimates (synth: each unit's first months; did: "
                        "those with a unit not yet treated to compare with; its: every month from each start)."))
-        if len(self.rows["replication"].unique()) < 20:
-            lines.append(_("Too few panels to judge coverage (fewer than 20): run more with -n."))
-            return "\n".join(lines)
-        best = self.trusted()
-        if best:
-            reach = float(self.summary().set_index("method").loc[best, "reach"])
-            verdict = _("Verdict: on panels like these, trust {method} for the months it covers — {reach} of the "
-                        "treated months' tax (its interval holds the truth as often as an honest one would, with the "
-                        "best interval score); the simulated provinces share one behaviour, so real data will be "
-                        "harder")
-            lines.append(verdict.format(method=best, reach=nf.pct(reach, 0)))
-        else:
-            lines.append(_("Verdict: no method's interval holds the truth as often as it says on panels like these; "
-                           "read every estimate with care"))
+        lines.append(self.verdict(lang))
         return "\n".join(lines)
+
+    def verdict(self, lang: str = "en", words: Callable[[str], str] | None = None) -> str:
+        """The study's verdict in a sentence (the last line of :meth:`text`; the check chart's caption): the
+        method to trust and how much of the campaign it speaks for, or why there is none. ``words`` names a
+        method (default: its short name)."""
+        from ..numbers import Numbers
+
+        nf = Numbers(lang)
+        _ = nf.gettext
+        if self.rows["replication"].nunique() < MIN_PANELS:
+            return _("Too few panels to judge coverage (fewer than 20): run more with -n.")
+        best = self.trusted()
+        if not best:
+            return _("Verdict: no method's interval holds the truth as often as it says on panels like these; "
+                     "read every estimate with care")
+        reach = float(self.summary().set_index("method").loc[best, "reach"])
+        return _("Verdict: on panels like these, trust {method} for the months it covers — {reach} of the treated "
+                 "months' tax (its interval holds the truth as often as an honest one would, with the best "
+                 "interval score); the simulated provinces share one behaviour, so real data will be harder").format(
+                     method=words(best) if words else best, reach=nf.pct(reach, 0))
 
 
 def check(panels, methods: list[str] | None = None, level: float = 0.9) -> Check:

@@ -482,16 +482,5 @@ def _check(check, lang: str) -> Figure:
 
 def _verdict(check, lang: str) -> str:
     """The study's verdict in a sentence, as ``fuelseal evaluate --check`` prints it, the method in words."""
-    _ = translator(lang)
-    rows = getattr(check, "rows", None)
-    if rows is not None and "replication" in rows and rows["replication"].nunique() < 20:
-        return _("Too few panels to judge coverage (fewer than 20): run more with -n.")
-    best = check.trusted()
-    if best:
-        reach = float(check.summary().set_index("method").loc[best, "reach"])
-        return _("Verdict: on panels like these, trust {method} for the months it covers — {reach} of the treated "
-                 "months' tax (its interval holds the truth as often as an honest one would, with the best interval "
-                 "score); the simulated provinces share one behaviour, so real data will be harder").format(
-                     method=method_words(best, lang), reach=Numbers(lang).pct(reach, 0)) + "."
-    return _("Verdict: no method's interval holds the truth as often as it says on panels like these; read every "
-             "estimate with care") + "."
+    text = check.verdict(lang, lambda method: method_words(method, lang))
+    return text if text.endswith(".") else text + "."

@@ -91,7 +91,9 @@ def marked_messages() -> dict[str, str]:
 
     found: dict[str, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(Path(__file__).parent), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}):
+            str(Path(__file__).parent),
+            method_map=[("**.py", "python"), ("web/templates/**.j2", "jinja2.ext:babel_extract")],
+            keywords={"_": None, "N_": None}):
         for text in (message if isinstance(message, tuple) else (message,)):
             if text:
                 found.setdefault(text, f"{filename}:{lineno}")

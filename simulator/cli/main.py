@@ -413,6 +413,9 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--svg", action="store_true", help="with --instruments and --out: also write instruments.svg")
     cp.set_defaults(func=cmd_compare_any)
     add_analysis_subcommands(sub)
+    from ..web.serve import add_subcommand as add_serve_subcommand
+
+    add_serve_subcommand(sub)
 
     k = sub.add_parser("keys", help="list the scenario keys: meaning, type, allowed range, default",
                        description="Every key a scenario file may hold, generated from the schema "

@@ -1,0 +1,162 @@
+"""The planner's form, generated from the scenario's key reference.
+
+:data:`GROUPS` lists the keys a planner decides or doubts — teams, start, visiting order, the
+instruments, inspections, the undeclared share, costs, replications and seed; every field's label,
+unit, allowed range and help come from :mod:`simulator.scenario.reference` and
+:mod:`simulator.scenario.labels` (the same words as ``fuelseal keys`` and the reports), and its value
+from the chosen scenario. :func:`overrides` turns a submitted form into the ``--set`` pairs of the
+fields that changed, checked by the scenario loader exactly as on the command line; :func:`attach`
+puts the loader's one-line message next to the field it names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+
+from ..errors import ScenarioError
+from ..i18n import N_, translator
+from ..numbers import Numbers
+from ..scenario import Scenario, parse_value
+from ..scenario.labels import label_of, parameter_name
+from ..scenario.reference import Key, keys
+
+GROUPS: list[tuple[str, list[str]]] = [
+    (N_("Campaign"), ["campaign.enabled", "campaign.teams", "campaign.start", "campaign.order"]),
+    (N_("Other instruments"), ["instruments.*.enabled"]),
+    (N_("Inspections"), ["enforcement.audits_per_year"]),
+    (N_("Behaviour"), ["behaviour.undeclared_share"]),
+    (N_("Costs"), ["costs.per_team_day", "costs.per_seal", "costs.per_visit", "costs.fixed"]),
+    (N_("Run"), ["run.replications", "run.seed"]),
+]
+"""(group title, keys) in the order the form shows them; ``instruments.*`` is each instrument the
+scenario names."""
+
+UNITS = {"share": N_("share, 0–1"), "vnd": N_("VND"), "days": N_("days")}
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    """The dotted key the field sets (``behaviour.undeclared_share.mean`` for a distribution's mean)."""
+    label: str
+    kind: str
+    """``int``, ``number``, ``date``, ``choice`` or ``bool``."""
+    value: str
+    choices: tuple[str, ...] = ()
+    allowed: str = ""
+    unit: str = ""
+    help: str = ""
+    error: str = ""
+
+
+@cache
+def _reference() -> dict[str, Key]:
+    return {k.key: k for k in keys()}
+
+
+def _pattern(dotted: str) -> str:
+    parts = dotted.split(".")
+    if parts[0] == "instruments" and len(parts) == 3:
+        return f"instruments.NAME.{parts[2]}"
+    return dotted
+
+
+def value_at(sc: Scenario, dotted: str):
+    node = sc
+    for part in dotted.split("."):
+        node = node[part] if isinstance(node, Mapping) else getattr(node, part)
+    return node
+
+
+def text_of(value) -> str:
+    """A value as the form shows it and ``--set`` reads it back."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _kind(key: Key, value) -> tuple[str, tuple[str, ...]]:
+    if isinstance(value, bool):
+        return "bool", ()
+    if key.type.startswith("one of"):
+        return "choice", tuple(part.strip().strip('"') for part in key.type.removeprefix("one of").split(","))
+    if isinstance(value, dt.date):
+        return "date", ()
+    if isinstance(value, int):
+        return "int", ()
+    return "number", ()
+
+
+def _expand(sc: Scenario, key: str) -> list[str]:
+    if key.startswith("instruments.*"):
+        return [f"instruments.{name}.{key.rsplit('.', 1)[1]}" for name in sc.instruments]
+    return [key]
+
+
+def fields(sc: Scenario, lang: str = "en") -> list[tuple[str, list[Field]]]:
+    """The form for scenario ``sc`` in ``lang``: (group title, fields), groups with no field left out."""
+    nf, _ = Numbers(lang), translator(lang)
+    out = []
+    for title, group in GROUPS:
+        made = []
+        for dotted in (d for k in group for d in _expand(sc, k)):
+            value = value_at(sc, dotted)
+            key = dotted
+            if hasattr(value, "mean") and not isinstance(value, int | float):  # a distribution: edit its mean
+                key, value = f"{dotted}.mean", value.mean
+            ref = _reference()[_pattern(dotted)]
+            kind, choices = _kind(ref, value)
+            label = parameter_name(key, nf)
+            if dotted.startswith("instruments."):
+                label = dotted.split(".")[1]
+            known = label_of(dotted)
+            unit = _(UNITS[known[1]]) if known and known[1] in UNITS else ""
+            made.append(Field(key, label, kind, text_of(value), choices, ref.allowed, unit, ref.description))
+        if made:
+            out.append((_(title), made))
+    return out
+
+
+def overrides(form: Mapping[str, str], sc: Scenario) -> dict[str, str]:
+    """``{key: text}`` for the fields of ``sc``'s form whose submitted text differs from the scenario's
+    (a checkbox left out of the form is false), in the form's order."""
+    out = {}
+    for _title, group in fields(sc):
+        for f in group:
+            got = (("true" if form.get(f.key) else "false") if f.kind == "bool"
+                   else str(form.get(f.key, f.value)).strip())
+            if got != f.value:
+                out[f.key] = got
+    return out
+
+
+def parsed(pairs: Mapping[str, str]) -> dict:
+    """The pairs as the command line reads ``--set KEY=VALUE``."""
+    return {k: parse_value(v, k) for k, v in pairs.items()}
+
+
+def attach(groups: list[tuple[str, list[Field]]], values: Mapping[str, str],
+           error: ScenarioError | None) -> tuple[list[tuple[str, list[Field]]], str]:
+    """The form showing ``values`` (the submitted text) and ``error`` next to the field whose key it
+    names; the message when no field matches (shown above the form), else ""."""
+    placed = False
+    out = []
+    for title, group in groups:
+        made = []
+        for f in group:
+            v = (("true" if values.get(f.key) else "false") if f.kind == "bool" and values
+                 else values.get(f.key, f.value))
+            e = ""
+            if error is not None and error.key and (error.key == f.key or f.key.startswith(error.key + ".")
+                                                     or error.key.startswith(f.key + ".")):
+                e, placed = error.detail, True
+            made.append(replace(f, value=str(v), error=e))
+        out.append((title, made))
+    return out, ("" if error is None or placed else str(error))

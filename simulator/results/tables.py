@@ -314,8 +314,13 @@ class Results:
         header = RESOLVED_HEADER.format(source=Path(sc.source).name if original is not None else "a dict")
         if sc.register is not None:  # keep the run folder self-contained
             write_atomic(folder / "register.csv", sc.register.to_csv().encode("utf-8"))
-            local = str((folder / "register.csv").resolve())
-            text = sc.with_overrides({"network.register": local}).to_toml(header).replace(local, "register.csv")
+            # the copy beside it, named without re-reading it (a scenario loaded under --safe may not name a
+            # path outside its folder, and the run folder is one)
+            from ..scenario import apply_overrides
+
+            shown = sc.model_copy()
+            shown._raw = apply_overrides(sc._raw, {"network.register": "register.csv"}, source=sc.source)
+            text = shown.to_toml(header)
         else:
             text = sc.to_toml(header)
         write_atomic(folder / "scenario.toml", text.encode("utf-8"))

@@ -271,13 +271,15 @@ async def upload(request: Request) -> Response:
         has_register = register is not None and not isinstance(register, str) and register.filename
         scenario_bytes = await scenario.read(MAX_SCENARIO_BYTES + 1)
         register_bytes = await register.read(MAX_REGISTER_BYTES + 1) if has_register else None
+        up = None
         try:
             up = site.workspace.save_upload(scenario.filename, scenario_bytes,
                                             register.filename if has_register else None, register_bytes)
             site.presets.find(f"upload:{up.id}").load()  # validated exactly as fuelseal validate would
         except ScenarioError as exc:
-            if "up" in locals():
+            if up is not None:
                 shutil.rmtree(up.folder, ignore_errors=True)
+                return _bad_upload(site, request, site.presets.find_tidy(up, str(exc)))
             return _bad_upload(site, request, str(exc))
     if _wants_json(request):
         return JSONResponse({"scenario": f"upload:{up.id}"}, status_code=201)
@@ -297,12 +299,17 @@ async def start_run(request: Request) -> Response:
     lang = lang_of(request)
     async with request.form(max_files=0, max_fields=200) as data:
         values = {k: v for k, v in data.items() if isinstance(v, str)}
-    preset_id = values.pop("scenario", "builtin")
+    if "scenario" not in values:
+        raise HTTPException(400, "the form is incomplete: it names no scenario")
+    preset_id = values.pop("scenario")
     try:
         preset = site.presets.find(preset_id)
-        base = preset.load()
     except ScenarioError as exc:
         raise HTTPException(400, str(exc)) from None
+    try:
+        base = preset.load()
+    except ScenarioError as exc:
+        raise HTTPException(400, preset.tidy(str(exc))) from None
     pairs = forms.overrides(values, base)
     try:
         sc = preset.load(forms.parsed(pairs))
@@ -310,6 +317,7 @@ async def start_run(request: Request) -> Response:
             raise ScenarioError(f"at most {site.max_replications} replications on this page; run larger studies "
                                 "from the command line", key="run.replications")
     except ScenarioError as exc:
+        exc = ScenarioError(exc.detail, source=preset.tidy(exc.source) if exc.source else None, key=exc.key)
         if _wants_json(request):
             return JSONResponse({"error": str(exc), "key": exc.key}, status_code=422)
         context = _form_context(site, preset_id, lang, values, exc)
@@ -353,7 +361,7 @@ async def run_page(request: Request) -> Response:
     site: Site = request.app.state.site
     lang = lang_of(request)
     job = _job(site, request.path_params["run_id"])
-    context = _form_context(site, job.preset, lang, job.values)
+    context = _form_context(site, job.preset, lang, job.form)
     result = await run_in_threadpool(_result, site, job, lang) if job.state == DONE else None
     return render(site, request, "page.html.j2", job=job, progress=status_of(site, job), result=result,
                   jobs=_sitting(site), command=_command(job), **context)

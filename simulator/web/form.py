@@ -16,9 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 
+from ..charts.instruments import option_words
 from ..errors import ScenarioError
 from ..i18n import N_, translator
 from ..numbers import Numbers
+from ..report.parameters import ENUMS
 from ..scenario import Scenario, parse_value
 from ..scenario.labels import label_of, parameter_name
 from ..scenario.reference import Key, keys
@@ -29,7 +31,7 @@ GROUPS: list[tuple[str, list[str]]] = [
     (N_("Inspections"), ["enforcement.audits_per_year"]),
     (N_("Behaviour"), ["behaviour.undeclared_share"]),
     (N_("Costs"), ["costs.per_team_day", "costs.per_seal", "costs.per_visit", "costs.fixed"]),
-    (N_("Run"), ["run.replications", "run.seed"]),
+    (N_("Replications and seed"), ["run.replications", "run.seed"]),
 ]
 """(group title, keys) in the order the form shows them; ``instruments.*`` is each instrument the
 scenario names."""
@@ -45,7 +47,8 @@ class Field:
     kind: str
     """``int``, ``number``, ``date``, ``choice`` or ``bool``."""
     value: str
-    choices: tuple[str, ...] = ()
+    choices: tuple[tuple[str, str], ...] = ()
+    """(value, words) of a choice."""
     allowed: str = ""
     unit: str = ""
     help: str = ""
@@ -114,11 +117,14 @@ def fields(sc: Scenario, lang: str = "en") -> list[tuple[str, list[Field]]]:
             ref = _reference()[_pattern(dotted)]
             kind, choices = _kind(ref, value)
             label = parameter_name(key, nf)
-            if dotted.startswith("instruments."):
-                label = dotted.split(".")[1]
+            if dotted.startswith("instruments."):  # the instrument in words: "e-invoices by handheld POS"
+                name = dotted.split(".")[1]
+                label = option_words(name, {name: sc.instruments[name].kind or name}, _)
+            choices = tuple((c, _(ENUMS[c]) if c in ENUMS else c) for c in choices)
             known = label_of(dotted)
             unit = _(UNITS[known[1]]) if known and known[1] in UNITS else ""
-            made.append(Field(key, label, kind, text_of(value), choices, ref.allowed, unit, ref.description))
+            made.append(Field(key, label, kind, text_of(value), choices, ref.allowed, unit,
+                              ref.description if lang == "en" else ""))  # the reference is in English
         if made:
             out.append((_(title), made))
     return out

@@ -37,7 +37,7 @@ class Job:
     argv: list[str]
     """The command run, from ``fuelseal`` on (what the page shows an analyst to reproduce it)."""
     preset: str
-    values: dict[str, str]
+    form: dict[str, str]
     """The form as submitted (field key → text), to show the form again as it was run."""
     overrides: dict[str, str]
     replications: int

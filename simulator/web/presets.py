@@ -30,6 +30,14 @@ class Preset:
     uploaded: str = ""
     """The uploaded file's name as given (shown), for an upload."""
 
+    def tidy(self, message: str) -> str:
+        """``message`` with an upload's stored paths replaced by the names the planner gave (the server's
+        own folders are not shown)."""
+        if not self.uploaded:
+            return message
+        message = message.replace(str(self.path), self.uploaded)
+        return message.replace(str(self.base) + "/", "").replace(str(self.base), "")
+
     def load(self, overrides: dict | None = None) -> Scenario:
         from ..scenario import parse_overrides
 
@@ -59,6 +67,10 @@ class Presets:
                 continue
             out.append(Preset(f"file:{p.stem}", p, self.folder))
         return out
+
+    def find_tidy(self, upload, message: str) -> str:
+        """``message`` about a just-stored upload, tidied as :meth:`Preset.tidy`."""
+        return Preset("upload", upload.scenario, upload.folder, uploaded=upload.name).tidy(message)
 
     def find(self, preset_id: str) -> Preset:
         if preset_id.startswith("upload:"):

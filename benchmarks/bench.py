@@ -6,6 +6,7 @@ over many replications.
     python benchmarks/bench.py --json out.json    # also write the table as JSON
     python benchmarks/bench.py --national OTHER.toml --cases national   # another national scenario
     python benchmarks/bench.py --cases commands   # whole commands against the simulation alone, and a peer
+    python benchmarks/bench.py --cases serve      # the web page under load while a run works
 
 The *floor* does only the unavoidable work of a replication: the vectorised demand draws
 and sums for every dispenser-day of the horizon, and the declaration arithmetic for
@@ -19,6 +20,11 @@ without charts), with and without charts, each against the simulation alone (``s
 replications in a fresh process, without writing anything); and the *hybrid peer* — a minimal SimPy campaign
 (teams visiting and sealing stations) with vectorised daily sales, written here — for the same 1,000 built-in
 replications on 2 workers.
+
+*Serve* (``--cases serve``) starts ``fuelseal serve``, starts a run of the built-in scenario from its form
+and, while the run works, sends rounds of 20 concurrent requests (the page, the run's page, its status,
+the script); it reports each round's slowest answer, then checks that the run's tables equal those of the
+same scenario and seed from the command line.
 """
 
 from __future__ import annotations
@@ -262,6 +268,69 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def serve_load(replications: int = 200, concurrent: int = 20, rounds: int = 5) -> dict:
+    """The page's answer times under ``concurrent`` simultaneous requests while a run works, and whether
+    the run's tables are those of the command line."""
+    import socket
+    import tempfile
+    import urllib.parse
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pandas as pd
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        server = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--no-browser", "--port", str(port),
+                                   "--data", str(Path(tmp) / "data")], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            server.stdout.readline()  # its address: listening from here
+            time.sleep(0.5)
+            form = urllib.parse.urlencode({"scenario": "builtin", "campaign.enabled": "true",
+                                           "run.replications": str(replications)}).encode()
+            req = urllib.request.Request(base + "/runs", data=form, headers={"Accept": "application/json"})
+            run = json.loads(urllib.request.urlopen(req, timeout=30).read())["run"]
+
+            def get(path: str) -> float:
+                t = time.perf_counter()
+                with urllib.request.urlopen(base + path, timeout=30) as r:
+                    r.read()
+                return time.perf_counter() - t
+
+            def status() -> dict:
+                return json.loads(urllib.request.urlopen(f"{base}/runs/{run}/status", timeout=30).read())
+
+            while status()["state"] == "queued" or status()["saved"] < 1:
+                time.sleep(0.1)
+            paths = ["/", f"/runs/{run}", f"/runs/{run}/status", "/static/app.js"]
+            slowest, during = [], []
+            with ThreadPoolExecutor(concurrent) as pool:
+                for _ in range(rounds):
+                    st = status()
+                    if st["state"] != "running":
+                        break
+                    times = list(pool.map(get, [paths[i % len(paths)] for i in range(concurrent)]))
+                    slowest.append(max(times))
+                    during.append(st["saved"])
+            while status()["state"] in ("queued", "running"):
+                time.sleep(0.2)
+            final = status()
+            cli = Path(tmp) / "cli"
+            subprocess.run([sys.executable, "-m", "simulator", "run", "--set", f"run.replications={replications}",
+                            "--out", str(cli), "--no-charts", "--quiet", "--json"], check=True, capture_output=True)
+            folder = Path(tmp) / "data" / "runs" / run
+            same = all(pd.read_parquet(folder / f"{t}.parquet").equals(pd.read_parquet(cli / f"{t}.parquet"))
+                       for t in ("kpis", "monthly", "summary"))
+        finally:
+            server.terminate()
+            server.communicate(timeout=30)
+    return {"concurrent": concurrent, "rounds": len(slowest), "slowest_s": slowest, "saved_at_round": during,
+            "state": final["state"], "tables_identical_to_command_line": same}
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="a tiny run that only shows the benchmark works")
@@ -269,7 +338,7 @@ def main(argv=None) -> int:
     p.add_argument("--replications", type=int, default=1000, help="replications of Hà Nam for throughput")
     p.add_argument("--national", type=Path, default=None, help="the national scenario to scale (default: "
                    "scenarios/vietnam_national.toml)")
-    p.add_argument("--cases", choices=("all", "national", "hanam", "commands"), default="all",
+    p.add_argument("--cases", choices=("all", "national", "hanam", "commands", "serve"), default="all",
                    help="which cases to run (all: the model cases; commands: whole commands, separately)")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -277,6 +346,16 @@ def main(argv=None) -> int:
         os.environ["FUELSEAL_BENCH_NATIONAL"] = str(args.national.resolve())  # the children read it
     if args.child:
         child(args.child)
+        return 0
+    if args.cases == "serve":
+        row = serve_load(replications=20 if args.quick else 200)
+        print(f"{row['concurrent']} concurrent requests while a run works, {row['rounds']} rounds: slowest answer "
+              f"per round {', '.join(f'{t:.3f}' for t in row['slowest_s'])} s (replications saved at each round: "
+              f"{row['saved_at_round']}); run {row['state']}; tables identical to the command line's: "
+              f"{row['tables_identical_to_command_line']}")
+        if args.json:
+            args.json.write_text(json.dumps({"machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+                                             "serve": row}, indent=2))
         return 0
     if args.cases == "commands":
         rows = commands(list(COMMANDS))

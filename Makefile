@@ -8,7 +8,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast install install-test install-notebooks notebook catalogue reference clean
+.PHONY: run test test-fast install install-test install-web install-notebooks notebook catalogue reference clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
+
+install-web: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[web]'
 
 install-notebooks: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[notebooks,evaluate]'

@@ -327,8 +327,7 @@ async def start_run(request: Request) -> Response:
     sets = [x for k, v in {**preset.extra, **pairs}.items() for x in ("--set", f"{k}={v}")]
     argv = ["fuelseal", "run", str(preset.path), *sets, "--out", str(folder), "--safe", str(preset.base),
             "--workers", str(site.workers), "--lang", lang, "--quiet", "--json"]
-    job = Job(run_id, folder, argv, preset_id, values, pairs, sc.run.replications,
-              label=f"{len(site.jobs.all()) + 1}")
+    job = Job(run_id, folder, argv, preset_id, values, pairs, sc.run.replications)
     try:
         site.jobs.submit(job)
     except Busy as exc:
@@ -444,18 +443,23 @@ async def chart_png(request: Request) -> Response:
     if lang == _run_lang(job):
         return _send(site, job.folder / "charts" / f"{name}.png", "image/png")
     out = site.workspace.cache(job.id) / f"charts-{lang}"
-    with site.lock(f"{job.id}/charts/{lang}"):
-        if not (out / "charts" / f"{name}.png").is_file():
-            done = await run_in_threadpool(partial(_draw, site, job, lang, out))
-            if not done:
-                raise HTTPException(500, "the chart could not be drawn")
+    if not await run_in_threadpool(partial(_draw, site, job, lang, out)):
+        raise HTTPException(500, "the chart could not be drawn")
     return _send(site, out / "charts" / f"{name}.png", "image/png")
 
 
 def _draw(site: Site, job: Job, lang: str, out: Path) -> bool:
-    proc = subprocess.run([site.python, "-m", "simulator.web.draw", str(job.folder), lang, str(out)],
-                          capture_output=True, timeout=600, env=_child_env(), stdin=subprocess.DEVNULL)
-    return proc.returncode == 0
+    """Every chart of the run in ``lang`` into ``out``, once (the first request draws them all in a child
+    process; the others wait for it in their worker threads, never in the event loop)."""
+    with site.lock(f"{job.id}/charts/{lang}"):
+        if (out / "done").is_file():
+            return True
+        proc = subprocess.run([site.python, "-m", "simulator.web.draw", str(job.folder), lang, str(out)],
+                              capture_output=True, timeout=600, env=_child_env(), stdin=subprocess.DEVNULL)
+        if proc.returncode != 0:
+            return False
+        (out / "done").touch()
+        return True
 
 
 def _run_lang(job: Job) -> str:

@@ -101,6 +101,7 @@ class Jobs:
             if len(self._queue) >= self.max_waiting:
                 raise Busy(f"{len(self._queue)} runs are already waiting")
             self._all[job.id] = job
+            job.label = job.label or str(len(self._all))  # "Run 3": the sitting's third
             self._queue.append(job)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name="fuelseal-runs", daemon=True)

@@ -80,7 +80,8 @@ def cmd_run(args) -> int:
             from ..charts import write_charts
 
             try:
-                write_charts(res, folder.path, ("png", "svg") if args.svg else ("png",), lang=lang)
+                write_charts(res, folder.path, ("png", "svg") if args.svg else ("png",), lang=lang,
+                             workers=min(args.workers or os.cpu_count() or 1, MAX_WORKERS))
             except KeyboardInterrupt as exc:
                 raise Interrupted(f"{_how(exc)} while drawing the charts: the tables in {folder.path} are complete; "
                                   f"draw the charts with: fuelseal run --resume {folder.path}", code=_code(exc)) \

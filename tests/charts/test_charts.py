@@ -88,6 +88,16 @@ def test_write_charts_writes_valid_png_svg_and_csv(hanam_run, tmp_path):
     assert [p.name for p in only] == ["cost_benefit.png"]
 
 
+def test_charts_drawn_on_two_processes_are_the_same_files_in_the_same_order(hanam_run, tmp_path):
+    """``workers=2`` (what ``fuelseal run`` uses when cores are free) shares the charts out one a task; every
+    file is byte for byte what one process writes, and the list comes back in report order."""
+    one = charts.write_charts(hanam_run, tmp_path / "one", lang="vi")
+    two = charts.write_charts(hanam_run, tmp_path / "two", lang="vi", workers=2)
+    assert [p.name for p in two] == [p.name for p in one]
+    assert [p.stem for p in two if p.suffix == ".png"] == list(charts.CHARTS)
+    assert all(p.read_bytes() == q.read_bytes() for p, q in zip(one, two, strict=True))
+
+
 def test_write_charts_rejects_an_unknown_format(hanam_run, tmp_path):
     """A format other than png, svg or pdf is refused by name, before anything is written."""
     with pytest.raises(ValueError, match="formats: .*'gif'"):

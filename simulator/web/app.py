@@ -53,6 +53,7 @@ from ..errors import ScenarioError
 from ..files import MAX_REGISTER_BYTES, MAX_SCENARIO_BYTES
 from ..i18n import LANGS, translator
 from ..numbers import Numbers
+from ..scenario.labels import parameter_name
 from . import form as forms
 from .jobs import DONE, Busy, Job, Jobs
 from .presets import Presets
@@ -216,7 +217,8 @@ def render(site: Site, request: Request, name: str, status: int = 200, **context
     _ = translator(lang)
     nf = Numbers(lang)
     page = site.templates.get_template(name).render(
-        _=_, lang=lang, other="vi" if lang == "en" else "en", nf=nf, path=request.url.path, **context)
+        _=_, lang=lang, other="vi" if lang == "en" else "en", nf=nf, path=request.url.path,
+        key_name=partial(parameter_name, lang=nf), **context)
     response = HTMLResponse(page, status_code=status)
     if request.query_params.get("lang") in LANGS:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict")
@@ -239,7 +241,7 @@ def _form_context(site: Site, preset_id: str, lang: str, values: dict | None = N
                   error: ScenarioError | None = None) -> dict:
     preset = site.presets.find(preset_id)
     sc = preset.load()
-    groups = forms.fields(sc, lang)
+    groups = forms.fields(sc, lang, {"run.replications": site.max_replications})
     groups, general = forms.attach(groups, values or {}, error)
     return {"preset": preset, "groups": groups, "general_error": general, "presets": site.preset_names(lang)}
 

@@ -12,6 +12,7 @@ puts the loader's one-line message next to the field it names.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
@@ -103,8 +104,28 @@ def _expand(sc: Scenario, key: str) -> list[str]:
     return [key]
 
 
-def fields(sc: Scenario, lang: str = "en") -> list[tuple[str, list[Field]]]:
-    """The form for scenario ``sc`` in ``lang``: (group title, fields), groups with no field left out."""
+BOUND = re.compile(r"([≥>≤<]) (-?[0-9.]+(?:e[+-]?[0-9]+)?)")
+HUGE = 1e6
+"""An upper bound from this on is a guard against typing errors, not a planner's range: not shown."""
+
+
+def allowed_words(allowed: str, nf: Numbers, cap: float | None = None) -> str:
+    """The reference's range ("≥ 1, ≤ 10000") as a planner reads it, in ``nf``'s language ("≥ 1, ≤ 10.000"),
+    without upper bounds from :data:`HUGE` on (unless ``cap`` sets a lower one)."""
+    parts = []
+    for op, number in BOUND.findall(allowed):
+        value = float(number)
+        if op in "≤<" and cap is not None:
+            op, value = "≤", min(value, cap)
+        if op in "≤<" and value >= HUGE:
+            continue
+        parts.append(f"{op} {nf.plain(value)}")
+    return ", ".join(parts)
+
+
+def fields(sc: Scenario, lang: str = "en", caps: Mapping[str, float] | None = None) -> list[tuple[str, list[Field]]]:
+    """The form for scenario ``sc`` in ``lang``: (group title, fields), groups with no field left out; ``caps``
+    lowers the upper bound shown for a key (the page's largest run)."""
     nf, _ = Numbers(lang), translator(lang)
     out = []
     for title, group in GROUPS:
@@ -123,7 +144,8 @@ def fields(sc: Scenario, lang: str = "en") -> list[tuple[str, list[Field]]]:
             choices = tuple((c, _(ENUMS[c]) if c in ENUMS else c) for c in choices)
             known = label_of(dotted)
             unit = _(UNITS[known[1]]) if known and known[1] in UNITS else ""
-            made.append(Field(key, label, kind, text_of(value), choices, ref.allowed, unit,
+            allowed = allowed_words(ref.allowed, nf, (caps or {}).get(key))
+            made.append(Field(key, label, kind, text_of(value), choices, allowed, unit,
                               ref.description if lang == "en" else ""))  # the reference is in English
         if made:
             out.append((_(title), made))

@@ -81,11 +81,23 @@ def test_the_page_offers_the_presets_and_a_form_made_from_the_key_reference(clie
     assert "Hà Nam 2017" in r.text and 'value="file:vietnam_rollout_2016_2017"' in r.text
     assert 'value="file:hanam_2017"' not in r.text  # a copy of the built-in scenario is not offered twice
     assert re.search(r'name="campaign.teams" value="2"', r.text)  # the scenario's own value
-    assert "Verification teams" in r.text and "≥ 1, ≤ 10000" in r.text  # label and range from the reference
+    assert "Verification teams" in r.text and "≥ 1, ≤ 10,000" in r.text  # label and range from the reference
+    assert "≥ 1, ≤ 2,000" in r.text  # replications: the page's own cap, not the schema's million
     assert "e-invoices by handheld POS" in r.text  # each instrument the scenario names, in words
     assert 'name="behaviour.undeclared_share.mean" value="0.0559"' in r.text  # a distribution: its mean
     rollout = client.get("/?scenario=file:vietnam_rollout_2016_2017")
     assert rollout.status_code == 200 and 'value="file:vietnam_rollout_2016_2017" selected' in rollout.text
+
+
+def test_a_range_reads_as_a_planner_reads_it():
+    from simulator.numbers import Numbers
+    from simulator.web.form import allowed_words
+
+    assert allowed_words("≥ 1, ≤ 10000", Numbers("vi")) == "≥ 1, ≤ 10.000"
+    assert allowed_words("≥ 0, ≤ 1e+15", Numbers("en")) == "≥ 0"  # a guard against typos, not a range
+    assert allowed_words("≥ 1, ≤ 1e+06", Numbers("en"), cap=2000) == "≥ 1, ≤ 2,000"
+    assert allowed_words("> 0, < 24", Numbers("vi")) == "> 0, < 24"
+    assert allowed_words("", Numbers("en")) == ""
 
 
 def test_the_language_comes_from_the_toggle_then_the_cookie_then_the_browser(tmp_path):
@@ -153,7 +165,7 @@ def test_the_status_follows_a_run_and_the_result_page_shows_headline_figures_and
 def test_the_comparison_pairs_this_run_with_the_earlier_ones(client, two_runs):
     first, second = two_runs
     page = client.get(f"/runs/{second.id}").text
-    assert 'id="comparison"' in page and f"this run minus run {first.label}" in page
+    assert 'id="comparison"' in page and f"This run minus run {first.label}" in page
     assert 'id="comparison"' not in client.get(f"/runs/{first.id}").text  # nothing earlier to compare with
     from simulator.report.loading import load_run
     from simulator.results.compare import difference

@@ -75,6 +75,7 @@ STYLE: dict[str, Any] = {
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
     "svg.hashsalt": "fuelseal",  # the same run gives byte-identical SVG files
+    "text.parse_math": False,  # names from a scenario are text: "Quận $x$" is not TeX (nor a failed run)
 }
 WIDE = (10.0, 5.6)
 TALL = (10.0, 7.2)

@@ -151,6 +151,8 @@ SEPARATOR_LIKE = ",;\t|:^~#/\\ "
 
 EXCEL_MAX_ROWS = 1_048_576
 MAX_XLSX_UNPACKED = 512 * 1024**2
+MAX_XLSX_ENTRIES = 10_000  # files inside a workbook: a real register has a dozen
+MAX_XLSX_COLUMNS = 64  # columns read: a register has five; a cell far to the right does not cost a row of 16,384
 """Largest a register workbook may unpack to (its parts' sizes added up): a workbook is a zip archive,
 and one of a few MiB could otherwise unpack to many GiB."""
 
@@ -262,9 +264,13 @@ def _xlsx_table(data: bytes, src: str) -> _Table:
     unreadable = "not a readable Excel workbook (.xlsx)"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            entries = archive.infolist()
+            unpacked = sum(info.file_size for info in entries)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise ScenarioError(f"{unreadable} ({exc.__class__.__name__}); {SAVE_AS}", source=src) from None
+    if len(entries) > MAX_XLSX_ENTRIES:
+        raise ScenarioError(f"{unreadable}: it holds {len(entries):,} files, more than a register workbook may "
+                            f"({MAX_XLSX_ENTRIES:,})", source=src)
     if unpacked > MAX_XLSX_UNPACKED:
         raise ScenarioError(f"{unreadable}: it unpacks to {unpacked / 1024**2:,.0f} MiB, more than a register "
                             f"workbook may ({MAX_XLSX_UNPACKED // 1024**2} MiB)", source=src)
@@ -286,7 +292,7 @@ def _xlsx_table(data: bytes, src: str) -> _Table:
                     ws = book.worksheets[0]
                     ws.reset_dimensions()  # read the rows there are, whatever size the file claims
                     out = []
-                    for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                    for n, values in enumerate(ws.iter_rows(values_only=True, max_col=MAX_XLSX_COLUMNS), start=1):
                         if n > EXCEL_MAX_ROWS:
                             raise ScenarioError(f"{unreadable}: more than {EXCEL_MAX_ROWS:,} rows", source=src)
                         if n == 1 or any(v is not None and str(v).strip() for v in values):
@@ -392,6 +398,11 @@ def _missing(missing: list[str], table: _Table, at: dict[str, int]) -> str:
     return msg + (f"; is {others[near[0]]!r} meant to be {missing[0]!r}?" if near else "")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+"""What a spreadsheet reads as the start of a formula: an id, district or operator type starting so would run
+as one when a table fuelseal writes (visits.csv, a chart's CSV) is opened in Excel."""
+
+
 def _stations(table: _Table, src: str) -> Register:
     at = _columns(table, src)
     ids, districts, operators, pumps, litres, numbers = [], [], [], [], [], []
@@ -403,6 +414,11 @@ def _stations(table: _Table, src: str) -> Register:
             if not row[column]:
                 why = table.empty_because(n, at[column]) or "an empty value"
                 raise ScenarioError(f"{column}: expected {what}, got {why}", source=src, key=where)
+        for column in ("id", "district", "operator"):
+            if row[column][:1] in FORMULA_STARTS:
+                raise ScenarioError(f"{column}: {row[column][:40]!r} starts like a spreadsheet formula "
+                                    f"({' '.join(FORMULA_STARTS)}); a name may not, so that the tables fuelseal "
+                                    "writes open safely in Excel", source=src, key=where)
         sid = row["id"]
         if sid in seen:
             raise ScenarioError(f"id: duplicate id {sid!r} (first on row {seen[sid]})", source=src, key=where)

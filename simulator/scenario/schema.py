@@ -14,6 +14,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from .fiscal import ALTERNATIVES, NEEDS, Operator, Supply, Tax, check_mix, check
 from .instruments import KINDS, Instrument
 from .overrides import _deepcopy, apply_overrides
 from .quantities import Quantity  # noqa: F401  (re-exported for callers of with_overrides)
-from .register import Register, read_register
+from .register import FORMULA_STARTS, Register, read_register
 from .resolved import with_defaults
 from .sections import (
     Behaviour,
@@ -43,6 +44,9 @@ from .sections import (
 )
 from .size import MAX_DISPENSERS, check_run_size
 from .writer import dumps_toml
+
+INSTRUMENT_NAME = re.compile(r"[^\W][\w-]*")
+"""An instrument's name: it is one part of a dotted key (``instruments.NAME.enabled``)."""
 
 
 class Scenario(_Section):
@@ -109,7 +113,22 @@ class Scenario(_Section):
                                  f"to scenario.end ({s.end}), got {d.start}")
         self._money()
         self._instruments()
+        self._names()
         return self
+
+    def _names(self) -> None:
+        """Names the scenario chooses end up in tables opened in Excel and in dotted keys: a district or operator
+        type may not start like a spreadsheet formula, an instrument's name is letters, digits, _ and -."""
+        tables = {"network.districts": self.network.districts or {}, "operators": self.operators}
+        for where, table in tables.items():
+            for name in table:
+                if str(name)[:1] in FORMULA_STARTS:
+                    raise ValueError(f"{where}: {str(name)[:40]!r} starts like a spreadsheet formula "
+                                     f"({' '.join(FORMULA_STARTS)}); a name may not")
+        for name in self.instruments:
+            if not INSTRUMENT_NAME.fullmatch(name):
+                raise ValueError(f"instruments: {name[:40]!r} is not a usable name; expected letters, digits, _ and "
+                                 "- (it is set from the command line as instruments.NAME.KEY)")
 
     def _instruments(self) -> None:
         s = self.scenario

@@ -36,15 +36,14 @@ import threading
 import zipfile
 from collections.abc import Callable
 from functools import partial
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -53,11 +52,12 @@ from ..errors import ScenarioError
 from ..files import MAX_REGISTER_BYTES, MAX_SCENARIO_BYTES
 from ..i18n import LANGS, translator
 from ..numbers import Numbers
+from ..scenario import Scenario
 from ..scenario.labels import parameter_name
 from . import form as forms
 from .jobs import DONE, Busy, Job, Jobs
 from .presets import Presets
-from .workspace import Workspace, is_id, new_id
+from .workspace import OutsideData, Workspace, is_id, new_id
 
 HERE = Path(__file__).parent
 MiB = 2**20
@@ -92,8 +92,7 @@ class Guard:
         set_cookie = None
         if self.token is not None:
             given = (query.get("token") or [None])[0]
-            cookie = SimpleCookie(headers.get("cookie", ""))
-            held = cookie[TOKEN_COOKIE].value if TOKEN_COOKIE in cookie else None
+            held = cookie_parser(headers.get("cookie", "")).get(TOKEN_COOKIE)
             header = headers.get("x-fuelseal-token")
             if not any(t is not None and hmac.compare_digest(t.encode(), self.token.encode())
                        for t in (given, held, header)):
@@ -101,11 +100,18 @@ class Guard:
                                                "?token=… that fuelseal serve printed")
             if given is not None:
                 set_cookie = f"{TOKEN_COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict"
+                if scope["method"] == "GET":  # keep the token out of the address bar and the history
+                    rest = urlencode([(k, v) for k, vs in query.items() if k != "token" for v in vs])
+                    where = scope.get("path", "/") + (f"?{rest}" if rest else "")
+                    return await _plain(send, 303, "signed in", [(b"location", where.encode("latin-1")),
+                                                                 (b"set-cookie", set_cookie.encode("latin-1"))])
         if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
             origin = headers.get("origin")
             if origin and origin != "null" and urlsplit(origin).netloc != host:
                 return await _plain(send, 403, "a form from another site may not post to this page")
-            if origin == "null":
+            if origin == "null" or (not origin and (
+                    headers.get("sec-fetch-site") in ("cross-site", "same-site")
+                    or (headers.get("referer") and urlsplit(headers["referer"]).netloc != host))):
                 return await _plain(send, 403, "a form from another site may not post to this page")
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
@@ -136,11 +142,11 @@ def _hostname(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-async def _plain(send, status: int, text: str) -> None:
+async def _plain(send, status: int, text: str, extra: list | None = None) -> None:
     body = (text + "\n").encode("utf-8")
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
+                            (b"content-length", str(len(body)).encode()), *(extra or [])]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -163,6 +169,23 @@ class Site:
         self._locks_lock = threading.Lock()
         self._results: dict[tuple[str, str], dict] = {}
         self._names: dict[str, tuple[str, str]] = {}
+        self._scenarios: dict[tuple, Scenario] = {}
+
+    def load(self, preset) -> Scenario:
+        """``preset``'s scenario as it stands, loaded once per version of its files (a station register is read
+        once, not at every page view)."""
+        stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else None
+                      for p in (preset.path, *preset.files()))
+        key = (preset.id, stamp)
+        with self._locks_lock:
+            sc = self._scenarios.get(key)
+        if sc is None:
+            sc = preset.load()
+            with self._locks_lock:
+                if len(self._scenarios) > 64:
+                    self._scenarios.clear()
+                self._scenarios[key] = sc
+        return sc
 
     def lock(self, name: str) -> threading.Lock:
         with self._locks_lock:
@@ -173,7 +196,7 @@ class Site:
         for p in self.presets.files():
             if p.id not in self._names:
                 try:
-                    sc = p.load()
+                    sc = self.load(p)
                     self._names[p.id] = (sc.scenario.said("name", "en"), sc.scenario.said("name", "vi"))
                 except ScenarioError as exc:
                     self._names[p.id] = (f"{p.path.name} ({exc})",) * 2
@@ -218,6 +241,8 @@ def render(site: Site, request: Request, name: str, status: int = 200, **context
     nf = Numbers(lang)
     page = site.templates.get_template(name).render(
         _=_, lang=lang, other="vi" if lang == "en" else "en", nf=nf, path=request.url.path,
+        lang_link=lambda code: "?" + urlencode([*((k, v) for k, v in request.query_params.multi_items()
+                                                  if k not in ("lang", "token")), ("lang", code)]),
         key_name=partial(parameter_name, lang=nf), **context)
     response = HTMLResponse(page, status_code=status)
     if request.query_params.get("lang") in LANGS:
@@ -239,8 +264,9 @@ def _job(site: Site, run_id: str) -> Job:
 
 def _form_context(site: Site, preset_id: str, lang: str, values: dict | None = None,
                   error: ScenarioError | None = None) -> dict:
+    """The form of ``preset_id`` (loading a scenario reads its register: call it in a worker thread)."""
     preset = site.presets.find(preset_id)
-    sc = preset.load()
+    sc = site.load(preset)
     groups = forms.fields(sc, lang, {"run.replications": site.max_replications})
     groups, general = forms.attach(groups, values or {}, error)
     return {"preset": preset, "groups": groups, "general_error": general, "presets": site.preset_names(lang)}
@@ -251,9 +277,9 @@ async def home(request: Request) -> Response:
     lang = lang_of(request)
     preset_id = request.query_params.get("scenario", "builtin")
     try:
-        context = _form_context(site, preset_id, lang)
+        context = await run_in_threadpool(_form_context, site, preset_id, lang)
     except ScenarioError as exc:
-        context = _form_context(site, "builtin", lang)
+        context = await run_in_threadpool(_form_context, site, "builtin", lang)
         context["general_error"] = str(exc)
     return render(site, request, "page.html.j2", job=None, jobs=_sitting(site), **context)
 
@@ -269,29 +295,41 @@ async def upload(request: Request) -> Response:
     async with request.form(max_files=2, max_fields=20) as data:
         scenario, register = data.get("scenario"), data.get("register")
         if scenario is None or isinstance(scenario, str) or not scenario.filename:
-            return _bad_upload(site, request, _("choose a scenario file (.toml) to upload"))
+            return await _bad_upload(site, request, _("choose a scenario file (.toml) to upload"))
         has_register = register is not None and not isinstance(register, str) and register.filename
         scenario_bytes = await scenario.read(MAX_SCENARIO_BYTES + 1)
         register_bytes = await register.read(MAX_REGISTER_BYTES + 1) if has_register else None
-        up = None
         try:
-            up = site.workspace.save_upload(scenario.filename, scenario_bytes,
-                                            register.filename if has_register else None, register_bytes)
-            site.presets.find(f"upload:{up.id}").load()  # validated exactly as fuelseal validate would
+            up = await run_in_threadpool(_store_upload, site, scenario.filename, scenario_bytes,
+                                         register.filename if has_register else None, register_bytes)
         except ScenarioError as exc:
-            if up is not None:
-                shutil.rmtree(up.folder, ignore_errors=True)
-                return _bad_upload(site, request, site.presets.find_tidy(up, str(exc)))
-            return _bad_upload(site, request, str(exc))
+            return await _bad_upload(site, request, str(exc))
     if _wants_json(request):
         return JSONResponse({"scenario": f"upload:{up.id}"}, status_code=201)
     return RedirectResponse(f"/?scenario=upload:{up.id}", status_code=303)
 
 
-def _bad_upload(site: Site, request: Request, message: str) -> Response:
+def _store_upload(site: Site, scenario_name: str, scenario: bytes, register_name: str | None,
+                  register: bytes | None):
+    """Store an upload and check it exactly as ``fuelseal validate`` would, form included; nothing is kept of
+    one that fails (the message names the files as the planner named them)."""
+    up = site.workspace.save_upload(scenario_name, scenario, register_name, register)
+    try:
+        preset = site.presets.find(f"upload:{up.id}")
+        forms.fields(site.load(preset))
+    except ScenarioError as exc:
+        shutil.rmtree(up.folder, ignore_errors=True)
+        raise ScenarioError(site.presets.find_tidy(up, str(exc))) from None
+    except Exception:  # the page must not keep what it cannot show
+        shutil.rmtree(up.folder, ignore_errors=True)
+        raise
+    return up
+
+
+async def _bad_upload(site: Site, request: Request, message: str) -> Response:
     if _wants_json(request):
         return JSONResponse({"error": message}, status_code=400)
-    context = _form_context(site, "builtin", lang_of(request))
+    context = await run_in_threadpool(_form_context, site, "builtin", lang_of(request))
     return render(site, request, "page.html.j2", status=400, job=None, jobs=_sitting(site), upload_error=message,
                   **context)
 
@@ -305,11 +343,36 @@ async def start_run(request: Request) -> Response:
         raise HTTPException(400, "the form is incomplete: it names no scenario")
     preset_id = values.pop("scenario")
     try:
+        preset, pairs, sc = await run_in_threadpool(_checked_run, site, preset_id, values)
+    except ScenarioError as exc:
+        if _wants_json(request):
+            return JSONResponse({"error": str(exc), "key": exc.key}, status_code=422)
+        context = await run_in_threadpool(_form_context, site, preset_id, lang, values, exc)
+        return render(site, request, "page.html.j2", status=422, job=None, jobs=_sitting(site), **context)
+    run_id = new_id()
+    folder = site.workspace.run_folder(run_id)
+    sets = [x for k, v in {**preset.extra, **pairs}.items() for x in ("--set", f"{k}={v}")]
+    argv = ["fuelseal", "run", str(preset.path), *sets, "--out", str(folder), "--safe", str(preset.base),
+            "--workers", str(site.workers), "--lang", lang, "--quiet", "--json"]
+    job = Job(run_id, folder, argv, preset_id, values, pairs, sc.run.replications, tidy=preset.tidy)
+    try:
+        site.jobs.submit(job)
+    except Busy as exc:
+        raise HTTPException(429, f"{exc}; try again when one finishes") from None
+    if _wants_json(request):
+        return JSONResponse({"run": run_id, "url": f"/runs/{run_id}"}, status_code=202)
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+
+def _checked_run(site: Site, preset_id: str, values: dict) -> tuple:
+    """The preset, the form's changes as ``--set`` pairs, and the scenario they make, checked as the command line
+    checks them; a ScenarioError (paths shown as the planner knows them) otherwise."""
+    try:
         preset = site.presets.find(preset_id)
     except ScenarioError as exc:
         raise HTTPException(400, str(exc)) from None
     try:
-        base = preset.load()
+        base = site.load(preset)
     except ScenarioError as exc:
         raise HTTPException(400, preset.tidy(str(exc))) from None
     pairs = forms.overrides(values, base)
@@ -319,24 +382,9 @@ async def start_run(request: Request) -> Response:
             raise ScenarioError(f"at most {site.max_replications} replications on this page; run larger studies "
                                 "from the command line", key="run.replications")
     except ScenarioError as exc:
-        exc = ScenarioError(exc.detail, source=preset.tidy(exc.source) if exc.source else None, key=exc.key)
-        if _wants_json(request):
-            return JSONResponse({"error": str(exc), "key": exc.key}, status_code=422)
-        context = _form_context(site, preset_id, lang, values, exc)
-        return render(site, request, "page.html.j2", status=422, job=None, jobs=_sitting(site), **context)
-    run_id = new_id()
-    folder = site.workspace.run_folder(run_id)
-    sets = [x for k, v in {**preset.extra, **pairs}.items() for x in ("--set", f"{k}={v}")]
-    argv = ["fuelseal", "run", str(preset.path), *sets, "--out", str(folder), "--safe", str(preset.base),
-            "--workers", str(site.workers), "--lang", lang, "--quiet", "--json"]
-    job = Job(run_id, folder, argv, preset_id, values, pairs, sc.run.replications)
-    try:
-        site.jobs.submit(job)
-    except Busy as exc:
-        raise HTTPException(429, f"{exc}; try again when one finishes") from None
-    if _wants_json(request):
-        return JSONResponse({"run": run_id, "url": f"/runs/{run_id}"}, status_code=202)
-    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+        raise ScenarioError(exc.detail, source=preset.tidy(exc.source) if exc.source else None, key=exc.key) \
+            from None
+    return preset, pairs, sc
 
 
 def status_of(site: Site, job: Job) -> dict:
@@ -362,7 +410,7 @@ async def run_page(request: Request) -> Response:
     site: Site = request.app.state.site
     lang = lang_of(request)
     job = _job(site, request.path_params["run_id"])
-    context = _form_context(site, job.preset, lang, job.form)
+    context = await run_in_threadpool(_form_context, site, job.preset, lang, job.form)
     result = await run_in_threadpool(_result, site, job, lang) if job.state == DONE else None
     return render(site, request, "page.html.j2", job=job, progress=status_of(site, job), result=result,
                   jobs=_sitting(site), command=_command(job), **context)
@@ -444,7 +492,7 @@ async def chart_png(request: Request) -> Response:
     lang = lang_of(request)
     if lang == _run_lang(job):
         return _send(site, job.folder / "charts" / f"{name}.png", "image/png")
-    out = site.workspace.cache(job.id) / f"charts-{lang}"
+    out = site.workspace.cache(job.id, f"charts-{lang}")
     if not await run_in_threadpool(partial(_draw, site, job, lang, out)):
         raise HTTPException(500, "the chart could not be drawn")
     return _send(site, out / "charts" / f"{name}.png", "image/png")
@@ -454,7 +502,7 @@ def _draw(site: Site, job: Job, lang: str, out: Path) -> bool:
     """Every chart of the run in ``lang`` into ``out``, once (the first request draws them all in a child
     process; the others wait for it in their worker threads, never in the event loop)."""
     with site.lock(f"{job.id}/charts/{lang}"):
-        if (out / "done").is_file():
+        if (out / "done").is_file() and site.workspace.file(out / "done"):
             return True
         proc = subprocess.run([site.python, "-m", "simulator.web.draw", str(job.folder), lang, str(out)],
                               capture_output=True, timeout=600, env=_child_env(), stdin=subprocess.DEVNULL)
@@ -507,7 +555,10 @@ def _report(site: Site, job: Job, fmt: str, lang: str, cached: Path) -> bool:
         proc = site.run_cli("report", str(job.folder), "--format", fmt, "--lang", lang)
         if proc.returncode != 0:
             return False
-        shutil.copyfile(job.folder / f"report.{fmt}", cached)
+        part = cached.with_name(cached.name + ".part")
+        part.unlink(missing_ok=True)
+        shutil.copyfile(job.folder / f"report.{fmt}", part)
+        part.replace(cached)  # a rename: never through a link planted at the name
         return True
 
 
@@ -525,6 +576,7 @@ def _zip(site: Site, job: Job, target: Path) -> None:
         if target.is_file():
             return
         part = target.with_suffix(".part")
+        part.unlink(missing_ok=True)
         with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
             for p in sorted(job.folder.rglob("*")):
                 if p.is_file() and not p.is_symlink() and p.name != ".fuelseal.lock":
@@ -546,6 +598,11 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
     site: Site = request.app.state.site
     return render(site, request, "error.html.j2", status=exc.status_code, message=exc.detail,
                   code=exc.status_code)
+
+
+async def outside(request: Request, exc: OutsideData) -> Response:
+    print(f"fuelseal serve: {request.method} {request.url.path}: refused: {exc}", file=sys.stderr)
+    return Response("no such file\n", status_code=404, media_type="text/plain; charset=utf-8")
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -594,8 +651,8 @@ def create_app(data: str | Path, *, scenarios: str | Path | None = None, token: 
         yield
         shutdown()
 
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error},
-                    lifespan=lifespan)
+    handlers = {HTTPException: http_error, OutsideData: outside, Exception: server_error}
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.state.site = site
     app.add_middleware(Guard, hosts=None if hosts is None else set(hosts), token=token, max_body=max_body)
     return app

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,8 @@ class Job:
     started: float | None = None
     finished: float | None = None
     cancel_requested: bool = False
+    tidy: Callable[[str], str] | None = field(default=None, repr=False)
+    """Shows the command's one-line error as the planner knows the files (no server paths)."""
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
@@ -163,7 +166,12 @@ class Jobs:
                     return
                 job = self._queue.popleft()
                 job.state, job.started = RUNNING, time.time()
-            self._run(job)
+            try:
+                self._run(job)
+            except Exception as exc:  # the queue outlives any one run: a run that cannot start fails alone
+                job.state, job.error = FAILED, f"could not run: {type(exc).__name__}: {exc}"
+            if job.error and job.tidy is not None:
+                job.error = job.tidy(job.error)
             with self._cv:
                 job.finished = time.time()
                 self._cv.notify_all()
@@ -174,7 +182,7 @@ class Jobs:
             proc = subprocess.Popen([self.python, "-m", "simulator", *job.argv[1:]], stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env,
                                     start_new_session=True)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in an argument
             job.state, job.error = FAILED, f"could not start the run: {exc}"
             return
         with self._cv:

@@ -31,12 +31,15 @@ class Preset:
     """The uploaded file's name as given (shown), for an upload."""
 
     def tidy(self, message: str) -> str:
-        """``message`` with an upload's stored paths replaced by the names the planner gave (the server's
-        own folders are not shown)."""
-        if not self.uploaded:
-            return message
-        message = message.replace(str(self.path), self.uploaded)
+        """``message`` with the preset's paths as a planner knows them: an upload by the name given, a file by
+        its name (the server's own folders are not shown)."""
+        message = message.replace(str(self.path), self.uploaded or self.path.name)
         return message.replace(str(self.base) + "/", "").replace(str(self.base), "")
+
+    def files(self) -> list[Path]:
+        """The files besides the scenario that it reads and the page knows of: an upload's register."""
+        reg = self.extra.get("network.register")
+        return [self.base / reg.strip('"')] if reg else []
 
     def load(self, overrides: dict | None = None) -> Scenario:
         from ..scenario import parse_overrides

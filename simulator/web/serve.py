@@ -76,7 +76,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise ScenarioError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); choose another "
                             "--port", source="fuelseal serve") from None
     workers = args.workers or max(1, (os.cpu_count() or 2) - 1)
-    app = create_app(args.data, scenarios=scenarios, token=token, hosts=LOOPBACK | {"testserver"} if local else None,
+    app = create_app(args.data, scenarios=scenarios, token=token, hosts=LOOPBACK if local else None,
                      workers=workers, max_replications=args.max_replications)
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{args.port}/" + (f"?token={token}" if token else "")

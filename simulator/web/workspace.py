@@ -43,6 +43,16 @@ def suffix_of(name: str) -> str:
     return Path(shown_name(name)).suffix.lower()
 
 
+class OutsideData(Exception):
+    """A path the page would use leads out of the data directory (a symbolic link planted in it)."""
+
+
+MAX_UPLOADS = 200
+MAX_UPLOADS_BYTES = 2 * 2**30
+"""Uploads kept in one data directory, by number and in all: beyond, an upload is refused (the page deletes
+nothing a planner may still want; they are in ``<data>/uploads``)."""
+
+
 @dataclass(frozen=True)
 class Upload:
     id: str
@@ -63,6 +73,8 @@ class Workspace:
             raise ScenarioError("expected a folder for the data directory, got a file", source=str(root))
         self.root = root.resolve()
         for sub in ("runs", "uploads", "cache"):
+            if (self.root / sub).is_symlink():
+                raise ScenarioError("may not be a symbolic link", source=str(self.root / sub))
             (self.root / sub).mkdir(parents=True, exist_ok=True)
 
     @property
@@ -72,9 +84,15 @@ class Workspace:
     def run_folder(self, run_id: str) -> Path:
         return self.runs / self._checked(run_id)
 
-    def cache(self, run_id: str) -> Path:
-        folder = self.root / "cache" / self._checked(run_id)
-        folder.mkdir(parents=True, exist_ok=True)
+    def cache(self, run_id: str, *sub: str) -> Path:
+        """The run's cache folder (or a folder in it), made if missing; :class:`OutsideData` if any part of the
+        way is a symbolic link (what the page writes there must not land elsewhere)."""
+        folder = self.root
+        for part in ("cache", self._checked(run_id), *sub):
+            folder = folder / part
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                raise OutsideData(f"{folder} is not a folder of the data directory")
+            folder.mkdir(exist_ok=True)
         return folder
 
     def file(self, path: Path) -> Path | None:
@@ -121,6 +139,11 @@ class Workspace:
                                     source=shown_name(register_name or "") or "register")
             if len(register) > MAX_REGISTER_BYTES:
                 raise ScenarioError(f"larger than {MAX_REGISTER_BYTES // 2**20} MiB", source=shown_name(register_name))
+        kept = [p for p in (self.root / "uploads").iterdir() if p.is_dir() and not p.is_symlink()]
+        size = sum(f.stat().st_size for p in kept for f in p.iterdir() if f.is_file() and not f.is_symlink())
+        if len(kept) >= MAX_UPLOADS or size + len(scenario) + len(register or b"") > MAX_UPLOADS_BYTES:
+            raise ScenarioError(f"this data directory already keeps {len(kept)} uploads ({size / 2**20:,.0f} MiB); "
+                                f"remove some from {self.root / 'uploads'} first", source="upload")
         upload_id = new_id()
         folder = self.root / "uploads" / upload_id
         folder.mkdir()

@@ -15,6 +15,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+import simulator
 from simulator import Results, charts
 from simulator.i18n import translator
 
@@ -262,3 +263,17 @@ def test_a_small_scenario_without_a_published_figure_draws_every_chart(small, tm
     assert len(paths) == 2 * len(charts.CHARTS)
     assert not (charts.chart_data(res, "uplift_distribution")["kind"] == "published").any()
     assert "published" not in _texts(charts.uplift_decomposition(res)).lower()
+
+
+def test_a_name_with_dollar_signs_is_drawn_as_text_not_read_as_tex(tmp_path):
+    """Names come from the planner's files: a district "Quận $\\undefined$" must be drawn as written. Read as
+    matplotlib's TeX it failed the run after every replication had been computed (an unknown symbol), and
+    a deep one exhausted the recursion limit."""
+    from conftest import make_scenario
+
+    odd = "Quận $\\undefinedcommand$ " + "{" * 50
+    sc = make_scenario(network={"districts": {odd: 6, "B": 4}, "pumps_per_station": 2})
+    res = simulator.run(sc, replications=2, progress=False)
+    written = charts.write_charts(res, tmp_path, formats=("png", "svg"))
+    svg = (tmp_path / "charts" / "district_breakdown.svg").read_text(encoding="utf-8")
+    assert len(written) == 3 * len(charts.CHARTS) and "undefinedcommand" in svg

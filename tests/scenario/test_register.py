@@ -343,3 +343,39 @@ def test_the_reference_documents_every_register_column(capsys):
     assert all(f"\n{c.name}  (" in out for c in COLUMNS)
     assert out.strip() == text("register") and text("register") in text()
     assert EXAMPLE.read_text(encoding="utf-8").startswith(part.split("```\n")[1].split("```")[0])
+
+
+@pytest.mark.parametrize("column, cell", [("id", "=HYPERLINK(\"http://x\")"), ("district", "@SUM(1+1)"),
+                                          ("district", "-2+3+cmd|' /C calc'!A0"), ("operator", "+1")])
+def test_a_name_that_starts_like_a_spreadsheet_formula_is_refused(tmp_path, column, cell):
+    """Ids, districts and operator types are written back into tables a planner opens in Excel (visits.csv, a
+    chart's CSV); one starting with = + - @ would run there as a formula, so the register is refused, naming
+    the row and the column."""
+    row = {"id": "S1", "district": "A", "operator": "", "pumps": "2", "litres_per_day": "800"}
+    row[column] = cell
+    text_ = "id,district,operator,pumps,litres_per_day\n" + ",".join(f'"{v}"' if "," in v or '"' in v else v
+                                                                     for v in row.values()) + "\n"
+    path = tmp_path / "r.csv"
+    path.write_text(text_.replace('"=HYPERLINK("http://x")"', '"=HYPERLINK(""http://x"")"'), encoding="utf-8")
+    refused(path, "row 2", f"{column}:", "spreadsheet formula")
+
+
+def test_a_workbook_of_very_many_files_is_refused_before_it_is_opened(tmp_path):
+    """A register workbook holds a dozen files; one of tens of thousands (each tiny, far under the size limits)
+    costs seconds and memory to open, and is refused by count first."""
+    path = tmp_path / "many.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        for i in range(10_001):
+            z.writestr(f"x/{i}", b"")
+    refused(path, "10,001 files", "10,000")
+
+
+def test_a_cell_far_to_the_right_is_not_read(tmp_path):
+    """Only the first 64 columns are read: a stray cell in column XFD (16,384) neither costs a row of empty
+    cells nor changes the register."""
+    rows = [list(REGISTER_COLUMNS), ["S1", "A", "", 2, 800], ["S2", "B", "", 3, 900]]
+    plain = read_register(xlsx(tmp_path / "a.xlsx", rows))
+    book = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    book.active.cell(row=3, column=16_384, value="stray")
+    book.save(tmp_path / "b.xlsx")
+    assert read_register(tmp_path / "b.xlsx").ids == plain.ids == ("S1", "S2")

@@ -235,6 +235,17 @@ def test_a_second_run_waits_its_turn_and_either_can_be_cancelled(tmp_path):
         assert c.get(f"/runs/{long}/report.pdf").status_code == 409
 
 
+def test_a_run_that_cannot_even_start_fails_alone_and_the_queue_goes_on(tmp_path):
+    jobs = Jobs(max_waiting=3)
+    broken = jobs.submit(Job("2" * 12, tmp_path / "z", ["fuelseal", "run", "--set", "a\x00b=1"], "builtin", {}, {},
+                             1))
+    after = jobs.submit(Job("3" * 12, tmp_path / "w", ["fuelseal", "run", str(tmp_path / "missing.toml")],
+                            "builtin", {}, {}, 1, tidy=lambda m: m.replace(str(tmp_path), "<here>")))
+    assert jobs.wait(broken, 60) and broken.state == "failed" and "could not start" in broken.error
+    assert jobs.wait(after, 120) and after.state == "failed" and "<here>/missing.toml" in after.error
+    jobs.close()
+
+
 def test_the_queue_refuses_beyond_its_bound_and_reports_a_failed_run(tmp_path):
     jobs = Jobs(max_waiting=0)
     with pytest.raises(Busy):
@@ -280,12 +291,37 @@ def test_an_uploaded_scenario_and_register_become_a_preset(tmp_path):
     ("province.txt", b"x = 1", "expected a scenario file ending in .toml"),
     ("empty.toml", b"", "the scenario file is empty"),
     ("nodistricts.toml", b'[scenario]\nname = "x"\n', "scenario.start"),
+    ("dotted.toml", builtin_path().read_bytes() + b'\n[instruments."a.b"]\nkind = "receipt_printer"\n'
+     b"start = 2017-01-03\n", "is not a usable name"),
+    ("nul.toml", builtin_path().read_bytes() + b'\n[instruments."a\\u0000b"]\nkind = "receipt_printer"\n'
+     b"start = 2017-01-03\n", "is not a usable name"),
 ])
 def test_an_invalid_upload_gets_the_loaders_one_line(tmp_path, name, content, message):
     with _client(tmp_path) as c:
         r = c.post("/upload", files={"scenario": (name, content, "application/toml")}, headers=LOCAL)
         assert r.status_code == 400 and message in r.text and "Traceback" not in r.text
         assert list((tmp_path / "uploads").iterdir()) == []  # nothing half-kept
+
+
+def test_a_register_with_a_formula_for_a_name_is_refused_and_the_message_shows_no_server_path(tmp_path):
+    with _client(tmp_path / "data") as c:
+        bad = REGISTER_CSV.replace("S3,B,", '"=HYPERLINK(""http://evil"")",B,')
+        files = {"scenario": ("mine.toml", _register_scenario(), "application/toml"),
+                 "register": ("stations.csv", bad.encode(), "text/csv")}
+        r = c.post("/upload", files=files, headers=LOCAL)
+        assert r.status_code == 400 and "spreadsheet formula" in r.text and "row 5" in r.text
+        assert str(tmp_path) not in r.text and "register.csv" in r.text
+
+
+def test_the_uploads_a_data_directory_keeps_are_bounded(tmp_path, monkeypatch):
+    from simulator.web import workspace
+
+    monkeypatch.setattr(workspace, "MAX_UPLOADS", 1)
+    with _client(tmp_path) as c:
+        upload = {"scenario": ("a.toml", builtin_path().read_bytes(), "application/toml")}
+        assert c.post("/upload", files=upload, headers=LOCAL).status_code == 303
+        r = c.post("/upload", files=upload, headers=LOCAL)
+        assert r.status_code == 400 and "already keeps 1 uploads" in r.text
 
 
 def test_uploads_over_the_limits_are_refused(tmp_path):
@@ -340,13 +376,53 @@ def test_a_form_posted_from_another_site_is_refused(client):
     assert r.status_code == 403 and "another site" in r.text
 
 
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Referer": "http://attacker.example/x"},
+                                     {"Origin": "null"}])
+def test_a_cross_site_post_without_an_origin_is_refused_too(client, headers):
+    r = client.post("/runs", data={"scenario": "builtin"}, headers=headers)
+    assert r.status_code == 403 and "another site" in r.text
+
+
+def test_the_token_cookie_is_read_whatever_other_cookies_the_host_holds(tmp_path):
+    with TestClient(create_app(tmp_path, token="tok", hosts=None), follow_redirects=False) as c:
+        for other in ('x=a b', 'x={"a":1}', 'x=a\\b'):
+            r = c.get("/", headers={"Cookie": f"{other}; fuelseal_token=tok"})
+            assert r.status_code == 200, other
+
+
+def test_the_language_links_keep_the_page_and_stay_on_this_site(client):
+    page = client.get("/?scenario=file:vietnam_national").text
+    assert 'href="?scenario=file%3Avietnam_national&amp;lang=vi"' in page
+    assert 'href="//' not in client.get("//evil.example/x").text
+
+
+def test_a_symbolic_link_planted_in_the_cache_is_not_written_through(client, two_runs, tmp_path):
+    _, job = two_runs
+    site = client.app.state.site
+    cache = site.workspace.root / "cache" / job.id
+    if cache.exists():
+        import shutil
+
+        shutil.rmtree(cache)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    cache.symlink_to(outside, target_is_directory=True)
+    try:
+        assert client.get(f"/runs/{job.id}/run.zip").status_code == 404
+        assert client.get(f"/runs/{job.id}/report.html?lang=en").status_code == 404
+        assert list(outside.iterdir()) == []
+    finally:
+        cache.unlink()
+
+
 def test_with_a_token_every_request_must_carry_it(tmp_path):
     with TestClient(create_app(tmp_path, token="s3cret-token", hosts=None), follow_redirects=False) as c:
         assert c.get("/").status_code == 403
         assert c.get("/static/app.js").status_code == 403
         assert c.get("/?token=wrong").status_code == 403
-        r = c.get("/?token=s3cret-token")
-        assert r.status_code == 200 and "HttpOnly" in r.headers["set-cookie"]
+        r = c.get("/?scenario=builtin&token=s3cret-token")
+        assert r.status_code == 303 and "HttpOnly" in r.headers["set-cookie"]
+        assert r.headers["location"] == "/?scenario=builtin"  # the token leaves the address bar
         assert c.get("/").status_code == 200  # the cookie now carries it
         c.cookies.clear()
         assert c.get("/", headers={"X-Fuelseal-Token": "s3cret-token"}).status_code == 200

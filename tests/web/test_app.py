@@ -280,10 +280,17 @@ def test_an_uploaded_scenario_and_register_become_a_preset(tmp_path):
         preset = r.headers["location"].split("scenario=")[1]
         page = c.get(f"/?scenario={preset}").text
         assert "Uploaded: my province.toml" in page
-        run_id = start(c, scenario=preset, **{"run.replications": "2"})
+        run_id = start(c, scenario=preset, **{"run.replications": "2", "campaign.teams": "2"})
         job = finish(c, run_id)
         assert job.state == "done", job.error
-        assert pd.read_parquet(job.folder / "kpis.parquet")["stations"].iloc[0] == 8  # the register's stations
+        kpis = pd.read_parquet(job.folder / "kpis.parquet")
+        assert kpis["stations"].iloc[0] == 8  # the register's stations
+        # what the planner hands an analyst: the run folder's zip; its scenario.toml runs again to the same numbers
+        zipfile.ZipFile(io.BytesIO(c.get(f"/runs/{run_id}/run.zip").content)).extractall(tmp_path / "zip")
+        here = tmp_path / "zip" / f"fuelseal-run-{run_id}"
+        assert main(["run", str(here / "scenario.toml"), "--out", str(tmp_path / "again"), "--no-charts",
+                     "--quiet", "--json"]) == 0
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "again" / "kpis.parquet"), kpis)
 
 
 @pytest.mark.parametrize("name, content, message", [

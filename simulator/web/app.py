@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hmac
 import html
+import os
 import shutil
 import subprocess
 import sys
@@ -198,8 +199,8 @@ class Site:
                 try:
                     sc = self.load(p)
                     self._names[p.id] = (sc.scenario.said("name", "en"), sc.scenario.said("name", "vi"))
-                except ScenarioError as exc:
-                    self._names[p.id] = (f"{p.path.name} ({exc})",) * 2
+                except ScenarioError as exc:  # offered with its problem, which choosing it shows in full
+                    self._names[p.id] = (f"{p.path.name} ({p.tidy(str(exc))})",) * 2
             out.append((p.id, self._names[p.id][lang == "vi"]))
         return out
 
@@ -210,8 +211,6 @@ class Site:
 
 
 def _child_env() -> dict:
-    import os
-
     return {**os.environ, "PYTHONIOENCODING": "utf-8"}
 
 

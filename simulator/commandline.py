@@ -82,7 +82,7 @@ def add_compare_subcommand(subparsers) -> argparse.ArgumentParser:
                                                                    "--instruments, one scenario file (default: the "
                                                                    "built-in one)")
     add_arguments(p)
-    p.add_argument("--format", choices=("html", "pdf", "both"), default="both",
+    p.add_argument("--format", choices=("html", "pdf", "both"), default=None,
                    help="which report to write (default: both)")
     p.add_argument("--lang", choices=LANGS, default=None,
                    help="language of the report: en or vi (default: the first run's run.lang, else en)")

@@ -254,6 +254,10 @@ def cmd_compare_any(args) -> int:
     if len(args.run_dirs) > 1:
         raise ScenarioError("with --instruments, give one scenario file (or none for the built-in one)",
                             source="compare")
+    for flag in ("labels", "format", "trust"):  # options of comparing run folders: said, not ignored
+        if getattr(args, flag, None) not in (None, False):
+            raise ScenarioError("goes with run folders; --instruments writes its own chart and tables",
+                                source=f"--{flag}")
     for flag in ("overwrite", "svg"):
         if getattr(args, flag) and not args.out:
             raise ScenarioError("goes with --out DIR (without --out, nothing is written)", source=f"--{flag}")
@@ -268,6 +272,9 @@ def cmd_compare_any(args) -> int:
     cmp = compare_instruments(sc, names, args.combine, replications=args.replications, seed=args.seed,
                               workers=args.workers, progress=False if args.quiet or args.json else None)
     written = write_instruments(cmp, out, lang=lang, scenario=sc, svg=args.svg) if out is not None else []
+    stale = out / instruments_files(svg=True)[1] if out is not None and not args.svg else None
+    if stale is not None and stale.is_file() and not stale.is_symlink():  # an earlier --svg: no longer these numbers
+        stale.unlink()
     if args.json:
         print(instruments_json(cmp))
         return 0

@@ -679,7 +679,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             here = Path(path).resolve()
             if root != here and root not in here.parents:
                 raise ScenarioError(f"lies outside the allowed folder {root} (--safe)", source=str(path))
-    formats = FORMATS if args.format == "both" else (args.format,)
+    formats = FORMATS if args.format in (None, "both") else (args.format,)
     labels = parse_labels(args.labels, len(folders))
     for path in build_comparison(folders, args.out, labels=labels, lang=args.lang, formats=formats,
                                  trust=args.trust):

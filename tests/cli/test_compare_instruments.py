@@ -150,6 +150,8 @@ def test_out_never_replaces_files_without_overwrite(scenario_file, tmp_path, cap
     assert main([*argv, "-n", "3", "--overwrite", "--svg"]) == 0
     assert {p.name for p in out.iterdir()} == OUT_FILES | {"instruments.svg"}
     assert json.loads((out / "instruments.json").read_text(encoding="utf-8"))["replications"] == 3
+    assert main([*argv, "-n", "2", "--overwrite"]) == 0  # the SVG of the 3-replication numbers goes
+    assert {p.name for p in out.iterdir()} == OUT_FILES
 
 
 def test_without_out_nothing_is_written(scenario_file, tmp_path, monkeypatch, capsys):
@@ -164,6 +166,9 @@ def test_without_out_nothing_is_written(scenario_file, tmp_path, monkeypatch, ca
     (["--svg"], "--svg goes with --instruments"),
     (["--instruments", "seal", "-n", "2", "--svg"], "--svg: goes with --out DIR"),
     (["--instruments", "seal", "-n", "2", "--overwrite"], "--overwrite: goes with --out DIR"),
+    (["--instruments", "seal", "--labels", "a"], "--labels: goes with run folders"),
+    (["--instruments", "seal", "--format", "pdf"], "--format: goes with run folders"),
+    (["--instruments", "seal", "--trust"], "--trust: goes with run folders"),
 ])
 def test_out_only_flags_are_one_line_and_exit_2(scenario_file, tmp_path, capsys, argv, expected):
     """--out itself also names the run folders' comparison folder, so only what an instruments comparison alone

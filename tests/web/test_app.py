@@ -310,6 +310,22 @@ def test_an_invalid_upload_gets_the_loaders_one_line(tmp_path, name, content, me
         assert list((tmp_path / "uploads").iterdir()) == []  # nothing half-kept
 
 
+def test_a_station_register_saved_from_excel_is_taken_too(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for line in REGISTER_CSV.splitlines():
+        book.active.append([int(c) if c.isdigit() else (c or None) for c in line.split(",")])
+    buf = io.BytesIO()
+    book.save(buf)
+    with _client(tmp_path / "data") as c:
+        files = {"scenario": ("mine.toml", _register_scenario(), "application/toml"),
+                 "register": ("Trạm xăng.XLSX", buf.getvalue(), "application/octet-stream")}
+        r = c.post("/upload", files=files, headers=LOCAL)
+        assert r.status_code == 303, r.text[-400:]
+        upload_id = r.headers["location"].split("upload:")[1]
+        assert (tmp_path / "data" / "uploads" / upload_id / "register.xlsx").is_file()
+
+
 def test_a_register_with_a_formula_for_a_name_is_refused_and_the_message_shows_no_server_path(tmp_path):
     with _client(tmp_path / "data") as c:
         bad = REGISTER_CSV.replace("S3,B,", '"=HYPERLINK(""http://evil"")",B,')

@@ -51,7 +51,7 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
     KPI("pumps_sealed", "dispensers", "count", "Dispensers sealed (count)"),
     KPI("team_days", "team-days", "count", "Team-days worked"),
     KPI("cost", "VND (spent to the end of the evaluation window)", "money", "Campaign cost"),
-    KPI("cost_stations", "VND", "money", "Paid by the stations (fees)"),
+    KPI("cost_stations", "VND", "money", "Paid by the stations (fees, own equipment)"),
     KPI("cost_instruments", "VND (of the cost: the instruments', beside sealing)", "money", "Of which instruments"),
     KPI("benefit_cost_ratio", "VND of tax per VND spent", "ratio", "Extra tax per VND spent"),
     KPI("net_benefit", "VND (extra tax in the window − campaign cost)", "money", "Net gain (extra tax − cost)"),

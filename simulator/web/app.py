@@ -268,7 +268,16 @@ def _form_context(site: Site, preset_id: str, lang: str, values: dict | None = N
     sc = site.load(preset)
     groups = forms.fields(sc, lang, {"run.replications": site.max_replications})
     groups, general = forms.attach(groups, values or {}, error)
-    return {"preset": preset, "groups": groups, "general_error": general, "presets": site.preset_names(lang)}
+    presets = site.preset_names(lang)
+    names = dict(presets)
+    for j in site.jobs.all():
+        if j.preset not in names:
+            try:
+                names[j.preset] = site.presets.find(j.preset).uploaded or j.preset
+            except ScenarioError:
+                names[j.preset] = j.preset
+    return {"preset": preset, "groups": groups, "general_error": general, "presets": presets,
+            "invalid": error is not None, "own_schedules": forms.own_schedules(sc), "preset_names": names}
 
 
 async def home(request: Request) -> Response:
@@ -442,7 +451,9 @@ def _result(site: Site, job: Job, lang: str) -> dict:
     s = res.summary()
     sc = res.settings
     rows = summary_rows(s, nf)
-    earlier = [j for j in site.jobs.all() if j.state == DONE and j.id != job.id and j.submitted < job.submitted]
+    # earlier runs of the same scenario only: a difference between two provinces is no one's paired effect
+    earlier = [j for j in site.jobs.all() if j.state == DONE and j.id != job.id and j.submitted < job.submitted
+               and j.preset == job.preset]
     comparison = []
     if earlier:
         others = [load_run(j.folder) for j in earlier[-4:]]

@@ -29,9 +29,10 @@ from ..scenario.reference import Key, keys
 GROUPS: list[tuple[str, list[str]]] = [
     (N_("Campaign"), ["campaign.enabled", "campaign.teams", "campaign.start", "campaign.order"]),
     (N_("Other instruments"), ["instruments.*.enabled"]),
-    (N_("Inspections"), ["enforcement.audits_per_year"]),
+    (N_("Inspections"), ["enforcement.audits_per_year", "costs.per_audit"]),
     (N_("Behaviour"), ["behaviour.undeclared_share"]),
-    (N_("Costs"), ["costs.per_team_day", "costs.per_seal", "costs.per_visit", "costs.fixed"]),
+    (N_("Costs"), ["costs.per_team_day", "costs.per_seal", "costs.per_visit", "costs.per_team_fixed",
+                   "costs.per_reading", "costs.fixed"]),
     (N_("Replications and seed"), ["run.replications", "run.seed"]),
 ]
 """(group title, keys) in the order the form shows them; ``instruments.*`` is each instrument the
@@ -101,7 +102,16 @@ def _kind(key: Key, value) -> tuple[str, tuple[str, ...]]:
 def _expand(sc: Scenario, key: str) -> list[str]:
     if key.startswith("instruments.*"):
         return [f"instruments.{name}.{key.rsplit('.', 1)[1]}" for name in sc.instruments]
+    if key in ("campaign.teams", "campaign.start") and own_schedules(sc):
+        return []  # every district has its own teams and start: the shared ones would change nothing
     return [key]
+
+
+def own_schedules(sc: Scenario) -> bool:
+    """Whether every district has its own teams and start (``[campaign.districts.NAME]``), as in a national
+    rollout: the form then offers no campaign-wide teams or start, which no district would use."""
+    districts = set(sc.network.districts or ()) if sc.network.districts is not None else None
+    return bool(sc.campaign.schedules) and districts is not None and districts <= set(sc.campaign.schedules)
 
 
 BOUND = re.compile(r"([≥>≤<]) (-?[0-9.]+(?:e[+-]?[0-9]+)?)")
@@ -110,8 +120,9 @@ HUGE = 1e6
 
 
 def allowed_words(allowed: str, nf: Numbers, cap: float | None = None) -> str:
-    """The reference's range ("≥ 1, ≤ 10000") as a planner reads it, in ``nf``'s language ("≥ 1, ≤ 10.000"),
-    without upper bounds from :data:`HUGE` on (unless ``cap`` sets a lower one)."""
+    """The reference's range ("≥ 1, ≤ 10000") as it is typed in the form (a decimal point, no thousands
+    separators, whatever the page's language), without upper bounds from :data:`HUGE` on (unless ``cap`` sets a
+    lower one)."""
     parts = []
     for op, number in BOUND.findall(allowed):
         value = float(number)
@@ -119,7 +130,7 @@ def allowed_words(allowed: str, nf: Numbers, cap: float | None = None) -> str:
             op, value = "≤", min(value, cap)
         if op in "≤<" and value >= HUGE:
             continue
-        parts.append(f"{op} {nf.plain(value)}")
+        parts.append(f"{op} {text_of(value)}")  # as it is typed: see the note above the form
     return ", ".join(parts)
 
 

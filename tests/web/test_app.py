@@ -81,22 +81,28 @@ def test_the_page_offers_the_presets_and_a_form_made_from_the_key_reference(clie
     assert "Hà Nam 2017" in r.text and 'value="file:vietnam_rollout_2016_2017"' in r.text
     assert 'value="file:hanam_2017"' not in r.text  # a copy of the built-in scenario is not offered twice
     assert re.search(r'name="campaign.teams" value="2"', r.text)  # the scenario's own value
-    assert "Verification teams" in r.text and "≥ 1, ≤ 10,000" in r.text  # label and range from the reference
-    assert "≥ 1, ≤ 2,000" in r.text  # replications: the page's own cap, not the schema's million
+    assert "Verification teams" in r.text and "≥ 1, ≤ 10000" in r.text  # label and range from the reference
+    assert "≥ 1, ≤ 2000" in r.text  # replications: the page's own cap, not the schema's million
+    assert 'name="costs.per_audit"' in r.text  # every cost the campaign's total counts is in the form
+    assert 'id="own-schedules"' not in r.text
+    rollout = client.get("/?scenario=file:vietnam_rollout_2016_2017").text  # each province its own teams
+    assert 'id="own-schedules"' in rollout and 'name="campaign.teams"' not in rollout
     assert "e-invoices by handheld POS" in r.text  # each instrument the scenario names, in words
     assert 'name="behaviour.undeclared_share.mean" value="0.0559"' in r.text  # a distribution: its mean
     rollout = client.get("/?scenario=file:vietnam_rollout_2016_2017")
     assert rollout.status_code == 200 and 'value="file:vietnam_rollout_2016_2017" selected' in rollout.text
 
 
-def test_a_range_reads_as_a_planner_reads_it():
+def test_a_range_reads_as_the_value_is_typed():
+    """Ranges are written as the form takes numbers (a decimal point, no thousands separators) in either
+    language, so that a hint never shows a number the field would refuse."""
     from simulator.numbers import Numbers
     from simulator.web.form import allowed_words
 
-    assert allowed_words("≥ 1, ≤ 10000", Numbers("vi")) == "≥ 1, ≤ 10.000"
+    assert allowed_words("≥ 1, ≤ 10000", Numbers("vi")) == "≥ 1, ≤ 10000"
     assert allowed_words("≥ 0, ≤ 1e+15", Numbers("en")) == "≥ 0"  # a guard against typos, not a range
-    assert allowed_words("≥ 1, ≤ 1e+06", Numbers("en"), cap=2000) == "≥ 1, ≤ 2,000"
-    assert allowed_words("> 0, < 24", Numbers("vi")) == "> 0, < 24"
+    assert allowed_words("≥ 1, ≤ 1e+06", Numbers("en"), cap=2000) == "≥ 1, ≤ 2000"
+    assert allowed_words("> 0, ≤ 0.5", Numbers("vi")) == "> 0, ≤ 0.5"
     assert allowed_words("", Numbers("en")) == ""
 
 
@@ -116,7 +122,7 @@ def test_an_invalid_value_is_shown_next_to_its_field_with_the_command_lines_mess
     with pytest.raises(ScenarioError) as cli:
         load_scenario(None, {key: __import__("simulator").scenario.parse_value(text)})
     r = client.post("/runs", data={"scenario": "builtin", "campaign.enabled": "true", key: text}, headers=LOCAL)
-    assert r.status_code == 422
+    assert r.status_code == 422 and 'id="not-started"' in r.text
     field_id = "f-" + key.replace(".", "-")
     error = re.search(rf'id="{field_id}-error">([^<]*)<', r.text)
     assert error, f"no message beside {key}"
@@ -291,6 +297,10 @@ def test_an_uploaded_scenario_and_register_become_a_preset(tmp_path):
         assert main(["run", str(here / "scenario.toml"), "--out", str(tmp_path / "again"), "--no-charts",
                      "--quiet", "--json"]) == 0
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "again" / "kpis.parquet"), kpis)
+        # a run of another scenario in the same sitting is listed by its scenario, and not subtracted from it
+        other = finish(c, start(c, **{"run.replications": "2"}))
+        page = c.get(f"/runs/{other.id}?lang=en").text
+        assert 'id="comparison"' not in page and "· my province.toml" in page and "· Hà Nam 2017" in page
 
 
 @pytest.mark.parametrize("name, content, message", [

@@ -1,4 +1,4 @@
-"""Plain names of the things a scenario names by key, for charts and reports: fuels.
+"""Plain names of the things a scenario names by key, for charts and reports: fuels and instruments.
 
 A scenario names its fuels by short keys (``[prices] ron92 = ...``, ``demand.fuel_mix``); a reader
 should see "RON 92 petrol" / "xăng RON 92". :func:`fuel_name` gives the name in either language,
@@ -17,6 +17,24 @@ FUELS = {
     "diesel": N_("diesel"),
 }
 """Fuel key (as in ``[prices]``) → its plain name in English, marked for the catalogue."""
+
+
+SEAL = "seal"
+INSTRUMENT_KINDS = {SEAL: N_("sealing the totalisers"),
+                    "einvoice_link": N_("e-invoices by automatic dispenser link"),
+                    "einvoice_pos": N_("e-invoices by handheld POS"),
+                    "einvoice_manual": N_("e-invoices by camera or by hand"),
+                    "receipt_printer": N_("a receipt printer on every dispenser"),
+                    "audits_only": N_("more tax audits, without metering"),
+                    "lottery": N_("rewards for customers who ask for receipts")}
+"""What each kind of instrument is, in words (``seal``: the campaign)."""
+
+
+def instruments_in_words(kinds: dict[str, str | None], gettext) -> str:
+    """"e-invoices by handheld POS + a receipt printer on every dispenser": instruments by name → kind (None: the
+    name is the kind), in words; a kind not known keeps its name."""
+    return " + ".join(gettext(INSTRUMENT_KINDS[k]) if k in INSTRUMENT_KINDS else name
+                      for name, k in ((name, kind or name) for name, kind in kinds.items()))
 
 
 def fuel_name(key: str, lang: str = "en") -> str:

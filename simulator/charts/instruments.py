@@ -24,20 +24,14 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
 from ..i18n import N_, check_lang, translator
+from ..names import INSTRUMENT_KINDS, SEAL
 from ..numbers import Numbers
 from .figure import _figure, _frame, _panel_title, _wrap_text, _x_numbers, _zero_axis
 from .numbers import _scale, pct_digits
 from .style import COST, EXTRA, OKABE_ITO, REFERENCE, STYLE, TRUE, check_size, current_size, font, house_style
 
-SEAL = "seal"
-KIND_LABELS = {SEAL: N_("sealing the totalisers"),
-               "einvoice_link": N_("e-invoices by automatic dispenser link"),
-               "einvoice_pos": N_("e-invoices by handheld POS"),
-               "einvoice_manual": N_("e-invoices by camera or by hand"),
-               "receipt_printer": N_("a receipt printer on every dispenser"),
-               "audits_only": N_("more tax audits, without metering"),
-               "lottery": N_("rewards for customers who ask for receipts")}
-"""What each kind of instrument is, in words (``seal``: the campaign)."""
+KIND_LABELS = INSTRUMENT_KINDS
+"""What each kind of instrument is, in words (``seal``: the campaign; kept in :mod:`simulator.names`)."""
 
 
 def option_words(option: str, kinds: Mapping[str, str] | None, gettext: Callable[[str], str]) -> str:

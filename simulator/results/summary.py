@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from ..i18n import N_
 from ..kpis import KPIS
+from ..names import instruments_in_words
 from ..numbers import Numbers
 from ..scenario.labels import parameter_name
 
@@ -292,6 +293,10 @@ def _money_sentence(s, sc, nf: Numbers) -> str:
     pumps, exact = pumps_phrase(s, nf)
     about = pumps if exact else _("about {n}").format(n=pumps)
     teams = teams_phrase(getattr(sc, "campaign_teams", c.teams), nf)  # every province's own teams too
+    active = getattr(sc, "active_instruments", None) or {}  # a property of the typed scenario
+    tools = instruments_in_words({k: v.kind for k, v in active.items()}, _)
+    if not c.enabled and tools and _has(s, "extra_tax"):
+        return _instruments_sentence(s, sc, nf, tools)
     if not c.enabled:
         ba = kpi_interval(s, "uplift_before_after", nf) if _has(s, "uplift_before_after") else None
         if exact and ba is not None:
@@ -321,20 +326,63 @@ def _money_sentence(s, sc, nf: Numbers) -> str:
     net = _net(s, nf)
     gain = (_("a net gain of {net}") if net >= 0 else _("a net loss of {net}")).format(
         net=kpi_value("net_benefit", abs(net), nf))
-    if int(extra.get("n", 2)) <= 1 or money["range"] == money["extra"]:
+    single = int(extra.get("n", 2)) <= 1 or money["range"] == money["extra"]
+    if single:
         text = _("{first} costs about {cost} and brings in {extra} more tax {window}{payback}: {gain}.")
     else:
         text = _("{first} costs about {cost} and brings in {extra} more tax {window} (90%: {range}){payback}: "
                  "{gain}.")
+    stations = _stations_sentence(s, nf)
     if s.loc["completed", "mean"] == 1:
         first = (_("Sealing all {pumps} dispensers with {teams}") if exact else
                  _("Sealing every dispenser (about {pumps}) with {teams}")).format(pumps=pumps, teams=teams)
-        return text.format(first=first, gain=gain, **money)
+        if tools:
+            first = _("{first}, together with {tools},").format(first=first, tools=tools)
+        if _has(s, "completion_days") and math.isfinite(float(s.loc["completion_days", "mean"])):
+            # how long, the second of the three questions, beside the money
+            text = (_("{first} takes {days}, costs about {cost} and brings in {extra} more tax {window}{payback}: "
+                      "{gain}.") if single else
+                    _("{first} takes {days}, costs about {cost} and brings in {extra} more tax {window} (90%: "
+                      "{range}){payback}: {gain}."))
+            money["days"] = kpi_value("completion_days", s.loc["completion_days", "mean"], nf)
+        return " ".join(t for t in (text.format(first=first, gain=gain, **money), stations) if t)
     first = _("With {teams} the campaign finishes within the horizon in only {done} of replications, sealing "
               "{share} of {pumps} dispensers on average; it").format(
         teams=teams, done=kpi_value("completed", s.loc["completed", "mean"], nf),
         share=kpi_value("share_sealed", s.loc["share_sealed", "mean"], nf), pumps=about)
-    return text.format(first=first, gain=gain, **money)
+    return " ".join(t for t in (text.format(first=first, gain=gain, **money), stations) if t)
+
+
+def _stations_sentence(s, nf: Numbers) -> str:
+    """What the stations pay themselves (fees, their own equipment for an instrument), and the net gain counting
+    it — when they pay anything: a budget's gain that the stations pay for is not the whole story."""
+    _ = nf.gettext
+    if not (_has(s, "cost_stations") and _has(s, "net_benefit_all_costs")) or not s.loc["cost_stations", "mean"] > 0:
+        return ""
+    net = float(s.loc["net_benefit_all_costs", "mean"])
+    gain = (_("a net gain of {net}") if net >= 0 else _("a net loss of {net}")).format(
+        net=kpi_value("net_benefit", abs(net), nf))
+    return _("The stations pay {stations} themselves (fees, own equipment); counting that, {gain}.").format(
+        stations=about_vnd(s.loc["cost_stations", "mean"], nf), gain=gain)
+
+
+def _instruments_sentence(s, sc, nf: Numbers, tools: str) -> str:
+    """No sealing, other instruments in use: what they cost the government and bring in."""
+    _ = nf.gettext
+    extra = s.loc["extra_tax"]
+    net = _net(s, nf)
+    gain = (_("a net gain of {net}") if net >= 0 else _("a net loss of {net}")).format(
+        net=kpi_value("net_benefit", abs(net), nf))
+    money = dict(tools=tools, cost=about_vnd(s.loc["cost", "mean"], nf) if _has(s, "cost") else about_vnd(0, nf),
+                 extra=kpi_value("extra_tax", extra["mean"], nf), window=window_phrase(sc, nf),
+                 range=kpi_range("extra_tax", extra["p05"], extra["p95"], nf), payback=_payback(s, nf), gain=gain)
+    if int(extra.get("n", 2)) <= 1 or money["range"] == money["extra"]:
+        text = _("Without sealing, {tools} cost the government about {cost} and bring in {extra} more tax "
+                 "{window}{payback}: {gain}.")
+    else:
+        text = _("Without sealing, {tools} cost the government about {cost} and bring in {extra} more tax "
+                 "{window} (90%: {range}){payback}: {gain}.")
+    return " ".join(t for t in (text.format(**money), _stations_sentence(s, nf)) if t)
 
 
 def _did_nothing(s) -> bool:

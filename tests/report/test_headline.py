@@ -45,8 +45,11 @@ def test_the_headline_says_cost_extra_tax_with_its_range_payback_and_net_gain_fi
     assert pay["n"] == 3 and pay["p50"] > 1 and not math.isnan(net["mean"])
     assert net["mean"] == pytest.approx(extra["mean"] - cost["mean"])
     ba, up = s.loc["uplift_before_after"], s.loc["uplift"]
+    days = kpi_value("completion_days", s.loc["completion_days", "mean"], EN)  # how long, beside the money
+    assert days.endswith(" days")
     expected = (
-        f"Sealing all 20 dispensers with one team costs about {_m(cost['mean'])} million VND and brings in "
+        f"Sealing all 20 dispensers with one team takes {days}, costs about {_m(cost['mean'])} million VND and "
+        f"brings in "
         f"{_m(extra['mean'])} million VND more tax in 2017 (90%: {_m(extra['p05'])}–{_m(extra['p95'])} million VND), "
         f"paying for itself within {int(pay['p50'])} months (median): a net gain of {_m(net['mean'])} million VND. "
         f"Against no campaign, tax rises by {_p(up['mean'])}"
@@ -69,7 +72,8 @@ def test_the_vietnamese_headline_reads_as_a_provincial_report(paid_back):
 
     text = headline(s, sc, lang="vi")
     assert text.startswith(
-        f"Việc kiểm định và kẹp chì toàn bộ 20 cột đo xăng dầu, do một đoàn kiểm định thực hiện, có chi phí khoảng "
+        f"Việc kiểm định và kẹp chì toàn bộ 20 cột đo xăng dầu, do một đoàn kiểm định thực hiện, mất "
+        f"{kpi_value('completion_days', s.loc['completion_days', 'mean'], VI)}, có chi phí khoảng "
         f"{vi(cost['mean'])} triệu đồng và mang lại thêm {vi(extra['mean'])} triệu đồng tiền thuế trong năm "
         f"2017 (khoảng 90%: {vi(extra['p05'])}–{vi(extra['p95'])} triệu đồng); chiến dịch hoàn vốn trong vòng "
         f"{int(pay['p50'])} tháng (trung vị), lợi ích ròng đạt {vi(net['mean'])} triệu đồng. "
@@ -193,6 +197,30 @@ def _view(enabled: bool = True):
 
     return SimpleNamespace(campaign=SimpleNamespace(enabled=enabled, teams=2, start=dt.date(2017, 1, 3)),
                            run=SimpleNamespace(evaluation_months=12), scenario=SimpleNamespace(reference_uplift=None))
+
+
+def test_other_instruments_and_the_stations_own_costs_are_in_the_headline():
+    """With sealing off and e-invoices on, the headline said "no cost and no extra tax" above a table of both; and
+    the stations' own equipment (61 billion VND for a dispenser link in Hà Nam) never reached it."""
+    s = _summary(12.0, cost_stations=(6.0e8, 0, 5.5e8, 6.5e8), net_benefit_all_costs=(1.3e9, 0, 0.8e9, 1.7e9),
+                 completion_days=(52.4, 0, 50, 55))
+    from types import SimpleNamespace
+
+    view = _view()
+    view.active_instruments = {"pos": SimpleNamespace(kind="einvoice_pos")}
+    text = headline(s, view)
+    assert text.startswith("Sealing every dispenser (about 450) with 2 teams, together with e-invoices by handheld "
+                           "POS, takes 52 days, costs about 353 million VND")
+    assert "The stations pay 600 million VND themselves (fees, own equipment); counting that, a net gain of " \
+           "1.30 billion VND." in text
+    off = _view(enabled=False)
+    off.active_instruments = view.active_instruments
+    text = headline(s, off)
+    assert text.startswith("Without sealing, e-invoices by handheld POS cost the government about 353 million VND and "
+                           "bring in 2.25 billion VND more tax in 2017 (90%: 1.79–2.66 billion VND)")
+    assert "no extra tax" not in text
+    assert headline(s, off, lang="vi").startswith("Không kẹp chì, riêng hóa đơn điện tử qua máy POS cầm tay tốn của "
+                                                  "nhà nước khoảng 353 triệu đồng")
 
 
 def test_a_count_that_varies_between_replications_reads_about():

@@ -12,6 +12,7 @@ Routes (all under one data directory, :mod:`.workspace`):
                                          figures, charts, comparison and downloads when done
 ``GET /runs/{id}/status``                progress as JSON (the page's script polls it)
 ``POST /runs/{id}/cancel``               stop the run (or take it out of the queue)
+``POST /runs/{id}/resume``               finish a cancelled run (``fuelseal run --resume``)
 ``GET /runs/{id}/charts/{name}.png``     a chart, in the page's language (drawn on first request in
                                          the other one)
 ``GET /runs/{id}/charts/{name}.csv``     the numbers a chart draws
@@ -56,7 +57,7 @@ from ..numbers import Numbers
 from ..scenario import Scenario
 from ..scenario.labels import parameter_name
 from . import form as forms
-from .jobs import DONE, Busy, Job, Jobs
+from .jobs import CANCELLED, DONE, Busy, Job, Jobs
 from .presets import Presets
 from .workspace import OutsideData, Workspace, is_id, new_id
 
@@ -362,7 +363,8 @@ async def start_run(request: Request) -> Response:
     sets = [x for k, v in {**preset.extra, **pairs}.items() for x in ("--set", f"{k}={v}")]
     argv = ["fuelseal", "run", str(preset.path), *sets, "--out", str(folder), "--safe", str(preset.base),
             "--workers", str(site.workers), "--lang", lang, "--quiet", "--json"]
-    job = Job(run_id, folder, argv, preset_id, values, pairs, sc.run.replications, tidy=preset.tidy)
+    job = Job(run_id, folder, argv, preset_id, values, pairs, sc.run.replications, lang=lang,
+              source=str(preset.path), tidy=preset.tidy)
     try:
         site.jobs.submit(job)
     except Busy as exc:
@@ -414,6 +416,26 @@ async def cancel(request: Request) -> Response:
     return RedirectResponse(f"/runs/{job.id}", status_code=303)
 
 
+async def resume(request: Request) -> Response:
+    """Finish a cancelled run in its own folder: ``fuelseal run --resume`` (the replications it had finished are
+    kept and the numbers are those the whole run would have given)."""
+    site: Site = request.app.state.site
+    job = _job(site, request.path_params["run_id"])
+    if job.state != CANCELLED:
+        raise HTTPException(409, "only a cancelled run can be finished")
+    # a run taken out of the queue before it started has no folder yet: it starts as first asked
+    argv = job.argv if not job.folder.exists() else [
+        "fuelseal", "run", "--resume", str(job.folder), "--safe", str(site.workspace.runs), "--workers",
+        str(site.workers), "--quiet", "--json"]
+    try:
+        site.jobs.resubmit(job, argv)
+    except Busy as exc:
+        raise HTTPException(429, f"{exc}; try again when one finishes") from None
+    if _wants_json(request):
+        return JSONResponse(status_of(site, job), status_code=202)
+    return RedirectResponse(f"/runs/{job.id}", status_code=303)
+
+
 async def run_page(request: Request) -> Response:
     site: Site = request.app.state.site
     lang = lang_of(request)
@@ -428,7 +450,7 @@ def _command(job: Job) -> str:
     """The command line that reproduces the run from the preset file (the built-in scenario needs none)."""
     args = ["fuelseal", "run"]
     if job.preset != "builtin":
-        args.append(Path(job.argv[2]).name)
+        args.append(Path(job.source).name)
     for k, v in job.overrides.items():
         args += ["--set", f"{k}={v}"]
     return " ".join(a if a.replace(".", "").replace("=", "").replace("-", "").replace("_", "").isalnum()
@@ -523,8 +545,7 @@ def _draw(site: Site, job: Job, lang: str, out: Path) -> bool:
 
 
 def _run_lang(job: Job) -> str:
-    argv = job.argv
-    return argv[argv.index("--lang") + 1]
+    return job.lang
 
 
 def _chart(name: str) -> str:
@@ -641,6 +662,7 @@ def create_app(data: str | Path, *, scenarios: str | Path | None = None, token: 
         Route(run, run_page),
         Route(run + "/status", status),
         Route(run + "/cancel", cancel, methods=["POST"]),
+        Route(run + "/resume", resume, methods=["POST"]),
         Route(run + "/charts/{name:str}.png", chart_png),
         Route(run + "/charts/{name:str}.csv", chart_csv),
         Route(run + "/report.{fmt:str}", report),

@@ -42,6 +42,10 @@ class Job:
     """The form as submitted (field key → text), to show the form again as it was run."""
     overrides: dict[str, str]
     replications: int
+    lang: str = "en"
+    """The language the run's charts are drawn in."""
+    source: str = ""
+    """The scenario file it started from (its name shows in the command that reproduces it)."""
     label: str = ""
     state: str = QUEUED
     error: str = ""
@@ -109,6 +113,19 @@ class Jobs:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name="fuelseal-runs", daemon=True)
                 self._thread.start()
+            self._cv.notify_all()
+        return job
+
+    def resubmit(self, job: Job, argv: list[str]) -> Job:
+        """Queue a cancelled ``job`` again with ``argv`` (``fuelseal run --resume``): same id, same folder."""
+        with self._cv:
+            if job.state != CANCELLED:
+                raise ValueError(f"run {job.id} is {job.state}, not cancelled")
+            if self._stopping or len(self._queue) >= self.max_waiting:
+                raise Busy(f"{len(self._queue)} runs are already waiting")
+            job.argv, job.state, job.error, job.cancel_requested = argv, QUEUED, "", False
+            job.started = job.finished = None
+            self._queue.append(job)
             self._cv.notify_all()
         return job
 

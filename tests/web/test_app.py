@@ -237,8 +237,17 @@ def test_a_second_run_waits_its_turn_and_either_can_be_cancelled(tmp_path):
         assert site.jobs.wait(job, 60) and job.state == "cancelled"
         saved = job.saved()
         assert 1 <= saved < 400  # the finished replications are kept: fuelseal run --resume finishes them
-        assert "Cancelled" in c.get(f"/runs/{long}").text
+        assert "Cancelled" in c.get(f"/runs/{long}").text and 'id="resume-button"' in c.get(f"/runs/{long}").text
         assert c.get(f"/runs/{long}/report.pdf").status_code == 409
+        assert c.post(f"/runs/{waiting}/resume", headers=LOCAL).status_code == 303  # never started: queued as asked
+        assert c.get(f"/runs/{waiting}/status").json()["state"] in ("queued", "running")
+        site.jobs.cancel(site.jobs.get(waiting))
+        assert site.jobs.wait(site.jobs.get(waiting), 60)
+        r = c.post(f"/runs/{long}/resume", headers=LOCAL)  # finish it in its own folder
+        assert r.status_code == 303
+        assert site.jobs.wait(job, 300) and job.state == "done", job.error
+        assert c.get(f"/runs/{long}/status").json()["saved"] == 400 and 'id="headline"' in c.get(f"/runs/{long}").text
+        assert c.post(f"/runs/{long}/resume", headers=LOCAL).status_code == 409  # only a cancelled run
 
 
 def test_a_run_that_cannot_even_start_fails_alone_and_the_queue_goes_on(tmp_path):

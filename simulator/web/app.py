@@ -268,7 +268,7 @@ def _form_context(site: Site, preset_id: str, lang: str, values: dict | None = N
     preset = site.presets.find(preset_id)
     sc = site.load(preset)
     groups = forms.fields(sc, lang, {"run.replications": site.max_replications})
-    groups, general = forms.attach(groups, values or {}, error)
+    groups, general = forms.attach(groups, values or {}, error, lang)
     presets = site.preset_names(lang)
     names = dict(presets)
     for j in site.jobs.all():
@@ -463,7 +463,7 @@ def _result(site: Site, job: Job, lang: str) -> dict:
     if key in site._results:
         return site._results[key]
     from ..charts import CHARTS
-    from ..report.compare import change_interval
+    from ..report.compare import change_interval, what_differs
     from ..report.loading import load_run
     from ..results.compare import compare
     from ..results.summary import headline, kpi_range, kpi_value, summary_rows
@@ -476,7 +476,7 @@ def _result(site: Site, job: Job, lang: str) -> dict:
     # earlier runs of the same scenario only: a difference between two provinces is no one's paired effect
     earlier = [j for j in site.jobs.all() if j.state == DONE and j.id != job.id and j.submitted < job.submitted
                and j.preset == job.preset]
-    comparison = []
+    comparison, differs = [], []
     if earlier:
         others = [load_run(j.folder) for j in earlier[-4:]]
         kpis = [k for k in COMPARED if all(k in r.kpis.columns for r in (res, *others))]
@@ -493,8 +493,11 @@ def _result(site: Site, job: Job, lang: str) -> dict:
             this = table[(table["run"] == 0) & (table["kpi"] == k)].iloc[0]
             comparison.append({"label": nf.label(k), "this": kpi_value(k, this["mean"], nf),
                                "this_range": kpi_range(k, this["p05"], this["p95"], nf), "cells": cells})
+        # what the runs were: the settings that differ, one column a run (this one first)
+        differs = [(label, cells) for label, cells, key in what_differs([res, *others], lang)
+                   if key not in ("run.lang",)]
     out = {"headline": headline(s, sc, lang=lang), "rows": rows, "charts": list(CHARTS),
-           "compared_with": [j.label for j in earlier[-4:]], "comparison": comparison,
+           "compared_with": [j.label for j in earlier[-4:]], "comparison": comparison, "differs": differs,
            "name": sc.scenario.said("name", lang)}
     site._results[key] = out
     return out

@@ -181,10 +181,43 @@ def parsed(pairs: Mapping[str, str]) -> dict:
     return {k: parse_value(v, k) for k, v in pairs.items()}
 
 
+MESSAGES: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"input should be greater than or equal to (?P<bound>\S+) \(got (?P<got>.*)\)"),
+     N_("must be at least {bound} (got {got})")),
+    (re.compile(r"input should be less than or equal to (?P<bound>\S+) \(got (?P<got>.*)\)"),
+     N_("must be at most {bound} (got {got})")),
+    (re.compile(r"input should be greater than (?P<bound>\S+) \(got (?P<got>.*)\)"),
+     N_("must be more than {bound} (got {got})")),
+    (re.compile(r"input should be less than (?P<bound>\S+) \(got (?P<got>.*)\)"),
+     N_("must be less than {bound} (got {got})")),
+    (re.compile(r"input should be a valid integer.*\(got (?P<got>.*)\)"), N_("expected a whole number (got {got})")),
+    (re.compile(r"input should be a valid number.*\(got (?P<got>.*)\)"),
+     N_("expected a number with a decimal point and no thousands separators (got {got})")),
+    (re.compile(r"input should be a valid date.*\(got (?P<got>.*)\)"),
+     N_("expected a date that exists, written YYYY-MM-DD (got {got})")),
+    (re.compile(r"expected a share strictly between 0 and 1"),
+     N_("expected a share between 0 and 1, e.g. 0.06 for 6%")),
+]
+"""The loader's commonest one-line messages about a value, and how the page says them in another language; any
+other message is shown as the command line prints it."""
+
+
+def explain(detail: str, lang: str) -> str:
+    """The loader's message about a field in ``lang``: English is the command line's own words."""
+    if lang == "en":
+        return detail
+    _ = translator(lang)
+    for pattern, words in MESSAGES:
+        m = pattern.fullmatch(detail)
+        if m:
+            return _(words).format(**m.groupdict())
+    return detail
+
+
 def attach(groups: list[tuple[str, list[Field]]], values: Mapping[str, str],
-           error: ScenarioError | None) -> tuple[list[tuple[str, list[Field]]], str]:
+           error: ScenarioError | None, lang: str = "en") -> tuple[list[tuple[str, list[Field]]], str]:
     """The form showing ``values`` (the submitted text) and ``error`` next to the field whose key it
-    names; the message when no field matches (shown above the form), else ""."""
+    names (in ``lang``: :func:`explain`); the message when no field matches (shown above the form), else ""."""
     placed = False
     out = []
     for title, group in groups:
@@ -195,7 +228,7 @@ def attach(groups: list[tuple[str, list[Field]]], values: Mapping[str, str],
             e = ""
             if error is not None and error.key and (error.key == f.key or f.key.startswith(error.key + ".")
                                                      or error.key.startswith(f.key + ".")):
-                e, placed = error.detail, True
+                e, placed = explain(error.detail, lang), True
             made.append(replace(f, value=str(v), error=e))
         out.append((title, made))
     return out, ("" if error is None or placed else str(error))

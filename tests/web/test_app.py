@@ -131,6 +131,20 @@ def test_an_invalid_value_is_shown_next_to_its_field_with_the_command_lines_mess
     assert all(j.form.get(key) != text for j in client.app.state.site.jobs.all())  # nothing was queued
 
 
+@pytest.mark.parametrize("key, text, vietnamese", [
+    ("campaign.teams", "0", "phải từ 1 trở lên (đã nhập 0)"),
+    ("campaign.start", "2017-02-30", "cần một ngày có thật, viết theo dạng YYYY-MM-DD (đã nhập '2017-02-30')"),
+    ("costs.per_seal", "3.000.000", "không có dấu phân cách hàng nghìn (đã nhập '3.000.000')"),
+    ("behaviour.undeclared_share.mean", "1.5", "cần một tỷ lệ trong khoảng từ 0 đến 1")])
+def test_the_commonest_messages_about_a_value_read_in_vietnamese(client, key, text, vietnamese):
+    """The loader speaks English; the page says its commonest messages about a value in the planner's language
+    (anything else as the command line prints it)."""
+    r = client.post("/runs?lang=vi", data={"scenario": "builtin", "campaign.enabled": "true", key: text},
+                    headers=LOCAL)
+    error = re.search(rf'id="f-{key.replace(".", "-")}-error">([^<]*)<', r.text).group(1)
+    assert r.status_code == 422 and vietnamese in __import__("html").unescape(error)
+
+
 def test_a_run_larger_than_the_page_allows_is_refused_beside_its_field(tmp_path):
     with _client(tmp_path, max_replications=50) as c:
         r = c.post("/runs", data={"scenario": "builtin", "campaign.enabled": "true", "run.replications": "51"},
@@ -178,6 +192,8 @@ def test_the_comparison_pairs_this_run_with_the_earlier_ones(client, two_runs):
 
     d = difference(load_run(first.folder), load_run(second.folder), "completion_days")
     assert d["paired"] and d["diff_mean"] < 0  # a third team finishes sooner, replication by replication
+    settings = page.split('id="differs"')[1].split("</table>")[0]  # what the two runs were
+    assert re.search(r"Verification teams</th><td>3</td><td>2</td>", settings), settings
     table = page.split('id="comparison"')[1]
     row = re.search(r"Start to last seal</th>(.*?)</tr>", table, re.S).group(1)
     assert "−" in row and "*" not in row  # a fall, paired (no asterisk)

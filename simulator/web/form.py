@@ -181,15 +181,13 @@ def parsed(pairs: Mapping[str, str]) -> dict:
     return {k: parse_value(v, k) for k, v in pairs.items()}
 
 
+BOUNDS = {"greater than or equal to": N_("must be at least {bound} (got {got})"),
+          "less than or equal to": N_("must be at most {bound} (got {got})"),
+          "greater than": N_("must be more than {bound} (got {got})"),
+          "less than": N_("must be less than {bound} (got {got})")}
 MESSAGES: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"input should be greater than or equal to (?P<bound>\S+) \(got (?P<got>.*)\)"),
-     N_("must be at least {bound} (got {got})")),
-    (re.compile(r"input should be less than or equal to (?P<bound>\S+) \(got (?P<got>.*)\)"),
-     N_("must be at most {bound} (got {got})")),
-    (re.compile(r"input should be greater than (?P<bound>\S+) \(got (?P<got>.*)\)"),
-     N_("must be more than {bound} (got {got})")),
-    (re.compile(r"input should be less than (?P<bound>\S+) \(got (?P<got>.*)\)"),
-     N_("must be less than {bound} (got {got})")),
+    *((re.compile(rf"input should be {how} (?P<bound>\S+) \(got (?P<got>.*)\)"), words)
+      for how, words in BOUNDS.items()),  # "or equal to" first: "greater than" alone would take it
     (re.compile(r"input should be a valid integer.*\(got (?P<got>.*)\)"), N_("expected a whole number (got {got})")),
     (re.compile(r"input should be a valid number.*\(got (?P<got>.*)\)"),
      N_("expected a number with a decimal point and no thousands separators (got {got})")),

@@ -49,11 +49,12 @@ def _english(request):
         request.getfixturevalue("client").cookies.clear()
 
 
-def start(client: TestClient, expect: int = 303, **fields) -> str:
-    """Post the form (the built-in scenario, 4 replications, the campaign on) with ``fields`` changed;
-    the new run's id."""
+def start(client: TestClient, expect: int = 303, lang: str = "en", **fields) -> str:
+    """Post the form (the built-in scenario, 4 replications, the campaign on) with ``fields`` changed, from the
+    page in ``lang`` (whatever language cookie an earlier test left: the run's charts are drawn in it); the new
+    run's id."""
     form = {"scenario": "builtin", "campaign.enabled": "true", "run.replications": "4", **fields}
-    r = client.post("/runs", data=form, headers=LOCAL)
+    r = client.post(f"/runs?lang={lang}", data=form, headers=LOCAL)
     assert r.status_code == expect, r.text[:500]
     return r.headers["location"].rsplit("/", 1)[1] if expect == 303 else ""
 

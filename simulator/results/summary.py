@@ -324,8 +324,7 @@ def _money_sentence(s, sc, nf: Numbers) -> str:
         money["cost"] = _("{cost} to the window's end ({total} in all)").format(
             cost=money["cost"], total=about_vnd(s.loc["cost_horizon", "mean"], nf))
     net = _net(s, nf)
-    gain = (_("a net gain of {net}") if net >= 0 else _("a net loss of {net}")).format(
-        net=kpi_value("net_benefit", abs(net), nf))
+    gain = _gain_words(net, nf)
     single = int(extra.get("n", 2)) <= 1 or money["range"] == money["extra"]
     if single:
         text = _("{first} costs about {cost} and brings in {extra} more tax {window}{payback}: {gain}.")
@@ -353,6 +352,13 @@ def _money_sentence(s, sc, nf: Numbers) -> str:
     return " ".join(t for t in (text.format(first=first, gain=gain, **money), stations) if t)
 
 
+def _gain_words(net: float, nf: Numbers) -> str:
+    """"a net gain of 1.90 billion VND" or "a net loss of …"."""
+    _ = nf.gettext
+    return (_("a net gain of {net}") if net >= 0 else _("a net loss of {net}")).format(
+        net=kpi_value("net_benefit", abs(net), nf))
+
+
 def _stations_sentence(s, nf: Numbers) -> str:
     """What the stations pay themselves (fees, their own equipment for an instrument), and the net gain counting
     it — when they pay anything: a budget's gain that the stations pay for is not the whole story."""
@@ -360,8 +366,7 @@ def _stations_sentence(s, nf: Numbers) -> str:
     if not (_has(s, "cost_stations") and _has(s, "net_benefit_all_costs")) or not s.loc["cost_stations", "mean"] > 0:
         return ""
     net = float(s.loc["net_benefit_all_costs", "mean"])
-    gain = (_("a net gain of {net}") if net >= 0 else _("a net loss of {net}")).format(
-        net=kpi_value("net_benefit", abs(net), nf))
+    gain = _gain_words(net, nf)
     return _("The stations pay {stations} themselves (fees, own equipment); counting that, {gain}.").format(
         stations=about_vnd(s.loc["cost_stations", "mean"], nf), gain=gain)
 
@@ -371,8 +376,7 @@ def _instruments_sentence(s, sc, nf: Numbers, tools: str) -> str:
     _ = nf.gettext
     extra = s.loc["extra_tax"]
     net = _net(s, nf)
-    gain = (_("a net gain of {net}") if net >= 0 else _("a net loss of {net}")).format(
-        net=kpi_value("net_benefit", abs(net), nf))
+    gain = _gain_words(net, nf)
     money = dict(tools=tools, cost=about_vnd(s.loc["cost", "mean"], nf) if _has(s, "cost") else about_vnd(0, nf),
                  extra=kpi_value("extra_tax", extra["mean"], nf), window=window_phrase(sc, nf),
                  range=kpi_range("extra_tax", extra["p05"], extra["p95"], nf), payback=_payback(s, nf), gain=gain)

@@ -42,18 +42,26 @@ def add_subcommand(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--compare", action="store_true",
                    help="compare FOLDER and the RUN_DIRs in one report (as fuelseal compare)")
     add_arguments(p)
-    p.add_argument("--format", choices=("html", "pdf", "both"), default="both",
-                   help="which report to write (default: both)")
-    p.add_argument("--lang", choices=LANGS, default=None,
-                   help="language of the report: en (English) or vi (Vietnamese, numbers as 1.234,5 and "
-                        "dates as 31/12/2017); default: the folder's own (a run's run.lang), else en")
-    p.add_argument("--number-style", choices=NUMBER_STYLES, default=None,
-                   help="older name of --lang (--lang wins)")
-    p.add_argument("--trust", action="store_true",
-                   help="report a folder even if its files do not match the checksums in its manifest")
-    p.add_argument("--safe", metavar="DIR", default=None, help="refuse a folder outside DIR")
+    _report_options(p, "both", "language of the report: en (English) or vi (Vietnamese, numbers as 1.234,5 and "
+                               "dates as 31/12/2017); default: the folder's own (a run's run.lang), else en",
+                    "report a folder even if its files do not match the checksums in its manifest",
+                    number_style=True)
     p.set_defaults(func=lazy(".report", "cmd_report"))
     return p
+
+
+def _report_options(p: argparse.ArgumentParser, format_default: str | None, lang_help: str, trust_help: str, *,
+                    number_style: bool = False) -> None:
+    """What a report is written as (``--format``, ``--lang``), whether a folder is trusted and where folders may
+    lie: the options ``report`` and ``compare`` share."""
+    p.add_argument("--format", choices=("html", "pdf", "both"), default=format_default,
+                   help="which report to write (default: both)")
+    p.add_argument("--lang", choices=LANGS, default=None, help=lang_help)
+    if number_style:
+        p.add_argument("--number-style", choices=NUMBER_STYLES, default=None,
+                       help="older name of --lang (--lang wins)")
+    p.add_argument("--trust", action="store_true", help=trust_help)
+    p.add_argument("--safe", metavar="DIR", default=None, help="refuse a folder outside DIR")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -82,12 +90,8 @@ def add_compare_subcommand(subparsers) -> argparse.ArgumentParser:
                                                                    "--instruments, one scenario file (default: the "
                                                                    "built-in one)")
     add_arguments(p)
-    p.add_argument("--format", choices=("html", "pdf", "both"), default=None,
-                   help="which report to write (default: both)")
-    p.add_argument("--lang", choices=LANGS, default=None,
-                   help="language of the report: en or vi (default: the first run's run.lang, else en)")
-    p.add_argument("--trust", action="store_true",
-                   help="compare run folders even if their files do not match the checksums in their manifests")
-    p.add_argument("--safe", metavar="DIR", default=None, help="refuse a folder outside DIR")
+    # --format's default is None so that --instruments can tell it was given (it is refused there); None is both
+    _report_options(p, None, "language of the report: en or vi (default: the first run's run.lang, else en)",
+                    "compare run folders even if their files do not match the checksums in their manifests")
     p.set_defaults(func=lazy(".report.compare", "cmd_compare"))
     return p

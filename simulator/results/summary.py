@@ -315,17 +315,12 @@ def _money_sentence(s, sc, nf: Numbers) -> str:
     if _did_nothing(s):
         return _("With {teams} the campaign seals no dispenser within the horizon (it starts too late or has no "
                  "working days): no cost and no extra tax.").format(teams=teams)
-    extra = s.loc["extra_tax"]
-    money = dict(cost=about_vnd(s.loc["cost", "mean"], nf), extra=kpi_value("extra_tax", extra["mean"], nf),
-                 window=window_phrase(sc, nf), range=kpi_range("extra_tax", extra["p05"], extra["p95"], nf),
-                 payback=_payback(s, nf))
+    money, single = _money_words(s, sc, nf)
     if _has(s, "cost_horizon") and s.loc["cost_horizon", "mean"] > 1.005 * s.loc["cost", "mean"]:
         # the campaign spends after the window too (provinces sealed late, re-verification): say both
         money["cost"] = _("{cost} to the window's end ({total} in all)").format(
             cost=money["cost"], total=about_vnd(s.loc["cost_horizon", "mean"], nf))
-    net = _net(s, nf)
-    gain = _gain_words(net, nf)
-    single = int(extra.get("n", 2)) <= 1 or money["range"] == money["extra"]
+    gain = _gain_words(_net(s, nf), nf)
     if single:
         text = _("{first} costs about {cost} and brings in {extra} more tax {window}{payback}: {gain}.")
     else:
@@ -352,6 +347,16 @@ def _money_sentence(s, sc, nf: Numbers) -> str:
     return " ".join(t for t in (text.format(first=first, gain=gain, **money), stations) if t)
 
 
+def _money_words(s, sc, nf: Numbers) -> tuple[dict, bool]:
+    """The headline's amounts in words — cost, extra tax with its window and 90% range, payback — and whether the
+    range says nothing more than the amount (one replication, or a range that rounds to it)."""
+    extra = s.loc["extra_tax"]
+    money = dict(cost=about_vnd(s.loc["cost", "mean"] if _has(s, "cost") else 0, nf),
+                 extra=kpi_value("extra_tax", extra["mean"], nf), window=window_phrase(sc, nf),
+                 range=kpi_range("extra_tax", extra["p05"], extra["p95"], nf), payback=_payback(s, nf))
+    return money, int(extra.get("n", 2)) <= 1 or money["range"] == money["extra"]
+
+
 def _gain_words(net: float, nf: Numbers) -> str:
     """"a net gain of 1.90 billion VND" or "a net loss of …"."""
     _ = nf.gettext
@@ -374,13 +379,9 @@ def _stations_sentence(s, nf: Numbers) -> str:
 def _instruments_sentence(s, sc, nf: Numbers, tools: str) -> str:
     """No sealing, other instruments in use: what they cost the government and bring in."""
     _ = nf.gettext
-    extra = s.loc["extra_tax"]
-    net = _net(s, nf)
-    gain = _gain_words(net, nf)
-    money = dict(tools=tools, cost=about_vnd(s.loc["cost", "mean"], nf) if _has(s, "cost") else about_vnd(0, nf),
-                 extra=kpi_value("extra_tax", extra["mean"], nf), window=window_phrase(sc, nf),
-                 range=kpi_range("extra_tax", extra["p05"], extra["p95"], nf), payback=_payback(s, nf), gain=gain)
-    if int(extra.get("n", 2)) <= 1 or money["range"] == money["extra"]:
+    money, single = _money_words(s, sc, nf)
+    money.update(tools=tools, gain=_gain_words(_net(s, nf), nf))
+    if single:
         text = _("Without sealing, {tools} cost the government about {cost} and bring in {extra} more tax "
                  "{window}{payback}: {gain}.")
     else:

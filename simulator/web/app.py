@@ -176,8 +176,7 @@ class Site:
     def load(self, preset) -> Scenario:
         """``preset``'s scenario as it stands, loaded once per version of its files (a station register is read
         once, not at every page view)."""
-        stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else None
-                      for p in (preset.path, *preset.files()))
+        stamp = tuple(_stamp(p) for p in (preset.path, *preset.files()))
         key = (preset.id, stamp)
         with self._locks_lock:
             sc = self._scenarios.get(key)
@@ -209,6 +208,15 @@ class Site:
         """``fuelseal ARGS`` in a child process (reports, charts in the other language)."""
         return subprocess.run([self.python, "-m", "simulator", *args], capture_output=True, timeout=timeout,
                               env=_child_env(), stdin=subprocess.DEVNULL)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """A file's version as far as the page cares: modified time and size (None: no such file)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def _child_env() -> dict:
